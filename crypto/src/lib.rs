@@ -1,0 +1,24 @@
+//! `trystero-crypto`: the hashes and the cipher of Trystero's protocol (protocol §1.2–§2, §6.5).
+//!
+//! - [`topics`]: `sha1b36` (SHA-1 written as unpadded base-36), the root, self and peer topics,
+//!   the Nostr event kind, the torrent `info_hash` and the room token.
+//! - [`sdp`]: [`SdpKey`], AES-256-GCM with Trystero's 16-byte IV and its `decimal,iv$base64`
+//!   wire string, used to encrypt offers, answers and candidates on relays.
+//! - [`password`]: the response to the password handshake's challenge.
+//!
+//! SHA-1 and SHA-256 come from `ring`; AES-GCM from RustCrypto's `aes-gcm`, because `ring` only
+//! takes 12-byte nonces. What it is not: no key exchange, no signatures (Nostr event signing
+//! belongs to the Nostr adapter). It depends on `trystero-core` only for the id types, and
+//! compiles for `wasm32-unknown-unknown`.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod password;
+pub mod sdp;
+pub mod topics;
+
+pub use password::{password_challenge_response, verify_password_response};
+pub use sdp::{DecryptError, EncryptError, SdpKey};
+pub use topics::{
+    RoomTopics, nostr_kind, peer_topic, room_token, root_topic, sha1_base36, torrent_info_hash,
+};

@@ -1,0 +1,131 @@
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
+//!
+//! - `ci`: exactly what CI runs: format check, clippy with `-D warnings`, the tests, and the
+//!   wasm32 check.
+//! - `tidy`: the architecture rules (allowed dependency edges between workspace crates, package
+//!   names, crate docs). Also runs as a `#[test]`, so `cargo test` enforces it.
+//! - `wasm`: `cargo check --target wasm32-unknown-unknown` of the crates that must run in
+//!   browsers.
+//! - `bench [ARGS]`: the criterion benches (ARGS go to criterion).
+//! - `fuzz [--seconds N]`: the wire-codec fuzz target with cargo-fuzz on nightly, for N seconds.
+#![allow(clippy::print_stdout)]
+
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (task, rest) = args
+        .split_first()
+        .map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
+    match task {
+        "ci" => ci(),
+        "tidy" => {
+            tidy::check_workspace(&workspace_root())?;
+            println!("tidy: ok");
+            Ok(())
+        }
+        "wasm" => wasm(),
+        "bench" => bench(rest),
+        "fuzz" => fuzz(rest),
+        _ => {
+            println!("usage: cargo xtask <ci | tidy | wasm | bench [ARGS] | fuzz [--seconds N]>");
+            if task == "help" || task == "--help" {
+                Ok(())
+            } else {
+                bail!("unknown task {task:?}")
+            }
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's folder.
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(workspace_root());
+    command
+}
+
+fn run(mut command: Command) -> Result<()> {
+    println!("$ {command:?}");
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed: {status}");
+    }
+    Ok(())
+}
+
+fn ci() -> Result<()> {
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    run(fmt)?;
+    let mut clippy = cargo();
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run(clippy)?;
+    let mut test = cargo();
+    test.args(["test", "--workspace"]);
+    run(test)?;
+    wasm()
+}
+
+fn wasm() -> Result<()> {
+    let crates = tidy::browser_crates(&workspace_root())?;
+    let mut check = cargo();
+    check.args(["check", "--target", "wasm32-unknown-unknown"]);
+    for name in &crates {
+        check.args(["-p", name]);
+    }
+    run(check).context(
+        "the wasm32 check failed; is the target installed (rustup target add \
+         wasm32-unknown-unknown) and clang present (ring's C code)?",
+    )
+}
+
+fn bench(args: &[String]) -> Result<()> {
+    let mut bench = cargo();
+    bench.args(["bench", "--workspace", "--benches", "--"]);
+    bench.args(args);
+    run(bench)
+}
+
+fn fuzz(args: &[String]) -> Result<()> {
+    let seconds = match args {
+        [] => 60,
+        [flag, value] if flag == "--seconds" => value
+            .parse::<u64>()
+            .with_context(|| format!("--seconds takes a number, got {value:?}"))?,
+        _ => bail!("usage: cargo xtask fuzz [--seconds N]"),
+    };
+    let mut fuzz = Command::new("cargo");
+    fuzz.current_dir(workspace_root()).args([
+        "+nightly",
+        "fuzz",
+        "run",
+        "--fuzz-dir",
+        "fuzz",
+        "wire",
+        "--",
+        &format!("-max_total_time={seconds}"),
+        "-print_final_stats=1",
+    ]);
+    run(fuzz).context("fuzzing failed; cargo-fuzz needs `cargo install cargo-fuzz` and nightly")
+}
