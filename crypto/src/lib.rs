@@ -18,7 +18,7 @@ pub mod sdp;
 pub mod topics;
 
 pub use password::{password_challenge_response, verify_password_response};
-pub use sdp::{DecryptError, EncryptError, SdpKey};
+pub use sdp::{DecryptError, EncryptError, SdpKey, sdp_key_bytes};
 pub use topics::{
     RoomTopics, nostr_kind, peer_topic, room_token, root_topic, sha1_base36, torrent_info_hash,
 };

@@ -68,6 +68,17 @@ pub enum DecryptError {
     InvalidUtf8,
 }
 
+/// The raw AES-256 key: `SHA-256(password + ":" + appId + ":" + roomId)`.
+pub fn sdp_key_bytes(password: &str, app: &AppId, room: &RoomId) -> [u8; 32] {
+    let hash = digest::digest(
+        &digest::SHA256,
+        format!("{password}:{app}:{room}").as_bytes(),
+    );
+    let mut key = [0u8; 32];
+    key.copy_from_slice(hash.as_ref());
+    key
+}
+
 /// The AES-256-GCM key of a room, derived from its password, app id and room id.
 #[derive(Clone)]
 pub struct SdpKey {
@@ -84,11 +95,7 @@ impl SdpKey {
     /// Derives the key: `SHA-256(password + ":" + appId + ":" + roomId)`. Pass `""` for no
     /// password.
     pub fn derive(password: &str, app: &AppId, room: &RoomId) -> Self {
-        let hash = digest::digest(
-            &digest::SHA256,
-            format!("{password}:{app}:{room}").as_bytes(),
-        );
-        Self::from_bytes(hash.as_ref().try_into().unwrap_or([0; 32]))
+        Self::from_bytes(sdp_key_bytes(password, app, room))
     }
 
     /// A key from its 32 raw bytes.

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use super::CHUNK_PAYLOAD_LEN;
 use super::chunk::{ActionChunk, ActionType, ChunkFlags, ChunkHeader, progress_byte};
+use super::frame::encode_room_frame_chunk;
 use super::payload::{JsonText, PayloadKind};
+use crate::id::RoomToken;
 
 /// The chunks of one transmission, borrowing the payload: nothing is copied until a chunk is
 /// encoded (see [`super::frame::encode_room_frame_chunk`]).
@@ -97,6 +99,40 @@ impl<'a> Iterator for Chunks<'a> {
 }
 
 impl ExactSizeIterator for Chunks<'_> {}
+
+/// The chunks of one transmission as complete room frames, ready for the data channel.
+#[derive(Debug, Clone)]
+pub struct RoomFrames<'a> {
+    token: RoomToken,
+    chunks: Chunks<'a>,
+}
+
+impl<'a> Chunks<'a> {
+    /// Wraps every chunk in a room frame for `token`; each frame is one data-channel message.
+    pub fn into_room_frames(self, token: RoomToken) -> RoomFrames<'a> {
+        RoomFrames {
+            token,
+            chunks: self,
+        }
+    }
+}
+
+impl Iterator for RoomFrames<'_> {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        let chunk = self.chunks.next()?;
+        let mut frame = Vec::new();
+        encode_room_frame_chunk(&self.token, &chunk, &mut frame);
+        Some(frame)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.chunks.size_hint()
+    }
+}
+
+impl ExactSizeIterator for RoomFrames<'_> {}
 
 /// The sender's nonce counters: one per action type (per room), starting at 0, incremented
 /// (mod 65 536) after each send, shared by every target of that send.

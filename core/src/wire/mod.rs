@@ -19,7 +19,7 @@ pub mod payload;
 pub mod reassembler;
 
 pub use chunk::{ActionChunk, ActionType, ActionTypeError, ChunkError, ChunkFlags, ChunkHeader};
-pub use chunker::{Chunks, NonceCounter, chunks};
+pub use chunker::{Chunks, NonceCounter, RoomFrames, chunks};
 pub use frame::{
     Frame, FrameError, decode_frame, encode_presence_frame, encode_room_frame,
     encode_room_frame_chunk,

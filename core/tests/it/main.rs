@@ -1,1 +1,76 @@
+//! Integration tests of trystero-core's wire codec: the protocol's captured frames byte for
+//! byte, reassembly behaviour, memory limits, and chunk → reassemble round trips.
 
+mod frames;
+mod limits;
+mod reassembly;
+mod roundtrip;
+
+use trystero_core::wire::{
+    ActionChunk, ActionType, Frame, JsonText, Payload, Reassembler, ReassemblyError, Received,
+    chunks, decode_frame,
+};
+use trystero_core::{PeerId, RoomToken};
+
+/// The token of app `trystero-rust-test`, room `room1` (protocol §1.3).
+pub(crate) const TOKEN_HEX: &str =
+    "9302173d192360b032399473746e09bc3d52415204426651551919a5adee9913";
+
+pub(crate) fn token() -> RoomToken {
+    TOKEN_HEX.parse().unwrap()
+}
+
+pub(crate) fn peer(n: u8) -> PeerId {
+    let mut id = *b"peer0000000000000000";
+    id[19] = b'0' + n % 10;
+    id[18] = b'0' + n / 10 % 10;
+    PeerId::from_bytes(&id).unwrap()
+}
+
+pub(crate) fn action(name: &str) -> ActionType {
+    ActionType::new(name).unwrap()
+}
+
+/// All room frames of one transmission.
+pub(crate) fn encode(
+    action: ActionType,
+    nonce: u16,
+    payload: &Payload,
+    metadata: Option<&JsonText>,
+) -> Vec<Vec<u8>> {
+    chunks(action, nonce, payload.kind(), payload.as_bytes(), metadata)
+        .into_room_frames(token())
+        .collect()
+}
+
+/// Decodes a room frame for our token and feeds its chunk to `reassembler`.
+pub(crate) fn receive<'r>(
+    reassembler: &'r mut Reassembler,
+    from: PeerId,
+    frame: &[u8],
+) -> Result<Received<'r>, ReassemblyError> {
+    let Frame::Room { token: got, chunk } = decode_frame(frame).unwrap() else {
+        panic!("expected a room frame");
+    };
+    assert_eq!(got, token().as_bytes());
+    reassembler.push(from, ActionChunk::decode(chunk).unwrap())
+}
+
+/// Feeds every frame; returns the message the last one completes.
+pub(crate) fn receive_all(
+    reassembler: &mut Reassembler,
+    from: PeerId,
+    frames: &[Vec<u8>],
+) -> trystero_core::wire::ReceivedMessage {
+    let (last, rest) = frames.split_last().unwrap();
+    for frame in rest {
+        assert!(matches!(
+            receive(reassembler, from, frame).unwrap(),
+            Received::Progress(_)
+        ));
+    }
+    match receive(reassembler, from, last).unwrap() {
+        Received::Message(message) => message,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
