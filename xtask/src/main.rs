@@ -115,6 +115,9 @@ fn fuzz(args: &[String]) -> Result<()> {
             .with_context(|| format!("--seconds takes a number, got {value:?}"))?,
         _ => bail!("usage: cargo xtask fuzz [--seconds N]"),
     };
+    // The first folder collects what the fuzzer finds (ignored by git); the committed seeds
+    // (valid frames of every kind) are read from the second.
+    std::fs::create_dir_all(workspace_root().join("fuzz/corpus/wire"))?;
     let mut fuzz = Command::new("cargo");
     fuzz.current_dir(workspace_root()).args([
         "+nightly",
@@ -123,6 +126,8 @@ fn fuzz(args: &[String]) -> Result<()> {
         "--fuzz-dir",
         "fuzz",
         "wire",
+        "fuzz/corpus/wire",
+        "fuzz/seeds/wire",
         "--",
         &format!("-max_total_time={seconds}"),
         "-print_final_stats=1",

@@ -175,6 +175,16 @@ impl Payload {
         }
     }
 
+    /// The payload's bytes, without copying (hand them to
+    /// [`Reassembler::recycle`](super::Reassembler::recycle) when done to reuse the buffer).
+    pub fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Self::Text(text) => text.into_bytes(),
+            Self::Json(json) => Box::<str>::from(json.0).into_string().into_bytes(),
+            Self::Binary(bytes) => bytes,
+        }
+    }
+
     /// Deserializes a JSON payload into `T`; a text payload is read as a JSON string and a
     /// binary one as an array of numbers, as JS would hand them to a JSON consumer.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {

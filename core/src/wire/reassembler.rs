@@ -216,7 +216,12 @@ pub struct Reassembler {
     limits: ReassemblyLimits,
     peers: BTreeMap<PeerId, PeerTransfers>,
     stats: ReassemblyStats,
+    /// Buffers handed back with [`Reassembler::recycle`], reused for new transfers.
+    spare: Vec<Vec<u8>>,
 }
+
+/// How many recycled buffers are kept at most.
+const MAX_SPARE_BUFFERS: usize = 4;
 
 /// What `push` decided, before borrowing anything for the result.
 enum Step {
@@ -280,6 +285,27 @@ impl Reassembler {
                     .values()
                     .all(|transfer| transfer.buffered() <= self.limits.max_message_bytes)
         })
+    }
+
+    /// Hands a message's buffer back (see [`Payload::into_bytes`]) so that a later transfer
+    /// reuses it instead of allocating: a steady stream of large messages then runs without
+    /// allocating or page-faulting. At most a few buffers, of at most `max_message_bytes` in
+    /// total, are kept; others are dropped.
+    pub fn recycle(&mut self, mut buffer: Vec<u8>) {
+        let held: usize = self.spare.iter().map(Vec::capacity).sum();
+        if buffer.capacity() == 0
+            || self.spare.len() >= MAX_SPARE_BUFFERS
+            || held + buffer.capacity() > self.limits.max_message_bytes
+        {
+            return;
+        }
+        buffer.clear();
+        self.spare.push(buffer);
+    }
+
+    /// Bytes held in recycled buffers waiting for reuse.
+    pub fn spare_bytes(&self) -> usize {
+        self.spare.iter().map(Vec::capacity).sum()
     }
 
     /// Drops everything known about `peer` (it left, or was disconnected), freeing its buffers
@@ -365,8 +391,11 @@ impl Reassembler {
                 return complete_single(peer, key, chunk, &limits);
             }
             Entry::Vacant(entry) if in_progress < limits.max_transfers_per_peer => {
+                let budget = limits.max_buffered_bytes_per_peer - state.buffered;
+                let data = take_spare(&mut self.spare, budget);
+                state.buffered += data.capacity();
                 entry.insert(Transfer::Receiving {
-                    data: Vec::new(),
+                    data,
                     metadata: None,
                 })
             }
@@ -412,7 +441,11 @@ impl Reassembler {
                 others + data.capacity() + metadata.as_ref().map_or(0, |json| json.len());
             return Ok(Step::Progress);
         }
-        let data = std::mem::take(data);
+        let mut data = std::mem::take(data);
+        if data.capacity() > 2 * data.len() + 4096 {
+            // A recycled buffer much larger than this message: don't hand the excess to the user.
+            data.shrink_to_fit();
+        }
         let metadata = metadata.take();
         state.transfers.remove(&key);
         state.buffered = others;
@@ -431,6 +464,17 @@ impl Reassembler {
             metadata,
         }))
     }
+}
+
+/// The largest recycled buffer that fits in `budget`, or an empty one.
+fn take_spare(spare: &mut Vec<Vec<u8>>, budget: usize) -> Vec<u8> {
+    spare
+        .iter()
+        .enumerate()
+        .filter(|(_, buffer)| buffer.capacity() <= budget)
+        .max_by_key(|(_, buffer)| buffer.capacity())
+        .map(|(index, _)| index)
+        .map_or_else(Vec::new, |index| spare.swap_remove(index))
 }
 
 /// Stores a metadata chunk: only as the first chunk of a transfer, within both limits.

@@ -265,3 +265,78 @@ fn chunk_iterators_report_exact_sizes() {
     assert_eq!(iter.len(), 7);
     assert_eq!(iter.total(), 7);
 }
+
+#[test]
+fn recycled_buffers_are_reused_and_right_sized() {
+    let mut reassembler = Reassembler::new();
+    let big = Payload::Binary(vec![3; 1_000_000]);
+    let frames = encode(action("x"), 0, &big, None);
+    let message = receive_all(&mut reassembler, peer(1), &frames);
+    let buffer = message.payload.into_bytes();
+    let capacity = buffer.capacity();
+    reassembler.recycle(buffer);
+    assert_eq!(reassembler.spare_bytes(), capacity);
+
+    // The next multi-chunk transfer takes it: no allocation, same result.
+    let frames = encode(action("x"), 1, &big, None);
+    receive(&mut reassembler, peer(2), &frames[0]).unwrap();
+    assert_eq!(reassembler.spare_bytes(), 0);
+    assert_eq!(
+        reassembler.buffered_bytes(&peer(2)),
+        capacity,
+        "counted against the peer"
+    );
+    assert!(reassembler.accounting_is_consistent());
+    for frame in &frames[1..frames.len() - 1] {
+        receive(&mut reassembler, peer(2), frame).unwrap();
+    }
+    let Received::Message(message) =
+        receive(&mut reassembler, peer(2), frames.last().unwrap()).unwrap()
+    else {
+        panic!("expected the message");
+    };
+    assert!(message.payload == big);
+
+    // A small message that got a large recycled buffer does not carry the excess to the user.
+    reassembler.recycle(message.payload.into_bytes());
+    let small = Payload::Text("s".repeat(20_000));
+    let frames = encode(action("x"), 2, &small, None);
+    let message = receive_all(&mut reassembler, peer(1), &frames);
+    assert!(message.payload == small);
+    let bytes = message.payload.into_bytes();
+    assert!(
+        bytes.capacity() <= 2 * bytes.len() + 4096,
+        "{}",
+        bytes.capacity()
+    );
+    assert_eq!(reassembler.total_buffered_bytes(), 0);
+}
+
+#[test]
+fn recycling_is_bounded() {
+    let limits = trystero_core::wire::ReassemblyLimits {
+        max_message_bytes: 100_000,
+        max_transfers_per_peer: 4,
+        max_buffered_bytes_per_peer: 60_000,
+    };
+    let mut reassembler = Reassembler::with_limits(limits);
+    reassembler.recycle(Vec::with_capacity(200_000));
+    assert_eq!(
+        reassembler.spare_bytes(),
+        0,
+        "larger than a message: dropped"
+    );
+    reassembler.recycle(Vec::with_capacity(80_000));
+    reassembler.recycle(Vec::with_capacity(30_000));
+    assert_eq!(
+        reassembler.spare_bytes(),
+        80_000,
+        "total bounded by the message limit"
+    );
+    // The 80 000-byte spare exceeds the 60 000-byte peer budget, so it is not used.
+    let frames = encode(action("x"), 0, &Payload::Binary(vec![1; 20_000]), None);
+    receive(&mut reassembler, peer(1), &frames[0]).unwrap();
+    assert_eq!(reassembler.spare_bytes(), 80_000);
+    assert!(reassembler.buffered_bytes(&peer(1)) <= 60_000);
+    assert!(reassembler.accounting_is_consistent());
+}

@@ -147,6 +147,9 @@ proptest! {
                     prop_assert_eq!(message.action.as_str(), transfers[i].action);
                     prop_assert_eq!(message.peer, peer(transfers[i].peer));
                     delivered[i] = true;
+                    if transfers[i].seed % 2 == 1 {
+                        reassembler.recycle(message.payload.into_bytes());
+                    }
                 }
                 Received::Discarded { .. } => prop_assert!(false, "nothing is discarded"),
             }
@@ -154,6 +157,7 @@ proptest! {
         }
         prop_assert!(delivered.iter().all(|&d| d));
         prop_assert_eq!(reassembler.total_buffered_bytes(), 0);
+        prop_assert!(reassembler.spare_bytes() <= reassembler.limits().max_message_bytes);
         prop_assert_eq!(reassembler.stats().messages, sent.len() as u64);
     }
 }
