@@ -22,3 +22,8 @@ pub use sdp::{DecryptError, EncryptError, SdpKey, sdp_key_bytes};
 pub use topics::{
     RoomTopics, nostr_kind, peer_topic, room_token, root_topic, sha1_base36, torrent_info_hash,
 };
+
+/// The README's examples, compiled and run as doctests (this crate sees both core and crypto).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

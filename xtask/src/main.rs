@@ -102,7 +102,7 @@ fn wasm() -> Result<()> {
 
 fn bench(args: &[String]) -> Result<()> {
     let mut bench = cargo();
-    bench.args(["bench", "--workspace", "--benches", "--"]);
+    bench.args(["bench", "--workspace", "--bench", "*", "--"]);
     bench.args(args);
     run(bench)
 }

@@ -225,7 +225,10 @@ const MAX_SPARE_BUFFERS: usize = 4;
 
 /// What `push` decided, before borrowing anything for the result.
 enum Step {
-    Progress,
+    /// More chunks to come; whether the transfer carries metadata (looked up only then).
+    Progress {
+        has_metadata: bool,
+    },
     Complete(ReceivedMessage),
     Discarded,
 }
@@ -344,8 +347,11 @@ impl Reassembler {
                     nonce: key.1,
                 }
             }
-            Step::Progress => {
-                let metadata = match self.peers.get(&peer).and_then(|p| p.transfers.get(&key)) {
+            Step::Progress { has_metadata } => {
+                let metadata = match has_metadata
+                    .then(|| self.peers.get(&peer).and_then(|p| p.transfers.get(&key)))
+                    .flatten()
+                {
                     Some(Transfer::Receiving { metadata, .. }) => metadata.as_ref(),
                     _ => None,
                 };
@@ -439,7 +445,9 @@ impl Reassembler {
         if !flags.is_last() {
             state.buffered =
                 others + data.capacity() + metadata.as_ref().map_or(0, |json| json.len());
-            return Ok(Step::Progress);
+            return Ok(Step::Progress {
+                has_metadata: metadata.is_some(),
+            });
         }
         let mut data = std::mem::take(data);
         if data.capacity() > 2 * data.len() + 4096 {
