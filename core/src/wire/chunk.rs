@@ -99,8 +99,7 @@ impl ActionType {
         padded[..bytes.len()].copy_from_slice(bytes);
         Ok(Self {
             padded,
-            // At most 32: checked above.
-            len: bytes.len() as u8,
+            len: len_u8(bytes.len()),
         })
     }
 
@@ -121,7 +120,7 @@ impl ActionType {
         std::str::from_utf8(&padded[..len]).map_err(|_| ActionTypeError::InvalidUtf8)?;
         Ok(Self {
             padded,
-            len: len as u8,
+            len: len_u8(len),
         })
     }
 
@@ -159,6 +158,13 @@ impl TryFrom<&str> for ActionType {
     fn try_from(name: &str) -> Result<Self, ActionTypeError> {
         Self::new(name)
     }
+}
+
+/// An action type length, at most 32 by construction.
+#[allow(clippy::cast_possible_truncation)]
+const fn len_u8(len: usize) -> u8 {
+    debug_assert!(len <= ACTION_TYPE_LEN);
+    len as u8
 }
 
 /// The flags byte of a chunk header.

@@ -148,8 +148,10 @@ pub fn encode_presence_frame(token: &RoomToken, present: bool, out: &mut Vec<u8>
 }
 
 fn token_len_be(token: &RoomToken) -> [u8; 2] {
-    // A RoomToken is always 64 bytes.
-    (token.as_bytes().len() as u16).to_be_bytes()
+    // A RoomToken is always 64 bytes, far below u16::MAX.
+    #[allow(clippy::cast_possible_truncation)]
+    let len = token.as_bytes().len() as u16;
+    len.to_be_bytes()
 }
 
 #[cfg(test)]
