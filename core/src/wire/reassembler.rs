@@ -387,7 +387,6 @@ impl Reassembler {
             return Err(ReassemblyError::PeerDesynchronized);
         }
         let flags = chunk.header.flags;
-        let (action, nonce) = key;
 
         let in_progress = state.transfers.len();
         let transfer = match state.transfers.entry(key) {
@@ -397,7 +396,9 @@ impl Reassembler {
                 return complete_single(peer, key, chunk, &limits);
             }
             Entry::Vacant(entry) if in_progress < limits.max_transfers_per_peer => {
-                let budget = limits.max_buffered_bytes_per_peer - state.buffered;
+                let budget = limits
+                    .max_buffered_bytes_per_peer
+                    .saturating_sub(state.buffered);
                 let data = take_spare(&mut self.spare, budget);
                 state.buffered += data.capacity();
                 entry.insert(Transfer::Receiving {
@@ -457,21 +458,30 @@ impl Reassembler {
         let metadata = metadata.take();
         state.transfers.remove(&key);
         state.buffered = others;
-        let payload = Payload::decode(PayloadKind::from_flags(flags), data).map_err(|source| {
-            ReassemblyError::Payload {
-                action,
-                nonce,
-                source,
-            }
-        })?;
-        Ok(Step::Complete(ReceivedMessage {
-            peer,
-            action,
-            nonce,
-            payload,
-            metadata,
-        }))
+        complete(peer, key, PayloadKind::from_flags(flags), data, metadata)
     }
+}
+
+/// Validates the assembled bytes against their kind and builds the message.
+fn complete(
+    peer: PeerId,
+    (action, nonce): TransferKey,
+    kind: PayloadKind,
+    data: Vec<u8>,
+    metadata: Option<JsonText>,
+) -> Result<Step, ReassemblyError> {
+    let payload = Payload::decode(kind, data).map_err(|source| ReassemblyError::Payload {
+        action,
+        nonce,
+        source,
+    })?;
+    Ok(Step::Complete(ReceivedMessage {
+        peer,
+        action,
+        nonce,
+        payload,
+        metadata,
+    }))
 }
 
 /// The largest recycled buffer that fits in `budget`, or an empty one.
@@ -589,18 +599,11 @@ fn complete_single(
     } else {
         (chunk.payload.to_vec(), None)
     };
-    let payload = Payload::decode(PayloadKind::from_flags(flags), data).map_err(|source| {
-        ReassemblyError::Payload {
-            action,
-            nonce,
-            source,
-        }
-    })?;
-    Ok(Step::Complete(ReceivedMessage {
+    complete(
         peer,
-        action,
-        nonce,
-        payload,
+        (action, nonce),
+        PayloadKind::from_flags(flags),
+        data,
         metadata,
-    }))
+    )
 }
