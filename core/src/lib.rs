@@ -9,6 +9,8 @@
 //!   handshake timeout) and its builder.
 //! - [`random`]: the randomness port ([`random::RandomSource`]) with the operating-system adapter
 //!   and a seeded in-memory adapter for tests.
+//! - [`signal`]: the signalling messages strategies carry (offers, answers, candidates,
+//!   announcements), written and validated exactly as Trystero JS does.
 //! - [`wire`]: room and presence frames, the 36-byte action chunk header, the chunker and the
 //!   bounded reassembler.
 //!
@@ -22,6 +24,7 @@
 pub mod config;
 pub mod id;
 pub mod random;
+pub mod signal;
 pub mod wire;
 
 pub use config::{ConfigError, IceServer, RelayConfig, RoomConfig, RoomConfigBuilder};
