@@ -58,7 +58,10 @@ pub enum IdError {
 /// Fills a string of `len` characters from [`ID_ALPHABET`], uniformly, from `random`.
 ///
 /// This is Trystero's `genId(len)`, but drawn from a [`RandomSource`] (JS uses `Math.random`).
-pub fn random_id_with(random: &mut impl RandomSource, len: usize) -> Result<String, RandomError> {
+pub fn random_id_with<R: RandomSource + ?Sized>(
+    random: &mut R,
+    len: usize,
+) -> Result<String, RandomError> {
     let mut out = vec![0u8; len];
     fill_from_alphabet(random, &mut out)?;
     Ok(out.into_iter().map(char::from).collect())
@@ -70,7 +73,10 @@ pub fn random_id(len: usize) -> Result<String, RandomError> {
 }
 
 /// Fills `out` with uniformly chosen alphabet characters (rejection sampling, no modulo bias).
-fn fill_from_alphabet(random: &mut impl RandomSource, out: &mut [u8]) -> Result<(), RandomError> {
+fn fill_from_alphabet<R: RandomSource + ?Sized>(
+    random: &mut R,
+    out: &mut [u8],
+) -> Result<(), RandomError> {
     // 248 = 4 * 62: bytes below it map uniformly onto the alphabet.
     const LIMIT: u8 = 248;
     let mut filled = 0;
@@ -101,7 +107,7 @@ impl PeerId {
     }
 
     /// A fresh id from `random`.
-    pub fn random_with(random: &mut impl RandomSource) -> Result<Self, RandomError> {
+    pub fn random_with<R: RandomSource + ?Sized>(random: &mut R) -> Result<Self, RandomError> {
         let mut bytes = [0u8; PEER_ID_LEN];
         fill_from_alphabet(random, &mut bytes)?;
         Ok(Self(bytes))

@@ -23,8 +23,11 @@
 
 pub mod config;
 pub mod id;
+pub mod keys;
 pub mod random;
+pub mod room;
 pub mod signal;
+pub mod time;
 pub mod wire;
 
 pub use config::{ConfigError, IceServer, RelayConfig, RoomConfig, RoomConfigBuilder};
