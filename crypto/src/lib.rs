@@ -5,6 +5,8 @@
 //! - [`sdp`]: [`SdpKey`], AES-256-GCM with Trystero's 16-byte IV and its `decimal,iv$base64`
 //!   wire string, used to encrypt offers, answers and candidates on relays.
 //! - [`password`]: the response to the password handshake's challenge.
+//! - [`keys`]: [`TrysteroKeys`], the implementation of core's `RoomKeys` port the room engine
+//!   uses.
 //!
 //! SHA-1 and SHA-256 come from `ring`; AES-GCM from RustCrypto's `aes-gcm`, because `ring` only
 //! takes 12-byte nonces. What it is not: no key exchange, no signatures (Nostr event signing
@@ -13,10 +15,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod keys;
 pub mod password;
 pub mod sdp;
 pub mod topics;
 
+pub use keys::TrysteroKeys;
 pub use password::{password_challenge_response, verify_password_response};
 pub use sdp::{DecryptError, EncryptError, SdpKey, sdp_key_bytes};
 pub use topics::{

@@ -1,8 +1,6 @@
 //! Every test vector of `shared/trystero-protocol.md` §1.3, §2 and §6.5 (the password hash),
 //! captured from real Trystero JS 0.25.4 runs and checked independently.
 
-#![allow(clippy::unwrap_used)] // test helpers unwrap: a failure there is a test failure
-
 use proptest::prelude::*;
 use trystero_core::{AppId, PeerId, RoomId};
 use trystero_crypto::{
