@@ -19,6 +19,7 @@
 //! [`Engine::is_active`] between chunks so a transfer stops when its target leaves.
 
 pub mod handshake;
+pub mod signaling;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;

@@ -8,6 +8,7 @@ mod frames;
 mod limits;
 mod reassembly;
 mod roundtrip;
+mod signaling;
 
 use trystero_core::wire::{
     ActionChunk, ActionType, Frame, JsonText, Payload, Reassembler, ReassemblyError, Received,

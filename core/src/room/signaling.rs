@@ -1,0 +1,673 @@
+//! The signalling half of the room engine (protocol §3, §4.0 schedule, §5.2, §5.5): who offers,
+//! the nudge, glare, offer ids, candidate routing and buffering, the encrypted SDP exchange and
+//! the announce schedule. Sans-IO like [`super::Engine`]: the driver feeds relay messages,
+//! transport results and the time, and carries out [`SignalingOutput`]s.
+//!
+//! One [`Signaling`] per joined room. Links are numbered by the caller's [`LinkIds`] so the data
+//! half ([`super::Engine`]) and this half agree on them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use crate::id::{PeerId, random_id_with};
+use crate::keys::RoomKeys;
+use crate::random::RandomSource;
+use crate::signal::{IceCandidate, IncomingSignal, OutgoingSignal, SignalBody};
+use crate::time::Millis;
+
+use super::LinkId;
+
+/// Warm-up delays between the first announces (233, 533, 1333 ms), then the steady interval.
+pub const ANNOUNCE_WARMUP: [Duration; 3] = [
+    Duration::from_millis(233),
+    Duration::from_millis(533),
+    Duration::from_millis(1_333),
+];
+/// The steady announce interval of topic strategies in 0.25.4.
+pub const ANNOUNCE_INTERVAL: Duration = Duration::from_secs(60);
+/// An unanswered offer is dropped after this (`offerTtl`).
+pub const OFFER_TTL: Duration = Duration::from_millis(57_333);
+/// After the answer (or our answer), the connection must open within this.
+pub const CONNECT_TTL: Duration = Duration::from_millis(23_333);
+/// Length of an offer id.
+pub const OFFER_ID_LEN: usize = 12;
+/// Candidates buffered per peer before their offer or answer exists.
+pub const MAX_BUFFERED_CANDIDATES: usize = 64;
+
+/// Allocates link ids shared by both halves of the engine.
+#[derive(Debug, Default)]
+pub struct LinkIds {
+    next: u64,
+}
+
+impl LinkIds {
+    /// The next unused id.
+    pub fn allocate(&mut self) -> LinkId {
+        self.next += 1;
+        LinkId(self.next)
+    }
+}
+
+/// What the driver must do for the signalling half.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignalingOutput {
+    /// Subscribe to a topic on every relay.
+    Subscribe(String),
+    /// Publish `payload` on `topic`, on one relay or (`None`) on all of them.
+    Publish {
+        /// The relay index, or all.
+        relay: Option<usize>,
+        /// The topic.
+        topic: String,
+        /// The §3.1 JSON.
+        payload: String,
+    },
+    /// Create an offering connection for `peer` with id `link` (it creates the `data` channel);
+    /// report the local SDP with [`Signaling::offer_created`].
+    CreateOffer {
+        /// The new link.
+        link: LinkId,
+        /// The remote peer.
+        peer: PeerId,
+    },
+    /// Create an answering connection for `peer` from this offer SDP; report the answer with
+    /// [`Signaling::answer_created`].
+    AcceptOffer {
+        /// The new link.
+        link: LinkId,
+        /// The remote peer.
+        peer: PeerId,
+        /// The decrypted offer SDP.
+        sdp: String,
+    },
+    /// Apply the decrypted answer SDP to our offering connection.
+    ApplyAnswer {
+        /// The link.
+        link: LinkId,
+        /// The answer SDP.
+        sdp: String,
+    },
+    /// Add a remote ICE candidate to a connection.
+    AddCandidate {
+        /// The link.
+        link: LinkId,
+        /// The candidate.
+        candidate: IceCandidate,
+    },
+    /// Abandon a connection that never opened.
+    CloseLink {
+        /// The link.
+        link: LinkId,
+    },
+    /// Tell the user (Trystero's `onJoinError` wording).
+    JoinError {
+        /// The peer.
+        peer: PeerId,
+        /// Why.
+        error: String,
+    },
+}
+
+#[derive(Debug)]
+struct Offer {
+    id: String,
+    link: LinkId,
+    /// Encrypted SDP, once the transport produced it.
+    sdp: Option<String>,
+    /// Relays the offer must go to / went to.
+    relays: BTreeSet<usize>,
+    sent: BTreeSet<usize>,
+    answered: bool,
+    expires: Millis,
+    /// Local candidates produced before the offer was sent.
+    backlog: Vec<IceCandidate>,
+}
+
+#[derive(Debug)]
+struct Answering {
+    offer_id: Option<String>,
+    link: LinkId,
+    relay: usize,
+    answer_sent: bool,
+    expires: Millis,
+}
+
+#[derive(Debug, Default)]
+struct PeerState {
+    offer: Option<Offer>,
+    answering: Option<Answering>,
+    connected: bool,
+    /// Remote candidates that arrived before their connection existed (encrypted, bounded).
+    buffered: Vec<(Option<String>, String)>,
+    error_reported: bool,
+}
+
+/// The signalling state of one room. See the [module docs](self).
+#[derive(Debug)]
+pub struct Signaling {
+    self_id: PeerId,
+    passive: bool,
+    root_topic: String,
+    own_topic: String,
+    announces: usize,
+    next_announce: Option<Millis>,
+    peers: BTreeMap<PeerId, PeerState>,
+    has_turn: bool,
+}
+
+impl Signaling {
+    /// Starts the room's signalling at `now`: subscribe to our own topic, then the root topic,
+    /// and announce at once. `has_turn` selects the wording of the could-not-connect error.
+    pub fn start(
+        now: Millis,
+        self_id: PeerId,
+        keys: &dyn RoomKeys,
+        passive: bool,
+        has_turn: bool,
+        out: &mut Vec<SignalingOutput>,
+    ) -> Self {
+        let mut signaling = Self {
+            self_id,
+            passive,
+            root_topic: keys.root_topic(),
+            own_topic: keys.peer_topic(&self_id),
+            announces: 0,
+            next_announce: Some(now),
+            peers: BTreeMap::new(),
+            has_turn,
+        };
+        out.push(SignalingOutput::Subscribe(signaling.own_topic.clone()));
+        out.push(SignalingOutput::Subscribe(signaling.root_topic.clone()));
+        signaling.tick(now, out);
+        signaling
+    }
+
+    /// The earliest instant [`Signaling::tick`] has something to do.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        let expiries = self.peers.values().flat_map(|peer| {
+            let offer = peer.offer.as_ref().map(|offer| offer.expires);
+            let answering = peer.answering.as_ref().map(|answering| answering.expires);
+            offer.into_iter().chain(answering)
+        });
+        self.next_announce.into_iter().chain(expiries).min()
+    }
+
+    /// Announces when due and expires offers and answers.
+    pub fn tick(&mut self, now: Millis, out: &mut Vec<SignalingOutput>) {
+        if self.next_announce.is_some_and(|due| now >= due) {
+            out.push(SignalingOutput::Publish {
+                relay: None,
+                topic: self.root_topic.clone(),
+                payload: OutgoingSignal::Announce {
+                    peer: self.self_id,
+                    passive: self.passive,
+                }
+                .to_json(),
+            });
+            let delay = ANNOUNCE_WARMUP
+                .get(self.announces)
+                .copied()
+                .unwrap_or(ANNOUNCE_INTERVAL)
+                .min(ANNOUNCE_INTERVAL);
+            self.announces += 1;
+            self.next_announce = Some(now.after(delay));
+        }
+        let has_turn = self.has_turn;
+        for (peer, state) in &mut self.peers {
+            if let Some(offer) = &state.offer
+                && now >= offer.expires
+            {
+                out.push(SignalingOutput::CloseLink { link: offer.link });
+                if offer.answered {
+                    report_connect_failure(*peer, state, has_turn, out);
+                }
+                state.offer = None;
+            }
+            if let Some(answering) = &state.answering
+                && now >= answering.expires
+            {
+                out.push(SignalingOutput::CloseLink {
+                    link: answering.link,
+                });
+                if answering.answer_sent {
+                    report_connect_failure(*peer, state, has_turn, out);
+                }
+                state.answering = None;
+            }
+        }
+    }
+
+    /// A relay delivered `payload` on `topic`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_relay_message(
+        &mut self,
+        now: Millis,
+        relay: usize,
+        topic: &str,
+        payload: &str,
+        keys: &dyn RoomKeys,
+        links: &mut LinkIds,
+        random: &mut dyn RandomSource,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        if topic != self.root_topic && topic != self.own_topic {
+            return;
+        }
+        let Ok(signal) = IncomingSignal::parse(payload) else {
+            return;
+        };
+        if signal.peer == self.self_id || (self.passive && signal.passive) {
+            return;
+        }
+        let peer = signal.peer;
+        let state = self.peers.entry(peer).or_default();
+        if state.connected {
+            return;
+        }
+        match signal.body {
+            SignalBody::Announce => {
+                self.on_announce(now, relay, peer, keys, links, random, out);
+            }
+            SignalBody::Offer(sealed) => {
+                self.on_offer(now, relay, peer, signal.offer_id, &sealed, keys, links, out);
+            }
+            SignalBody::Candidate(sealed) => {
+                self.on_candidate(peer, signal.offer_id, sealed, keys, out);
+            }
+            SignalBody::Answer(sealed) => {
+                self.on_answer(now, peer, signal.offer_id.as_deref(), &sealed, keys, out);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_announce(
+        &mut self,
+        now: Millis,
+        relay: usize,
+        peer: PeerId,
+        keys: &dyn RoomKeys,
+        links: &mut LinkIds,
+        random: &mut dyn RandomSource,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let self_id = self.self_id;
+        let passive = self.passive;
+        let state = self.peers.entry(peer).or_default();
+        if state.answering.is_some() || state.offer.as_ref().is_some_and(|offer| offer.answered) {
+            return;
+        }
+        if !self_id.leads(&peer) {
+            // The higher id wakes the lower one, which then offers.
+            if state.offer.is_none() {
+                out.push(SignalingOutput::Publish {
+                    relay: Some(relay),
+                    topic: keys.peer_topic(&peer),
+                    payload: OutgoingSignal::Announce {
+                        peer: self_id,
+                        passive,
+                    }
+                    .to_json(),
+                });
+            }
+            return;
+        }
+        match &mut state.offer {
+            Some(offer) => {
+                // Re-send the same offer on a relay that has not carried it yet.
+                offer.relays.insert(relay);
+                send_offer(self_id, passive, peer, offer, keys, out);
+            }
+            None => {
+                let Ok(id) = random_id_with(random, OFFER_ID_LEN) else {
+                    return;
+                };
+                let link = links.allocate();
+                state.offer = Some(Offer {
+                    id,
+                    link,
+                    sdp: None,
+                    relays: BTreeSet::from([relay]),
+                    sent: BTreeSet::new(),
+                    answered: false,
+                    expires: now.after(OFFER_TTL),
+                    backlog: Vec::new(),
+                });
+                out.push(SignalingOutput::CreateOffer { link, peer });
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_offer(
+        &mut self,
+        now: Millis,
+        relay: usize,
+        peer: PeerId,
+        offer_id: Option<String>,
+        sealed: &str,
+        keys: &dyn RoomKeys,
+        links: &mut LinkIds,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let self_id = self.self_id;
+        let state = self.peers.entry(peer).or_default();
+        if state.answering.is_some() || state.offer.as_ref().is_some_and(|offer| offer.answered) {
+            return;
+        }
+        if let Some(offer) = &state.offer {
+            if self_id.leads(&peer) {
+                // Glare: the lower id's offer wins; ignore theirs.
+                return;
+            }
+            out.push(SignalingOutput::CloseLink { link: offer.link });
+            state.offer = None;
+        }
+        let Ok(sdp) = keys.decrypt(sealed) else {
+            out.push(SignalingOutput::JoinError {
+                peer,
+                error: "incorrect room password when decrypting offer".into(),
+            });
+            return;
+        };
+        let link = links.allocate();
+        state.answering = Some(Answering {
+            offer_id: offer_id.clone(),
+            link,
+            relay,
+            answer_sent: false,
+            expires: now.after(CONNECT_TTL),
+        });
+        out.push(SignalingOutput::AcceptOffer { link, peer, sdp });
+        // Candidates for this offer that came early can go in right after the offer.
+        let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut state.buffered)
+            .into_iter()
+            .partition(|(id, _)| id.is_none() || *id == offer_id);
+        state.buffered = others;
+        for (_, sealed) in mine {
+            add_candidate(link, &sealed, keys, out);
+        }
+    }
+
+    fn on_candidate(
+        &mut self,
+        peer: PeerId,
+        offer_id: Option<String>,
+        sealed: String,
+        keys: &dyn RoomKeys,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        let to_offer = state
+            .offer
+            .as_ref()
+            .filter(|offer| offer_id.as_deref().is_none_or(|id| id == offer.id))
+            .map(|offer| offer.link);
+        let to_answering = state
+            .answering
+            .as_ref()
+            .filter(|answering| offer_id.is_none() || answering.offer_id == offer_id)
+            .map(|answering| answering.link);
+        // §5.2 step 5: the offer with that id, else the answering connection, else any offer.
+        let link = match (&offer_id, to_offer, to_answering) {
+            (Some(_), Some(link), _) => Some(link),
+            (_, _, Some(link)) => Some(link),
+            (None, Some(link), None) => Some(link),
+            _ => None,
+        };
+        match link {
+            Some(link) => add_candidate(link, &sealed, keys, out),
+            None if state.buffered.len() < MAX_BUFFERED_CANDIDATES => {
+                state.buffered.push((offer_id, sealed));
+            }
+            None => {}
+        }
+    }
+
+    fn on_answer(
+        &mut self,
+        now: Millis,
+        peer: PeerId,
+        offer_id: Option<&str>,
+        sealed: &str,
+        keys: &dyn RoomKeys,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let Some(offer) = self
+            .peers
+            .get_mut(&peer)
+            .and_then(|state| state.offer.as_mut())
+        else {
+            return;
+        };
+        if offer.answered || offer_id.is_some_and(|id| id != offer.id) {
+            return;
+        }
+        let Ok(sdp) = keys.decrypt(sealed) else {
+            out.push(SignalingOutput::JoinError {
+                peer,
+                error: "incorrect room password when decrypting answer".into(),
+            });
+            return;
+        };
+        offer.answered = true;
+        offer.expires = now.after(CONNECT_TTL);
+        out.push(SignalingOutput::ApplyAnswer {
+            link: offer.link,
+            sdp,
+        });
+    }
+
+    /// The transport produced our offer SDP for `link`: encrypt and send it.
+    pub fn offer_created(
+        &mut self,
+        link: LinkId,
+        sdp: &str,
+        keys: &dyn RoomKeys,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let (self_id, passive) = (self.self_id, self.passive);
+        for (peer, state) in &mut self.peers {
+            let Some(offer) = state.offer.as_mut().filter(|offer| offer.link == link) else {
+                continue;
+            };
+            let Ok(sealed) = keys.encrypt(sdp) else {
+                return;
+            };
+            offer.sdp = Some(sealed);
+            send_offer(self_id, passive, *peer, offer, keys, out);
+            return;
+        }
+    }
+
+    /// The transport produced our answer SDP for `link`: encrypt and send it.
+    pub fn answer_created(
+        &mut self,
+        link: LinkId,
+        sdp: &str,
+        keys: &dyn RoomKeys,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let (self_id, passive) = (self.self_id, self.passive);
+        for (peer, state) in &mut self.peers {
+            let Some(answering) = state.answering.as_mut().filter(|a| a.link == link) else {
+                continue;
+            };
+            let Ok(sealed) = keys.encrypt(sdp) else {
+                return;
+            };
+            answering.answer_sent = true;
+            out.push(SignalingOutput::Publish {
+                relay: Some(answering.relay),
+                topic: keys.peer_topic(peer),
+                payload: OutgoingSignal::Answer {
+                    peer: self_id,
+                    answer: sealed,
+                    offer_id: answering.offer_id.clone(),
+                    passive,
+                }
+                .to_json(),
+            });
+            return;
+        }
+    }
+
+    /// The transport gathered a local candidate on `link` (trickle ICE): send it to the peer,
+    /// or keep it until our offer has gone out.
+    pub fn local_candidate(
+        &mut self,
+        link: LinkId,
+        candidate: IceCandidate,
+        keys: &dyn RoomKeys,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let (self_id, passive) = (self.self_id, self.passive);
+        for (peer, state) in &mut self.peers {
+            if let Some(offer) = state.offer.as_mut().filter(|offer| offer.link == link) {
+                if offer.sent.is_empty() {
+                    offer.backlog.push(candidate);
+                } else {
+                    send_offer_candidate(self_id, passive, *peer, offer, &candidate, keys, out);
+                }
+                return;
+            }
+            if let Some(answering) = state.answering.as_ref().filter(|a| a.link == link) {
+                let Ok(sealed) = keys.encrypt(&candidate.to_json()) else {
+                    return;
+                };
+                out.push(SignalingOutput::Publish {
+                    relay: Some(answering.relay),
+                    topic: keys.peer_topic(peer),
+                    payload: OutgoingSignal::AnswererCandidate {
+                        peer: self_id,
+                        candidate: sealed,
+                        offer_id: answering.offer_id.clone(),
+                        passive,
+                    }
+                    .to_json(),
+                });
+                return;
+            }
+        }
+    }
+
+    /// The data channel of `link` opened: `peer` is connected; relay messages from it are
+    /// ignored from now on. Returns whether the link belonged to this room.
+    pub fn connected(&mut self, peer: PeerId, link: LinkId) -> bool {
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return false;
+        };
+        let ours = state.offer.as_ref().is_some_and(|offer| offer.link == link)
+            || state.answering.as_ref().is_some_and(|a| a.link == link);
+        if ours {
+            state.connected = true;
+            state.offer = None;
+            state.answering = None;
+            state.buffered.clear();
+        }
+        ours
+    }
+
+    /// The connection to `peer` is gone: forget it, and restart the warm-up announces so a
+    /// reconnect happens quickly (0.25.4's re-announce on disconnect).
+    pub fn disconnected(&mut self, now: Millis, peer: PeerId) {
+        if self.peers.remove(&peer).is_some() {
+            self.announces = 0;
+            self.next_announce = Some(now);
+        }
+    }
+}
+
+fn send_offer(
+    self_id: PeerId,
+    passive: bool,
+    peer: PeerId,
+    offer: &mut Offer,
+    keys: &dyn RoomKeys,
+    out: &mut Vec<SignalingOutput>,
+) {
+    let Some(sdp) = offer.sdp.clone() else {
+        return;
+    };
+    let first = offer.sent.is_empty();
+    for relay in offer.relays.clone() {
+        if !offer.sent.insert(relay) {
+            continue;
+        }
+        out.push(SignalingOutput::Publish {
+            relay: Some(relay),
+            topic: keys.peer_topic(&peer),
+            payload: OutgoingSignal::Offer {
+                peer: self_id,
+                offer_id: offer.id.clone(),
+                offer: sdp.clone(),
+                passive,
+            }
+            .to_json(),
+        });
+    }
+    if first && !offer.sent.is_empty() {
+        for candidate in std::mem::take(&mut offer.backlog) {
+            send_offer_candidate(self_id, passive, peer, offer, &candidate, keys, out);
+        }
+    }
+}
+
+fn send_offer_candidate(
+    self_id: PeerId,
+    passive: bool,
+    peer: PeerId,
+    offer: &Offer,
+    candidate: &IceCandidate,
+    keys: &dyn RoomKeys,
+    out: &mut Vec<SignalingOutput>,
+) {
+    let Ok(sealed) = keys.encrypt(&candidate.to_json()) else {
+        return;
+    };
+    for relay in &offer.sent {
+        out.push(SignalingOutput::Publish {
+            relay: Some(*relay),
+            topic: keys.peer_topic(&peer),
+            payload: OutgoingSignal::OffererCandidate {
+                peer: self_id,
+                offer_id: offer.id.clone(),
+                candidate: sealed.clone(),
+                passive,
+            }
+            .to_json(),
+        });
+    }
+}
+
+/// Decrypts and parses a remote candidate; failures are dropped silently, as in JS.
+fn add_candidate(link: LinkId, sealed: &str, keys: &dyn RoomKeys, out: &mut Vec<SignalingOutput>) {
+    if let Ok(plain) = keys.decrypt(sealed)
+        && let Ok(Some(candidate)) = IceCandidate::parse(&plain)
+    {
+        out.push(SignalingOutput::AddCandidate { link, candidate });
+    }
+}
+
+fn report_connect_failure(
+    peer: PeerId,
+    state: &mut PeerState,
+    has_turn: bool,
+    out: &mut Vec<SignalingOutput>,
+) {
+    if state.connected || state.error_reported {
+        return;
+    }
+    state.error_reported = true;
+    let hint = if has_turn {
+        "check that your TURN server URLs and credentials are reachable by both peers"
+    } else {
+        "configure TURN servers with turnConfig or rtcConfig.iceServers"
+    };
+    out.push(SignalingOutput::JoinError {
+        peer,
+        error: format!("could not connect to peer {peer} after exchanging SDP; {hint}"),
+    });
+}

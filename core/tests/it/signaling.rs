@@ -1,0 +1,600 @@
+//! The signalling half of the engine under a manual clock, with an in-memory relay and a fake
+//! transport: who offers, the nudge, the encrypted exchange, candidate routing, glare, wrong
+//! passwords, expiries and the announce schedule.
+
+use std::time::Duration;
+
+use trystero_core::keys::{PlainKeys, RoomKeys};
+use trystero_core::room::LinkId;
+use trystero_core::room::signaling::{LinkIds, Signaling, SignalingOutput};
+use trystero_core::signal::{IceCandidate, OutgoingSignal};
+use trystero_core::time::Millis;
+use trystero_core::{AppId, PeerId, RoomId, SeededRandom};
+
+fn keys(password: &str) -> PlainKeys {
+    PlainKeys::new(
+        &AppId::new("app").unwrap(),
+        &RoomId::new("room").unwrap(),
+        password,
+    )
+}
+
+fn candidate(n: u16) -> IceCandidate {
+    IceCandidate {
+        candidate: format!("candidate:{n} 1 udp 2122252543 127.0.0.1 {n} typ host"),
+        sdp_mid: Some("0".into()),
+        sdp_m_line_index: Some(0),
+        username_fragment: Some("frag".into()),
+    }
+}
+
+struct Side {
+    id: PeerId,
+    keys: PlainKeys,
+    signaling: Signaling,
+    links: LinkIds,
+    random: SeededRandom,
+    subscriptions: Vec<String>,
+}
+
+/// Two peers on one relay (index 0), with a transport that answers at once.
+struct Pair {
+    sides: [Side; 2],
+    now: Millis,
+    log: Vec<(usize, SignalingOutput)>,
+    /// Links the fake transport reports connected when the answer is applied.
+    pairs: Vec<(LinkId, LinkId)>,
+    connected: Vec<(usize, PeerId, LinkId)>,
+    /// Answers applied; the fake transport connects them once the relay traffic settles, as a
+    /// real one connects only after candidates were exchanged.
+    applied: Vec<(usize, LinkId)>,
+    trickle: bool,
+}
+
+impl Pair {
+    fn new(password_a: &str, password_b: &str) -> Self {
+        let ids = [
+            PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap(),
+            PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap(),
+        ];
+        assert!(ids[0].leads(&ids[1]));
+        let make = |i: usize, password: &str| {
+            let keys = keys(password);
+            let mut out = Vec::new();
+            let signaling = Signaling::start(Millis(0), ids[i], &keys, false, false, &mut out);
+            let subscriptions = out
+                .iter()
+                .filter_map(|o| match o {
+                    SignalingOutput::Subscribe(topic) => Some(topic.clone()),
+                    _ => None,
+                })
+                .collect();
+            (
+                Side {
+                    id: ids[i],
+                    keys,
+                    signaling,
+                    links: LinkIds::default(),
+                    random: SeededRandom::new(i as u64),
+                    subscriptions,
+                },
+                out,
+            )
+        };
+        let (a, out_a) = make(0, password_a);
+        let (b, out_b) = make(1, password_b);
+        let mut pair = Self {
+            sides: [a, b],
+            now: Millis(0),
+            log: Vec::new(),
+            pairs: Vec::new(),
+            connected: Vec::new(),
+            applied: Vec::new(),
+            trickle: true,
+        };
+        pair.carry(0, out_a);
+        pair.carry(1, out_b);
+        pair.settle();
+        pair
+    }
+
+    /// Connects every link whose answer was applied.
+    fn settle(&mut self) {
+        for (side, link) in std::mem::take(&mut self.applied) {
+            let (_, their) = self.pairs.pop().unwrap();
+            let (me, other) = (self.sides[side].id, self.sides[1 - side].id);
+            assert!(self.sides[side].signaling.connected(other, link));
+            assert!(self.sides[1 - side].signaling.connected(me, their));
+            self.connected.push((side, other, link));
+            self.connected.push((1 - side, me, their));
+        }
+    }
+
+    /// Carries out outputs of `side`, recursively, like a driver with a perfect network.
+    fn carry(&mut self, side: usize, outputs: Vec<SignalingOutput>) {
+        for output in outputs {
+            self.log.push((side, output.clone()));
+            let mut next = Vec::new();
+            match output {
+                SignalingOutput::Subscribe(_) | SignalingOutput::CloseLink { .. } => {}
+                SignalingOutput::JoinError { .. } => {}
+                SignalingOutput::Publish { topic, payload, .. } => {
+                    // The relay echoes to every subscriber, the sender included.
+                    for to in 0..2 {
+                        if self.sides[to].subscriptions.contains(&topic) {
+                            let s = &mut self.sides[to];
+                            let mut out = Vec::new();
+                            s.signaling.on_relay_message(
+                                self.now,
+                                0,
+                                &topic,
+                                &payload,
+                                &s.keys,
+                                &mut s.links,
+                                &mut s.random,
+                                &mut out,
+                            );
+                            self.carry(to, out);
+                        }
+                    }
+                }
+                SignalingOutput::CreateOffer { link, .. } => {
+                    let s = &mut self.sides[side];
+                    s.signaling.offer_created(
+                        link,
+                        &format!("offer-sdp-{}", link.0),
+                        &s.keys,
+                        &mut next,
+                    );
+                    if self.trickle {
+                        s.signaling.local_candidate(
+                            link,
+                            candidate(1000 + link.0 as u16),
+                            &s.keys,
+                            &mut next,
+                        );
+                    }
+                }
+                SignalingOutput::AcceptOffer { link, sdp, .. } => {
+                    assert!(sdp.starts_with("offer-sdp-"), "decrypted offer: {sdp}");
+                    let s = &mut self.sides[side];
+                    s.signaling
+                        .answer_created(link, "answer-sdp", &s.keys, &mut next);
+                    if self.trickle {
+                        s.signaling.local_candidate(
+                            link,
+                            candidate(2000 + link.0 as u16),
+                            &s.keys,
+                            &mut next,
+                        );
+                    }
+                    self.pairs.push((LinkId(0), link));
+                }
+                SignalingOutput::ApplyAnswer { link, sdp } => {
+                    assert_eq!(sdp, "answer-sdp");
+                    self.applied.push((side, link));
+                }
+                SignalingOutput::AddCandidate { .. } => {}
+            }
+            self.carry(side, next);
+        }
+    }
+
+    fn advance(&mut self, by: Duration) {
+        self.now = self.now.after(by);
+        for side in 0..2 {
+            let mut out = Vec::new();
+            self.sides[side].signaling.tick(self.now, &mut out);
+            self.carry(side, out);
+        }
+    }
+
+    fn count(&self, side: usize, f: impl Fn(&SignalingOutput) -> bool) -> usize {
+        self.log.iter().filter(|(s, o)| *s == side && f(o)).count()
+    }
+}
+
+#[test]
+fn the_lower_id_offers_and_both_connect() {
+    let pair = Pair::new("", "");
+    // A announced first; B saw it, is higher, and nudged A; A then offered.
+    assert_eq!(
+        pair.count(1, |o| matches!(o, SignalingOutput::CreateOffer { .. })),
+        0
+    );
+    assert_eq!(
+        pair.count(0, |o| matches!(o, SignalingOutput::CreateOffer { .. })),
+        1
+    );
+    let nudge = OutgoingSignal::Announce {
+        peer: pair.sides[1].id,
+        passive: false,
+    }
+    .to_json();
+    let a_topic = pair.sides[0].keys.peer_topic(&pair.sides[0].id);
+    assert!(pair.log.iter().any(|(side, o)| *side == 1
+        && *o
+            == SignalingOutput::Publish {
+                relay: Some(0),
+                topic: a_topic.clone(),
+                payload: nudge.clone()
+            }));
+    assert_eq!(pair.connected.len(), 2);
+    // Each side got the other's trickled candidate.
+    assert_eq!(
+        pair.count(1, |o| matches!(o, SignalingOutput::AddCandidate { .. })),
+        1
+    );
+    assert_eq!(
+        pair.count(0, |o| matches!(o, SignalingOutput::AddCandidate { .. })),
+        1
+    );
+    assert_eq!(
+        pair.count(0, |o| matches!(o, SignalingOutput::JoinError { .. })),
+        0
+    );
+}
+
+#[test]
+fn offers_travel_encrypted_with_an_offer_id() {
+    let pair = Pair::new("pw", "pw");
+    let offer = pair
+        .log
+        .iter()
+        .find_map(|(side, o)| match o {
+            SignalingOutput::Publish { payload, .. }
+                if *side == 0 && payload.contains("\"offer\"") =>
+            {
+                Some(payload.clone())
+            }
+            _ => None,
+        })
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_str(&offer).unwrap();
+    assert_eq!(value["offerId"].as_str().unwrap().len(), 12);
+    let sealed = value["offer"].as_str().unwrap();
+    assert!(
+        !sealed.starts_with("offer-sdp"),
+        "never in the clear: {sealed}"
+    );
+    assert!(
+        pair.sides[1]
+            .keys
+            .decrypt(sealed)
+            .unwrap()
+            .starts_with("offer-sdp-")
+    );
+    assert_eq!(pair.connected.len(), 2);
+}
+
+#[test]
+fn a_wrong_password_is_a_join_error_on_the_answerer() {
+    let pair = Pair::new("right", "wrong");
+    let errors: Vec<&SignalingOutput> = pair
+        .log
+        .iter()
+        .filter(|(side, o)| *side == 1 && matches!(o, SignalingOutput::JoinError { .. }))
+        .map(|(_, o)| o)
+        .collect();
+    assert_eq!(
+        errors,
+        [&SignalingOutput::JoinError {
+            peer: pair.sides[0].id,
+            error: "incorrect room password when decrypting offer".into()
+        }]
+    );
+    assert!(pair.connected.is_empty());
+}
+
+#[test]
+fn the_announce_schedule_warms_up_then_settles_at_60_s() {
+    let mut pair = Pair::new("", "");
+    // Disconnect nothing: just watch A's root-topic announces over time.
+    let root = pair.sides[0].keys.root_topic();
+    let announces = |pair: &Pair| {
+        pair.log
+            .iter()
+            .filter(|(side, o)| {
+                *side == 0 && matches!(o, SignalingOutput::Publish { topic, relay: None, .. } if *topic == root)
+            })
+            .count()
+    };
+    assert_eq!(announces(&pair), 1, "t = 0");
+    assert_eq!(pair.sides[0].signaling.next_deadline(), Some(Millis(233)));
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let next = pair.sides[0].signaling.next_deadline().unwrap();
+        pair.advance(next.since(pair.now));
+        times.push(pair.now.0);
+    }
+    assert_eq!(times, [233, 766, 2_099, 62_099, 122_099]);
+    assert_eq!(announces(&pair), 6);
+}
+
+#[test]
+fn an_unanswered_offer_expires_quietly() {
+    let keys_a = keys("");
+    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
+    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
+    let mut out = Vec::new();
+    let mut signaling = Signaling::start(Millis(0), a, &keys_a, false, false, &mut out);
+    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
+    let announce = OutgoingSignal::Announce {
+        peer: b,
+        passive: false,
+    }
+    .to_json();
+    out.clear();
+    signaling.on_relay_message(
+        Millis(0),
+        0,
+        &keys_a.root_topic(),
+        &announce,
+        &keys_a,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    let Some(SignalingOutput::CreateOffer { link, peer }) = out.pop() else {
+        panic!("expected an offer");
+    };
+    assert_eq!(peer, b);
+    assert_eq!(signaling.next_deadline(), Some(Millis(233)));
+    out.clear();
+    signaling.tick(Millis(57_333), &mut out);
+    assert!(out.contains(&SignalingOutput::CloseLink { link }));
+    assert!(
+        !out.iter()
+            .any(|o| matches!(o, SignalingOutput::JoinError { .. }))
+    );
+}
+
+#[test]
+fn an_answered_offer_that_never_connects_reports_the_turn_hint() {
+    let keys_a = keys("");
+    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
+    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
+    let mut out = Vec::new();
+    let mut signaling = Signaling::start(Millis(0), a, &keys_a, false, false, &mut out);
+    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
+    let root = keys_a.root_topic();
+    let own = keys_a.peer_topic(&a);
+    let announce = OutgoingSignal::Announce {
+        peer: b,
+        passive: false,
+    }
+    .to_json();
+    out.clear();
+    signaling.on_relay_message(
+        Millis(0),
+        0,
+        &root,
+        &announce,
+        &keys_a,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    let Some(SignalingOutput::CreateOffer { link, .. }) = out.pop() else {
+        panic!("expected an offer");
+    };
+    signaling.offer_created(link, "sdp", &keys_a, &mut out);
+    let offer_id = out
+        .iter()
+        .find_map(|o| match o {
+            SignalingOutput::Publish { payload, .. } => {
+                let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+                v["offerId"].as_str().map(str::to_owned)
+            }
+            _ => None,
+        })
+        .unwrap();
+    let answer = OutgoingSignal::Answer {
+        peer: b,
+        answer: keys_a.encrypt("answer").unwrap(),
+        offer_id: Some(offer_id),
+        passive: false,
+    }
+    .to_json();
+    out.clear();
+    signaling.on_relay_message(
+        Millis(1_000),
+        0,
+        &own,
+        &answer,
+        &keys_a,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    assert_eq!(
+        out,
+        [SignalingOutput::ApplyAnswer {
+            link,
+            sdp: "answer".into()
+        }]
+    );
+    out.clear();
+    signaling.tick(Millis(1_000 + 23_333), &mut out);
+    assert!(out.contains(&SignalingOutput::JoinError {
+        peer: b,
+        error: format!(
+            "could not connect to peer {b} after exchanging SDP; configure TURN servers with turnConfig or rtcConfig.iceServers"
+        ),
+    }));
+}
+
+#[test]
+fn glare_the_lower_ids_offer_wins() {
+    let keys_a = keys("");
+    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
+    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
+    let mut out = Vec::new();
+    let mut signaling = Signaling::start(Millis(0), a, &keys_a, false, false, &mut out);
+    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
+    let root = keys_a.root_topic();
+    let own = keys_a.peer_topic(&a);
+    let announce = OutgoingSignal::Announce {
+        peer: b,
+        passive: false,
+    }
+    .to_json();
+    signaling.on_relay_message(
+        Millis(0),
+        0,
+        &root,
+        &announce,
+        &keys_a,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    // B offers too (a racing peer): A has its own offer and the lower id, so it ignores B's.
+    let theirs = OutgoingSignal::Offer {
+        peer: b,
+        offer_id: "zzzzzzzzzzzz".into(),
+        offer: keys_a.encrypt("their-offer").unwrap(),
+        passive: false,
+    }
+    .to_json();
+    out.clear();
+    signaling.on_relay_message(
+        Millis(1),
+        0,
+        &own,
+        &theirs,
+        &keys_a,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    assert!(out.is_empty(), "{out:?}");
+}
+
+#[test]
+fn candidates_before_the_offer_are_buffered_then_applied() {
+    let keys_b = keys("");
+    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
+    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
+    let mut out = Vec::new();
+    let mut signaling = Signaling::start(Millis(0), b, &keys_b, false, false, &mut out);
+    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
+    let own = keys_b.peer_topic(&b);
+    let early = OutgoingSignal::OffererCandidate {
+        peer: a,
+        offer_id: "offer0000000".into(),
+        candidate: keys_b.encrypt(&candidate(7).to_json()).unwrap(),
+        passive: false,
+    }
+    .to_json();
+    // A nudge-less candidate first: nothing to route to yet.
+    signaling.on_relay_message(
+        Millis(0),
+        0,
+        &keys_b.root_topic(),
+        &OutgoingSignal::Announce {
+            peer: a,
+            passive: false,
+        }
+        .to_json(),
+        &keys_b,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    out.clear();
+    signaling.on_relay_message(
+        Millis(1),
+        0,
+        &own,
+        &early,
+        &keys_b,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    assert!(out.is_empty());
+    let offer = OutgoingSignal::Offer {
+        peer: a,
+        offer_id: "offer0000000".into(),
+        offer: keys_b.encrypt("offer-sdp-1").unwrap(),
+        passive: false,
+    }
+    .to_json();
+    signaling.on_relay_message(
+        Millis(2),
+        0,
+        &own,
+        &offer,
+        &keys_b,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    assert!(matches!(&out[0], SignalingOutput::AcceptOffer { .. }));
+    assert!(
+        matches!(&out[1], SignalingOutput::AddCandidate { candidate: c, .. } if *c == candidate(7)),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn foreign_topics_and_our_own_echo_are_ignored() {
+    let keys_a = keys("");
+    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
+    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
+    let mut out = Vec::new();
+    let mut signaling = Signaling::start(Millis(0), a, &keys_a, false, false, &mut out);
+    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
+    out.clear();
+    let announce_b = OutgoingSignal::Announce {
+        peer: b,
+        passive: false,
+    }
+    .to_json();
+    let announce_a = OutgoingSignal::Announce {
+        peer: a,
+        passive: false,
+    }
+    .to_json();
+    signaling.on_relay_message(
+        Millis(0),
+        0,
+        "elsewhere",
+        &announce_b,
+        &keys_a,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    signaling.on_relay_message(
+        Millis(0),
+        0,
+        &keys_a.root_topic(),
+        &announce_a,
+        &keys_a,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    signaling.on_relay_message(
+        Millis(0),
+        0,
+        &keys_a.root_topic(),
+        "{garbage",
+        &keys_a,
+        &mut links,
+        &mut random,
+        &mut out,
+    );
+    assert!(out.is_empty(), "{out:?}");
+}
+
+#[test]
+fn a_disconnect_restarts_the_warm_up() {
+    let mut pair = Pair::new("", "");
+    pair.advance(Duration::from_secs(200));
+    let b = pair.sides[1].id;
+    pair.sides[0].signaling.disconnected(pair.now, b);
+    assert_eq!(pair.sides[0].signaling.next_deadline(), Some(pair.now));
+}
