@@ -27,6 +27,7 @@ pub mod keys;
 pub mod random;
 pub mod room;
 pub mod signal;
+pub mod signaler;
 pub mod time;
 pub mod wire;
 

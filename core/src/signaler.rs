@@ -1,0 +1,287 @@
+//! The signalling port: what a strategy (Nostr, MQTT, torrent, …) offers the room driver.
+//!
+//! A [`Signaler`] is one app's connection to a set of relays, seen as topic publish/subscribe:
+//! the engine's [`crate::room::signaling::SignalingOutput`]s map onto it one to one. Topic
+//! strategies implement it directly; the torrent adapter maps topics onto its tracker protocol.
+//! [`MemoryHub`] is the in-process adapter: every client of one hub sees every other's
+//! messages, like one relay.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use futures_util::StreamExt;
+use futures_util::lock::Mutex as AsyncMutex;
+
+/// A relay (or the whole signaler) failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignalingError {
+    /// The relay index does not exist.
+    #[error("no relay number {0}")]
+    UnknownRelay(usize),
+    /// No relay is reachable at the moment.
+    #[error("no relay is connected")]
+    NoRelay,
+    /// The signaler was closed.
+    #[error("the signaler is closed")]
+    Closed,
+    /// A relay-specific failure, in the adapter's words.
+    #[error("relay {relay}: {reason}")]
+    Relay {
+        /// The relay index.
+        relay: usize,
+        /// What happened.
+        reason: String,
+    },
+}
+
+/// One message delivered by a relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayMessage {
+    /// Which relay delivered it (index into the signaler's relays).
+    pub relay: usize,
+    /// The topic it was published on.
+    pub topic: String,
+    /// The payload: the §3.1 JSON text.
+    pub payload: String,
+}
+
+/// The state of one relay connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelayState {
+    /// Connecting or reconnecting.
+    Connecting,
+    /// Connected.
+    Open,
+    /// Given up on for this session, with the reason (e.g. a Nostr relay that refused events).
+    Retired(String),
+}
+
+/// A strategy's relays, as topic publish/subscribe.
+///
+/// Contract:
+/// - `subscribe` is idempotent; messages on a topic arrive only after its `subscribe` completed.
+/// - `publish` to `Some(relay)` goes to that relay only, `None` to every open relay. Relays echo
+///   a publisher's own messages back (the engine ignores them); adapters need not filter them.
+/// - `recv` yields messages in the order each relay delivered them and `None` once the signaler
+///   is closed. It is called from one task at a time.
+/// - Relay failures never panic; a relay that cannot be used is reported in `relay_states`.
+pub trait Signaler: Send + Sync + 'static {
+    /// How many relays this signaler uses (relay indices are `0..relay_count()`).
+    fn relay_count(&self) -> usize;
+
+    /// Subscribes to `topic` on every relay.
+    fn subscribe(&self, topic: &str) -> impl Future<Output = Result<(), SignalingError>> + Send;
+
+    /// Unsubscribes from `topic` on every relay.
+    fn unsubscribe(&self, topic: &str) -> impl Future<Output = Result<(), SignalingError>> + Send;
+
+    /// Publishes `payload` on `topic`.
+    fn publish(
+        &self,
+        relay: Option<usize>,
+        topic: &str,
+        payload: &str,
+    ) -> impl Future<Output = Result<(), SignalingError>> + Send;
+
+    /// The next message from any relay; `None` when closed.
+    fn recv(&self) -> impl Future<Output = Option<RelayMessage>> + Send;
+
+    /// The state of each relay.
+    fn relay_states(&self) -> Vec<RelayState>;
+}
+
+#[derive(Debug)]
+struct Client {
+    id: u64,
+    topics: BTreeSet<String>,
+    inbox: UnboundedSender<RelayMessage>,
+}
+
+#[derive(Debug, Default)]
+struct HubState {
+    next_id: u64,
+    clients: Vec<Client>,
+    published: u64,
+}
+
+/// An in-process relay: the in-memory adapter of [`Signaler`]. Clone it to share it.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryHub {
+    state: Arc<Mutex<HubState>>,
+}
+
+impl MemoryHub {
+    /// An empty hub.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A new client of this hub (one per peer).
+    pub fn connect(&self) -> MemorySignaler {
+        let (inbox, outbox) = unbounded();
+        let mut state = self.lock();
+        state.next_id += 1;
+        let id = state.next_id;
+        state.clients.push(Client {
+            id,
+            topics: BTreeSet::new(),
+            inbox,
+        });
+        MemorySignaler {
+            hub: self.clone(),
+            id,
+            outbox: AsyncMutex::new(outbox),
+        }
+    }
+
+    /// How many messages were published through the hub so far.
+    pub fn published(&self) -> u64 {
+        self.lock().published
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HubState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One client of a [`MemoryHub`]; relay index 0 is the hub.
+#[derive(Debug)]
+pub struct MemorySignaler {
+    hub: MemoryHub,
+    id: u64,
+    outbox: AsyncMutex<UnboundedReceiver<RelayMessage>>,
+}
+
+impl MemorySignaler {
+    fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> T) -> Result<T, SignalingError> {
+        let mut state = self.hub.lock();
+        state
+            .clients
+            .iter_mut()
+            .find(|client| client.id == self.id)
+            .map(f)
+            .ok_or(SignalingError::Closed)
+    }
+}
+
+impl Drop for MemorySignaler {
+    fn drop(&mut self) {
+        self.hub
+            .lock()
+            .clients
+            .retain(|client| client.id != self.id);
+    }
+}
+
+impl Signaler for MemorySignaler {
+    fn relay_count(&self) -> usize {
+        1
+    }
+
+    async fn subscribe(&self, topic: &str) -> Result<(), SignalingError> {
+        self.with_client(|client| {
+            client.topics.insert(topic.to_owned());
+        })
+    }
+
+    async fn unsubscribe(&self, topic: &str) -> Result<(), SignalingError> {
+        self.with_client(|client| {
+            client.topics.remove(topic);
+        })
+    }
+
+    async fn publish(
+        &self,
+        relay: Option<usize>,
+        topic: &str,
+        payload: &str,
+    ) -> Result<(), SignalingError> {
+        if let Some(relay) = relay.filter(|relay| *relay != 0) {
+            return Err(SignalingError::UnknownRelay(relay));
+        }
+        let mut state = self.hub.lock();
+        state.published += 1;
+        for client in state.clients.iter().filter(|c| c.topics.contains(topic)) {
+            // A client whose receiver is gone is being dropped; nothing to deliver.
+            let _ = client.inbox.unbounded_send(RelayMessage {
+                relay: 0,
+                topic: topic.to_owned(),
+                payload: payload.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn recv(&self) -> Option<RelayMessage> {
+        self.outbox.lock().await.next().await
+    }
+
+    fn relay_states(&self) -> Vec<RelayState> {
+        vec![RelayState::Open]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::FutureExt;
+
+    #[test]
+    fn subscribers_get_messages_including_their_own_echo() {
+        let hub = MemoryHub::new();
+        let (a, b, c) = (hub.connect(), hub.connect(), hub.connect());
+        for (client, topic) in [(&a, "t"), (&b, "t"), (&c, "other")] {
+            client.subscribe(topic).now_or_never().unwrap().unwrap();
+        }
+        a.publish(None, "t", "hello")
+            .now_or_never()
+            .unwrap()
+            .unwrap();
+        let expected = RelayMessage {
+            relay: 0,
+            topic: "t".into(),
+            payload: "hello".into(),
+        };
+        assert_eq!(a.recv().now_or_never(), Some(Some(expected.clone())));
+        assert_eq!(b.recv().now_or_never(), Some(Some(expected)));
+        assert_eq!(
+            c.recv().now_or_never(),
+            None,
+            "not subscribed: nothing pending"
+        );
+        assert_eq!(hub.published(), 1);
+    }
+
+    #[test]
+    fn unknown_relays_and_unsubscribes() {
+        let hub = MemoryHub::new();
+        let a = hub.connect();
+        assert_eq!(
+            a.publish(Some(3), "t", "x").now_or_never(),
+            Some(Err(SignalingError::UnknownRelay(3)))
+        );
+        a.subscribe("t").now_or_never().unwrap().unwrap();
+        a.unsubscribe("t").now_or_never().unwrap().unwrap();
+        a.publish(Some(0), "t", "x")
+            .now_or_never()
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.recv().now_or_never(), None);
+        assert_eq!(a.relay_count(), 1);
+        assert_eq!(a.relay_states(), [RelayState::Open]);
+    }
+
+    #[test]
+    fn a_dropped_client_leaves_the_hub() {
+        let hub = MemoryHub::new();
+        let a = hub.connect();
+        let b = hub.connect();
+        b.subscribe("t").now_or_never().unwrap().unwrap();
+        drop(b);
+        a.publish(None, "t", "x").now_or_never().unwrap().unwrap();
+        assert_eq!(hub.lock().clients.len(), 1);
+    }
+}
