@@ -29,6 +29,7 @@ pub mod room;
 pub mod signal;
 pub mod signaler;
 pub mod time;
+pub mod transport;
 pub mod wire;
 
 pub use config::{ConfigError, IceServer, RelayConfig, RoomConfig, RoomConfigBuilder};

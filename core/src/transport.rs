@@ -1,0 +1,433 @@
+//! The peer-transport port: one connection to one remote peer carrying one ordered, reliable
+//! binary channel labelled `data` (protocol §5.1), as WebRTC provides it.
+//!
+//! [`PeerTransport`] makes connections (as the offerer, or as the answerer of a remote offer);
+//! each [`PeerLink`] then takes the remote answer and candidates, yields [`LinkEvent`]s and sends
+//! frames with back-pressure. [`MemoryTransport`] is the in-process adapter: offers and answers
+//! are tokens, frames move through bounded queues.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use futures_channel::mpsc::{self, Receiver, Sender, UnboundedReceiver, UnboundedSender};
+use futures_util::StreamExt;
+use futures_util::lock::Mutex as AsyncMutex;
+use futures_util::stream::{self, Select};
+
+use crate::config::IceServer;
+use crate::signal::IceCandidate;
+
+/// The buffered amount above which a sender waits (`bufferedAmountLowThreshold`, 65 535).
+pub const BUFFERED_AMOUNT_LOW: usize = 0xFFFF;
+
+/// A transport operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The remote SDP could not be applied.
+    #[error("invalid session description: {0}")]
+    InvalidSdp(String),
+    /// The remote candidate could not be applied.
+    #[error("invalid ICE candidate: {0}")]
+    InvalidCandidate(String),
+    /// The link is closed.
+    #[error("the connection is closed")]
+    Closed,
+    /// Anything else, in the adapter's words.
+    #[error("transport failure: {0}")]
+    Other(String),
+}
+
+/// How to make a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LinkOptions {
+    /// ICE servers (STUN, TURN); empty means host candidates only.
+    pub ice_servers: Vec<IceServer>,
+    /// Trickle ICE: SDP at once and candidates as [`LinkEvent::LocalCandidate`]s. Without it the
+    /// SDP is returned only once gathering completed (capped at 15 s), candidates included.
+    pub trickle: bool,
+    /// Use only relayed (TURN) candidates.
+    pub relay_only: bool,
+}
+
+/// Something that happened on a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// A local ICE candidate to signal to the peer (trickle ICE only).
+    LocalCandidate(IceCandidate),
+    /// The `data` channel is open: frames can flow.
+    Open,
+    /// One binary message from the peer.
+    Message(Vec<u8>),
+    /// The connection closed or failed, or stayed disconnected too long; no more events follow.
+    Closed,
+}
+
+/// Makes connections.
+///
+/// Contract: the offerer creates the `data` channel (ordered, reliable, binary); the answerer
+/// receives it. SDP strings are the plain (unencrypted) session descriptions.
+pub trait PeerTransport: Send + Sync + 'static {
+    /// The connection type.
+    type Link: PeerLink;
+
+    /// A new connection as the offerer, and its local offer SDP.
+    fn create_offer(
+        &self,
+        options: &LinkOptions,
+    ) -> impl Future<Output = Result<(Self::Link, String), TransportError>> + Send;
+
+    /// A new connection answering `offer`, and its local answer SDP.
+    fn accept_offer(
+        &self,
+        offer: &str,
+        options: &LinkOptions,
+    ) -> impl Future<Output = Result<(Self::Link, String), TransportError>> + Send;
+}
+
+/// One connection.
+///
+/// Contract:
+/// - `next_event` is polled by one task; after [`LinkEvent::Closed`] it keeps returning `Closed`.
+/// - `send` resolves once the frame is handed to the channel; while more than
+///   [`BUFFERED_AMOUNT_LOW`] bytes are buffered it waits until the buffer drains. It fails with
+///   [`TransportError::Closed`] once the link is closed. Frames arrive in order, whole.
+/// - Candidates may be added before the remote description is set; they are applied after it.
+pub trait PeerLink: Send + Sync + 'static {
+    /// Applies the peer's answer (offerer side).
+    fn apply_answer(&self, answer: &str)
+    -> impl Future<Output = Result<(), TransportError>> + Send;
+
+    /// Adds a remote ICE candidate.
+    fn add_candidate(
+        &self,
+        candidate: &IceCandidate,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
+
+    /// The next event.
+    fn next_event(&self) -> impl Future<Output = LinkEvent> + Send;
+
+    /// Sends one frame, waiting for back-pressure to ease.
+    fn send(&self, frame: Vec<u8>) -> impl Future<Output = Result<(), TransportError>> + Send;
+
+    /// Closes the connection; the peer sees [`LinkEvent::Closed`].
+    fn close(&self);
+}
+
+/// Frames in flight per direction before `send` waits, in the in-memory adapter.
+const MEMORY_QUEUE: usize = 64;
+
+/// Where a link keeps its way to the peer; shared so the offerer can wire the answerer.
+#[derive(Default)]
+struct Slot {
+    control: Mutex<Option<UnboundedSender<LinkEvent>>>,
+    /// One long-lived sender per direction, so the bounded queue really bounds.
+    data: AsyncMutex<Option<Sender<LinkEvent>>>,
+}
+
+type PeerSlot = Arc<Slot>;
+
+struct Ends {
+    /// Control events (open, closed, candidates) to this end.
+    control: UnboundedSender<LinkEvent>,
+    /// Data frames to this end.
+    data: Sender<LinkEvent>,
+}
+
+#[derive(Default)]
+struct NetworkState {
+    next: u64,
+    /// Offers waiting for an answer: id → the offerer's ends.
+    offers: BTreeMap<u64, Ends>,
+    /// Answers waiting to be applied: id → the answerer's ends and its slot for ours.
+    answers: BTreeMap<u64, (Ends, PeerSlot)>,
+}
+
+/// An in-process network of links: the in-memory adapter of [`PeerTransport`]. Clone to share.
+#[derive(Clone, Default)]
+pub struct MemoryTransport {
+    state: Arc<Mutex<NetworkState>>,
+}
+
+impl std::fmt::Debug for MemoryTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryTransport").finish_non_exhaustive()
+    }
+}
+
+impl MemoryTransport {
+    /// An empty network.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, NetworkState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One end of an in-memory link.
+pub struct MemoryLink {
+    id: u64,
+    network: MemoryTransport,
+    own: Ends,
+    events: AsyncMutex<Select<UnboundedReceiver<LinkEvent>, Receiver<LinkEvent>>>,
+    peer: PeerSlot,
+    closed: AtomicBool,
+}
+
+impl std::fmt::Debug for MemoryLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryLink")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn new_end(id: u64, network: &MemoryTransport) -> MemoryLink {
+    let (control, control_rx) = mpsc::unbounded();
+    let (data, data_rx) = mpsc::channel(MEMORY_QUEUE);
+    MemoryLink {
+        id,
+        network: network.clone(),
+        own: Ends { control, data },
+        events: AsyncMutex::new(stream::select(control_rx, data_rx)),
+        peer: PeerSlot::default(),
+        closed: AtomicBool::new(false),
+    }
+}
+
+impl MemoryLink {
+    fn ends(&self) -> Ends {
+        Ends {
+            control: self.own.control.clone(),
+            data: self.own.data.clone(),
+        }
+    }
+
+    fn peer_control(&self) -> MutexGuard<'_, Option<UnboundedSender<LinkEvent>>> {
+        lock_control(&self.peer)
+    }
+}
+
+fn lock_control(slot: &Slot) -> MutexGuard<'_, Option<UnboundedSender<LinkEvent>>> {
+    slot.control.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn wire(slot: &Slot, to: Ends) {
+    *lock_control(slot) = Some(to.control);
+    *slot.data.lock().await = Some(to.data);
+}
+
+fn parse_token(sdp: &str, prefix: &str) -> Result<u64, TransportError> {
+    sdp.strip_prefix(prefix)
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| TransportError::InvalidSdp(sdp.to_owned()))
+}
+
+impl PeerTransport for MemoryTransport {
+    type Link = MemoryLink;
+
+    async fn create_offer(
+        &self,
+        options: &LinkOptions,
+    ) -> Result<(MemoryLink, String), TransportError> {
+        let mut state = self.lock();
+        state.next += 1;
+        let id = state.next;
+        let link = new_end(id, self);
+        state.offers.insert(id, link.ends());
+        drop(state);
+        if options.trickle {
+            let candidate = IceCandidate {
+                candidate: format!("candidate:{id} 1 udp 1 127.0.0.1 {id} typ host"),
+                sdp_mid: Some("0".into()),
+                sdp_m_line_index: Some(0),
+                username_fragment: Some(format!("m{id}")),
+            };
+            let _ = link
+                .own
+                .control
+                .unbounded_send(LinkEvent::LocalCandidate(candidate));
+        }
+        Ok((link, format!("memory-offer:{id}")))
+    }
+
+    async fn accept_offer(
+        &self,
+        offer: &str,
+        _options: &LinkOptions,
+    ) -> Result<(MemoryLink, String), TransportError> {
+        let id = parse_token(offer, "memory-offer:")?;
+        let mut state = self.lock();
+        state
+            .offers
+            .remove(&id)
+            .ok_or_else(|| TransportError::InvalidSdp(offer.to_owned()))?;
+        let link = new_end(id, self);
+        state.answers.insert(id, (link.ends(), link.peer.clone()));
+        Ok((link, format!("memory-answer:{id}")))
+    }
+}
+
+impl PeerLink for MemoryLink {
+    async fn apply_answer(&self, answer: &str) -> Result<(), TransportError> {
+        let id = parse_token(answer, "memory-answer:")?;
+        if id != self.id {
+            return Err(TransportError::InvalidSdp(answer.to_owned()));
+        }
+        let (answerer, answerer_slot) = self
+            .network
+            .lock()
+            .answers
+            .remove(&id)
+            .ok_or_else(|| TransportError::InvalidSdp(answer.to_owned()))?;
+        // Wire the answerer to us and us to the answerer, then both channels open.
+        let _ = answerer.control.unbounded_send(LinkEvent::Open);
+        let _ = self.own.control.unbounded_send(LinkEvent::Open);
+        wire(&answerer_slot, self.ends()).await;
+        wire(&self.peer, answerer).await;
+        Ok(())
+    }
+
+    async fn add_candidate(&self, candidate: &IceCandidate) -> Result<(), TransportError> {
+        if candidate.candidate.starts_with("candidate:") {
+            Ok(())
+        } else {
+            Err(TransportError::InvalidCandidate(
+                candidate.candidate.clone(),
+            ))
+        }
+    }
+
+    async fn next_event(&self) -> LinkEvent {
+        self.events
+            .lock()
+            .await
+            .next()
+            .await
+            .unwrap_or(LinkEvent::Closed)
+    }
+
+    async fn send(&self, frame: Vec<u8>) -> Result<(), TransportError> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(TransportError::Closed);
+        }
+        let mut data = self.peer.data.lock().await;
+        let sender = data.as_mut().ok_or(TransportError::Closed)?;
+        // Wait for room, then hand the frame over; no flush: "sent" means queued, like
+        // RTCDataChannel.send.
+        std::future::poll_fn(|cx| sender.poll_ready(cx))
+            .await
+            .map_err(|_| TransportError::Closed)?;
+        sender
+            .start_send(LinkEvent::Message(frame))
+            .map_err(|_| TransportError::Closed)
+    }
+
+    fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        if let Some(control) = self.peer_control().take() {
+            let _ = control.unbounded_send(LinkEvent::Closed);
+            control.close_channel();
+        }
+        let _ = self.own.control.unbounded_send(LinkEvent::Closed);
+        self.own.control.close_channel();
+        // Frames the peer still sends are refused from now on.
+        self.own.data.clone().close_channel();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::FutureExt;
+
+    fn ready<T>(future: impl Future<Output = T>) -> T {
+        future
+            .now_or_never()
+            .expect("in-memory operations complete at once")
+    }
+
+    fn pair(trickle: bool) -> (MemoryLink, MemoryLink) {
+        let network = MemoryTransport::new();
+        let options = LinkOptions {
+            trickle,
+            ..LinkOptions::default()
+        };
+        let (offerer, offer) = ready(network.create_offer(&options)).unwrap();
+        let (answerer, answer) = ready(network.accept_offer(&offer, &options)).unwrap();
+        ready(offerer.apply_answer(&answer)).unwrap();
+        (offerer, answerer)
+    }
+
+    #[test]
+    fn an_offer_and_answer_open_both_ends() {
+        let (offerer, answerer) = pair(true);
+        assert!(matches!(
+            ready(offerer.next_event()),
+            LinkEvent::LocalCandidate(_)
+        ));
+        assert_eq!(ready(offerer.next_event()), LinkEvent::Open);
+        assert_eq!(ready(answerer.next_event()), LinkEvent::Open);
+        ready(offerer.send(vec![1, 2])).unwrap();
+        ready(answerer.send(vec![3])).unwrap();
+        assert_eq!(ready(answerer.next_event()), LinkEvent::Message(vec![1, 2]));
+        assert_eq!(ready(offerer.next_event()), LinkEvent::Message(vec![3]));
+    }
+
+    #[test]
+    fn sending_waits_when_the_queue_is_full() {
+        let (offerer, answerer) = pair(false);
+        let mut sent = 0usize;
+        while offerer
+            .send(sent.to_be_bytes().to_vec())
+            .now_or_never()
+            .is_some()
+        {
+            sent += 1;
+            assert!(sent <= MEMORY_QUEUE + 4, "the queue must be bounded");
+        }
+        assert!(sent >= MEMORY_QUEUE);
+        assert_eq!(ready(answerer.next_event()), LinkEvent::Open);
+        assert_eq!(
+            ready(answerer.next_event()),
+            LinkEvent::Message(0usize.to_be_bytes().to_vec())
+        );
+        assert!(
+            offerer.send(vec![0]).now_or_never().is_some(),
+            "room again after a read"
+        );
+    }
+
+    #[test]
+    fn closing_reaches_the_peer_and_stops_sends() {
+        let (offerer, answerer) = pair(false);
+        offerer.close();
+        assert_eq!(ready(answerer.next_event()), LinkEvent::Open);
+        assert_eq!(ready(answerer.next_event()), LinkEvent::Closed);
+        assert_eq!(ready(offerer.send(vec![1])), Err(TransportError::Closed));
+        assert_eq!(ready(answerer.send(vec![1])), Err(TransportError::Closed));
+    }
+
+    #[test]
+    fn bad_sdp_is_a_typed_error() {
+        let network = MemoryTransport::new();
+        let options = LinkOptions::default();
+        assert!(matches!(
+            ready(network.accept_offer("v=0", &options)),
+            Err(TransportError::InvalidSdp(_))
+        ));
+        assert!(matches!(
+            ready(network.accept_offer("memory-offer:99", &options)),
+            Err(TransportError::InvalidSdp(_))
+        ));
+        let (offerer, _) = ready(network.create_offer(&options)).unwrap();
+        assert!(matches!(
+            ready(offerer.apply_answer("memory-answer:7")),
+            Err(TransportError::InvalidSdp(_))
+        ));
+    }
+}
