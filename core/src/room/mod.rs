@@ -18,10 +18,12 @@
 //! targets; the driver streams the chunks to each link with back-pressure, checking
 //! [`Engine::is_active`] between chunks so a transfer stops when its target leaves.
 
+pub mod driver;
 pub mod handshake;
 pub mod signaling;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::id::{PeerId, RoomToken, random_id_with};
@@ -69,7 +71,7 @@ impl Default for EngineConfig {
 }
 
 /// What happened in a room, for the user.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum RoomEvent {
     /// The peer completed the handshake: it is in the room.
     PeerJoined(PeerId),
@@ -109,7 +111,7 @@ pub enum RoomEvent {
         /// The sender.
         peer: PeerId,
         /// What was wrong.
-        error: ReassemblyError,
+        error: Arc<ReassemblyError>,
     },
 }
 
@@ -185,7 +187,7 @@ struct Session {
 }
 
 struct Room {
-    keys: Box<dyn RoomKeys>,
+    keys: Arc<dyn RoomKeys>,
     handshake_timeout: Duration,
     sessions: BTreeMap<PeerId, Session>,
     reassembler: Reassembler,
@@ -269,7 +271,7 @@ impl Engine {
     pub fn join(
         &mut self,
         now: Millis,
-        keys: Box<dyn RoomKeys>,
+        keys: Arc<dyn RoomKeys>,
         handshake_timeout: Duration,
     ) -> Result<RoomToken, EngineError> {
         let token = keys.token();
@@ -677,7 +679,10 @@ impl Engine {
             Err(error) => {
                 self.outputs.push_back(Output::Event {
                     room: token,
-                    event: RoomEvent::ReceiveError { peer, error },
+                    event: RoomEvent::ReceiveError {
+                        peer,
+                        error: Arc::new(error),
+                    },
                 });
                 return;
             }

@@ -3,6 +3,7 @@
 //! connection, link loss, idle close, pending-peer filtering, and the exact first frames.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 use trystero_core::keys::{KeyError, PlainKeys, RoomKeys};
@@ -50,7 +51,7 @@ impl Net {
     fn join(&mut self, engine: usize, room: &str, password: &str) -> RoomToken {
         let keys = keys(room, password);
         let token = self.engines[engine]
-            .join(self.now, Box::new(keys), TIMEOUT)
+            .join(self.now, Arc::new(keys), TIMEOUT)
             .unwrap();
         self.run();
         token
@@ -505,7 +506,7 @@ fn first_frames_match_the_js_capture() {
         EngineConfig::default(),
     );
     let room = engine
-        .join(Millis(0), Box::new(SpecToken), TIMEOUT)
+        .join(Millis(0), Arc::new(SpecToken), TIMEOUT)
         .unwrap();
     engine
         .link_opened(

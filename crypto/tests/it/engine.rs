@@ -1,6 +1,7 @@
 //! The room engine with the real keys: two engines with Trystero's derivations join when their
 //! passwords match and reject each other when they do not.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use trystero_core::keys::RoomKeys;
@@ -29,10 +30,10 @@ fn pair(password_a: &str, password_b: &str) -> [Vec<RoomEvent>; 2] {
     ];
     let timeout = Duration::from_secs(10);
     let room = engines[0]
-        .join(Millis(0), Box::new(keys(password_a)), timeout)
+        .join(Millis(0), Arc::new(keys(password_a)), timeout)
         .unwrap();
     engines[1]
-        .join(Millis(0), Box::new(keys(password_b)), timeout)
+        .join(Millis(0), Arc::new(keys(password_b)), timeout)
         .unwrap();
     engines[0]
         .link_opened(Millis(0), LinkId(0), ids[1], room)

@@ -1,0 +1,806 @@
+//! The async driver: runs the two sans-IO halves ([`Engine`] and [`Signaling`]) against real
+//! ports ([`Signaler`], [`PeerTransport`], [`Clock`]) and gives users [`Room`] handles.
+//!
+//! Runtime-agnostic: [`Instance::new`] returns the handle and one future, the driver, which the
+//! caller spawns on any executor. Handles talk to the driver through channels only. Inside, one
+//! loop waits on user commands, relay messages, link events, finished port operations and the
+//! next deadline; transfers (user sends) run as their own futures, polled by the same loop, so a
+//! 64 MiB send never blocks signalling or other peers.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use futures_channel::oneshot;
+use futures_util::future::{BoxFuture, FutureExt, join_all};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use super::signaling::{LinkIds, Signaling, SignalingOutput};
+use super::{Engine, EngineConfig, EngineError, LinkId, Output, RoomEvent};
+use crate::config::RoomConfig;
+use crate::id::{PeerId, RoomToken};
+use crate::keys::RoomKeys;
+use crate::random::OsRandom;
+use crate::signal::IceCandidate;
+use crate::signaler::Signaler;
+use crate::time::Clock;
+use crate::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport, TransportError};
+use crate::wire::{ActionType, JsonText, Payload, chunks};
+
+/// A room operation could not be carried out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RoomError {
+    /// The engine refused (unknown room, peer not in the room).
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A target left (or its connection closed) before every chunk was handed over.
+    #[error("peer {0} left before the message was sent")]
+    PeerLeft(PeerId),
+    /// The instance's driver is gone.
+    #[error("the room's driver stopped")]
+    Stopped,
+}
+
+/// What the handles ask the driver.
+enum Command {
+    Join {
+        keys: Arc<dyn RoomKeys>,
+        config: Box<RoomConfig>,
+        events: UnboundedSender<RoomEvent>,
+        reply: oneshot::Sender<Result<RoomToken, EngineError>>,
+    },
+    Leave {
+        room: RoomToken,
+    },
+    Send {
+        room: RoomToken,
+        action: ActionType,
+        payload: Payload,
+        metadata: Option<JsonText>,
+        targets: Option<Vec<PeerId>>,
+        reply: oneshot::Sender<Result<(), RoomError>>,
+    },
+    Ping {
+        room: RoomToken,
+        peer: PeerId,
+        reply: oneshot::Sender<Result<Duration, RoomError>>,
+    },
+    Peers {
+        room: RoomToken,
+        reply: oneshot::Sender<Vec<PeerId>>,
+    },
+}
+
+/// A handle on one local peer (one self id) of one app; clone it freely.
+#[derive(Clone)]
+pub struct Instance {
+    self_id: PeerId,
+    commands: UnboundedSender<Command>,
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance")
+            .field("self_id", &self.self_id)
+            .finish()
+    }
+}
+
+/// A joined room.
+pub struct Room {
+    token: RoomToken,
+    commands: UnboundedSender<Command>,
+    events: UnboundedReceiver<RoomEvent>,
+}
+
+impl std::fmt::Debug for Room {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Room").field("token", &self.token).finish()
+    }
+}
+
+impl Instance {
+    /// A new instance and its driver future, which must be spawned (or polled) for anything to
+    /// happen. The driver ends when every handle (instance and rooms) is dropped.
+    pub fn new<S, T, C>(
+        self_id: PeerId,
+        signaler: S,
+        transport: T,
+        clock: C,
+        config: EngineConfig,
+    ) -> (Self, impl Future<Output = ()> + Send)
+    where
+        S: Signaler,
+        T: PeerTransport,
+        C: Clock + Clone,
+    {
+        let (commands, inbox) = unbounded();
+        let driver = Driver {
+            engine: Engine::new(self_id, OsRandom, config),
+            signaler: Arc::new(signaler),
+            transport: Arc::new(transport),
+            clock,
+            rooms: BTreeMap::new(),
+            links: BTreeMap::new(),
+            link_ids: LinkIds::default(),
+            random: OsRandom,
+            pings: BTreeMap::new(),
+            active: BTreeMap::new(),
+            early_candidates: BTreeMap::new(),
+            signaling_out: Vec::new(),
+        };
+        (Self { self_id, commands }, driver.run(inbox))
+    }
+
+    /// Our peer id.
+    pub fn self_id(&self) -> PeerId {
+        self.self_id
+    }
+
+    /// Joins a room. Joining a room this instance is already in returns another handle on it.
+    pub async fn join(
+        &self,
+        config: RoomConfig,
+        keys: Arc<dyn RoomKeys>,
+    ) -> Result<Room, RoomError> {
+        let (events, receiver) = unbounded();
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Join {
+                keys,
+                config: Box::new(config),
+                events,
+                reply,
+            })
+            .map_err(|_| RoomError::Stopped)?;
+        let token = answer.await.map_err(|_| RoomError::Stopped)??;
+        Ok(Room {
+            token,
+            commands: self.commands.clone(),
+            events: receiver,
+        })
+    }
+}
+
+impl Room {
+    /// The room token.
+    pub fn token(&self) -> RoomToken {
+        self.token
+    }
+
+    /// The next event; `None` once the driver stopped.
+    pub async fn next_event(&mut self) -> Option<RoomEvent> {
+        self.events.next().await
+    }
+
+    /// Sends a payload to every active peer (`None`) or to the given ones. Resolves once every
+    /// chunk was handed to every target's channel; fails if a target leaves first.
+    pub async fn send(
+        &self,
+        action: ActionType,
+        payload: Payload,
+        metadata: Option<JsonText>,
+        targets: Option<Vec<PeerId>>,
+    ) -> Result<(), RoomError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Send {
+                room: self.token,
+                action,
+                payload,
+                metadata,
+                targets,
+                reply,
+            })
+            .map_err(|_| RoomError::Stopped)?;
+        answer.await.map_err(|_| RoomError::Stopped)?
+    }
+
+    /// The round-trip time to an active peer.
+    pub async fn ping(&self, peer: PeerId) -> Result<Duration, RoomError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Ping {
+                room: self.token,
+                peer,
+                reply,
+            })
+            .map_err(|_| RoomError::Stopped)?;
+        answer.await.map_err(|_| RoomError::Stopped)?
+    }
+
+    /// The active peers.
+    pub async fn peers(&self) -> Vec<PeerId> {
+        let (reply, answer) = oneshot::channel();
+        let asked = self.commands.unbounded_send(Command::Peers {
+            room: self.token,
+            reply,
+        });
+        if asked.is_err() {
+            return Vec::new();
+        }
+        answer.await.unwrap_or_default()
+    }
+
+    /// Leaves the room: `@_leave` and presence 0 to every peer, then stop announcing.
+    pub fn leave(self) {
+        let _ = self
+            .commands
+            .unbounded_send(Command::Leave { room: self.token });
+    }
+}
+
+struct RoomState {
+    signaling: Signaling,
+    keys: Arc<dyn RoomKeys>,
+    options: LinkOptions,
+    topics: [String; 2],
+    events: Vec<UnboundedSender<RoomEvent>>,
+}
+
+impl RoomState {
+    fn emit(&mut self, event: &RoomEvent) {
+        self.events
+            .retain(|events| events.unbounded_send(event.clone()).is_ok());
+    }
+}
+
+struct LinkState<L> {
+    link: Arc<L>,
+    peer: PeerId,
+    /// The room the connection was made for.
+    room: RoomToken,
+    /// Frames from the engine, written in order by the link's writer future.
+    writer: UnboundedSender<Vec<u8>>,
+    alive: Arc<AtomicBool>,
+}
+
+/// Results of asynchronous port operations, back in the driver loop.
+enum Done<L> {
+    Created {
+        link: LinkId,
+        peer: PeerId,
+        room: RoomToken,
+        offerer: bool,
+        result: Result<(L, String), TransportError>,
+    },
+    Event(LinkId, LinkEvent),
+    Nothing,
+}
+
+type Ops<L> = FuturesUnordered<BoxFuture<'static, Done<L>>>;
+
+type PingReply = oneshot::Sender<Result<Duration, RoomError>>;
+
+struct Driver<S, T: PeerTransport, C> {
+    engine: Engine,
+    signaler: Arc<S>,
+    transport: Arc<T>,
+    clock: C,
+    rooms: BTreeMap<RoomToken, RoomState>,
+    links: BTreeMap<LinkId, LinkState<T::Link>>,
+    link_ids: LinkIds,
+    random: OsRandom,
+    pings: BTreeMap<(RoomToken, PeerId), VecDeque<PingReply>>,
+    /// Whether each (room, peer) is active, shared with transfers so they stop on leave.
+    active: BTreeMap<(RoomToken, PeerId), Arc<AtomicBool>>,
+    /// Remote candidates for links whose offer is still being created.
+    early_candidates: BTreeMap<LinkId, Vec<IceCandidate>>,
+    signaling_out: Vec<(RoomToken, Vec<SignalingOutput>)>,
+}
+
+impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
+    async fn run(mut self, mut inbox: UnboundedReceiver<Command>) {
+        let mut ops: Ops<T::Link> = FuturesUnordered::new();
+        let mut transfers: FuturesUnordered<BoxFuture<'static, ()>> = FuturesUnordered::new();
+        loop {
+            let mut sleep = match self.next_deadline() {
+                Some(at) => {
+                    let clock = self.clock.clone();
+                    async move { clock.sleep_until(at).await }.boxed()
+                }
+                None => futures_util::future::pending().boxed(),
+            }
+            .fuse();
+            let signaler = self.signaler.clone();
+            let mut recv = async move { signaler.recv().await }.boxed().fuse();
+            futures_util::select! {
+                command = inbox.next() => match command {
+                    Some(command) => self.on_command(command, &mut transfers).await,
+                    None => return,
+                },
+                message = recv => match message {
+                    Some(message) => self.on_relay_message(&message),
+                    None => return,
+                },
+                done = ops.select_next_some() => self.on_done(done, &mut ops),
+                () = transfers.select_next_some() => {},
+                () = sleep => self.tick(),
+            }
+            self.flush(&mut ops).await;
+        }
+    }
+
+    fn next_deadline(&self) -> Option<crate::time::Millis> {
+        let rooms = self
+            .rooms
+            .values()
+            .filter_map(|room| room.signaling.next_deadline());
+        self.engine.next_deadline().into_iter().chain(rooms).min()
+    }
+
+    fn tick(&mut self) {
+        let now = self.clock.now();
+        self.engine.tick(now);
+        for (token, room) in &mut self.rooms {
+            let mut out = Vec::new();
+            room.signaling.tick(now, &mut out);
+            self.signaling_out.push((*token, out));
+        }
+    }
+
+    fn on_relay_message(&mut self, message: &crate::signaler::RelayMessage) {
+        let now = self.clock.now();
+        for (token, room) in &mut self.rooms {
+            let mut out = Vec::new();
+            room.signaling.on_relay_message(
+                now,
+                message.relay,
+                &message.topic,
+                &message.payload,
+                room.keys.as_ref(),
+                &mut self.link_ids,
+                &mut self.random,
+                &mut out,
+            );
+            self.signaling_out.push((*token, out));
+        }
+    }
+
+    async fn on_command(
+        &mut self,
+        command: Command,
+        transfers: &mut FuturesUnordered<BoxFuture<'static, ()>>,
+    ) {
+        let now = self.clock.now();
+        match command {
+            Command::Join {
+                keys,
+                config,
+                events,
+                reply,
+            } => {
+                let token = keys.token();
+                if let Some(room) = self.rooms.get_mut(&token) {
+                    room.events.push(events);
+                    let _ = reply.send(Ok(token));
+                    return;
+                }
+                let result = self
+                    .engine
+                    .join(now, keys.clone(), config.handshake_timeout());
+                if let Err(error) = result {
+                    let _ = reply.send(Err(error));
+                    return;
+                }
+                let has_turn = config
+                    .ice_servers()
+                    .iter()
+                    .any(|server| server.urls.iter().any(|url| url.starts_with("turn")));
+                let mut out = Vec::new();
+                let signaling = Signaling::start(
+                    now,
+                    self.engine.self_id(),
+                    keys.as_ref(),
+                    config.passive(),
+                    has_turn,
+                    &mut out,
+                );
+                let topics = [keys.peer_topic(&self.engine.self_id()), keys.root_topic()];
+                self.rooms.insert(
+                    token,
+                    RoomState {
+                        signaling,
+                        keys,
+                        options: LinkOptions {
+                            ice_servers: config.ice_servers().to_vec(),
+                            trickle: config.trickle_ice().unwrap_or(true),
+                            relay_only: false,
+                        },
+                        topics,
+                        events: vec![events],
+                    },
+                );
+                self.signaling_out.push((token, out));
+                let _ = reply.send(Ok(token));
+            }
+            Command::Leave { room } => {
+                let _ = self.engine.leave(now, room);
+                if let Some(state) = self.rooms.remove(&room) {
+                    for topic in &state.topics {
+                        let _ = self.signaler.unsubscribe(topic).await;
+                    }
+                }
+                self.active.retain(|(token, _), flag| {
+                    let keep = *token != room;
+                    if !keep {
+                        flag.store(false, Ordering::SeqCst);
+                    }
+                    keep
+                });
+            }
+            Command::Send {
+                room,
+                action,
+                payload,
+                metadata,
+                targets,
+                reply,
+            } => match self.engine.prepare_send(room, action, targets.as_deref()) {
+                Err(error) => {
+                    let _ = reply.send(Err(error.into()));
+                }
+                Ok(transmission) => {
+                    let payload = Arc::new(payload);
+                    let metadata = Arc::new(metadata);
+                    let sends: Vec<_> = transmission
+                        .targets
+                        .iter()
+                        .filter_map(|(peer, link)| {
+                            let state = self.links.get(link)?;
+                            let active = self.active.get(&(room, *peer))?.clone();
+                            Some(transfer(
+                                state.link.clone(),
+                                state.alive.clone(),
+                                active,
+                                *peer,
+                                room,
+                                action,
+                                transmission.nonce,
+                                payload.clone(),
+                                metadata.clone(),
+                            ))
+                        })
+                        .collect();
+                    transfers.push(
+                        async move {
+                            let results = join_all(sends).await;
+                            let outcome = results.into_iter().collect::<Result<Vec<()>, _>>();
+                            let _ = reply.send(outcome.map(|_| ()));
+                        }
+                        .boxed(),
+                    );
+                }
+            },
+            Command::Ping { room, peer, reply } => match self.engine.ping(now, room, peer) {
+                Ok(()) => self.pings.entry((room, peer)).or_default().push_back(reply),
+                Err(error) => {
+                    let _ = reply.send(Err(error.into()));
+                }
+            },
+            Command::Peers { room, reply } => {
+                let _ = reply.send(self.engine.peers(room));
+            }
+        }
+    }
+
+    fn on_done(&mut self, done: Done<T::Link>, ops: &mut Ops<T::Link>) {
+        let now = self.clock.now();
+        match done {
+            Done::Nothing => {}
+            Done::Created {
+                link: id,
+                peer,
+                room,
+                offerer,
+                result,
+            } => {
+                let Ok((link, sdp)) = result else {
+                    // The offer or answer expires in the signalling half.
+                    return;
+                };
+                let link = Arc::new(link);
+                let (writer, frames) = unbounded();
+                let alive = Arc::new(AtomicBool::new(true));
+                ops.push(write_frames(link.clone(), frames));
+                ops.push(pump(id, link.clone()));
+                for candidate in self.early_candidates.remove(&id).unwrap_or_default() {
+                    ops.push(add_candidate(link.clone(), candidate));
+                }
+                self.links.insert(
+                    id,
+                    LinkState {
+                        link,
+                        peer,
+                        room,
+                        writer,
+                        alive,
+                    },
+                );
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    let mut out = Vec::new();
+                    if offerer {
+                        state
+                            .signaling
+                            .offer_created(id, &sdp, state.keys.as_ref(), &mut out);
+                    } else {
+                        state
+                            .signaling
+                            .answer_created(id, &sdp, state.keys.as_ref(), &mut out);
+                    }
+                    self.signaling_out.push((room, out));
+                }
+            }
+            Done::Event(id, event) => {
+                let Some(state) = self.links.get(&id) else {
+                    return;
+                };
+                let (peer, room, link) = (state.peer, state.room, state.link.clone());
+                match event {
+                    LinkEvent::LocalCandidate(candidate) => {
+                        if let Some(state) = self.rooms.get_mut(&room) {
+                            let mut out = Vec::new();
+                            state.signaling.local_candidate(
+                                id,
+                                candidate,
+                                state.keys.as_ref(),
+                                &mut out,
+                            );
+                            self.signaling_out.push((room, out));
+                        }
+                    }
+                    LinkEvent::Open => {
+                        if let Some(state) = self.rooms.get_mut(&room) {
+                            state.signaling.connected(peer, id);
+                        }
+                        let _ = self.engine.link_opened(now, id, peer, room);
+                    }
+                    LinkEvent::Message(frame) => self.engine.link_message(now, id, &frame),
+                    LinkEvent::Closed => {
+                        self.close_link(id);
+                        return;
+                    }
+                }
+                ops.push(pump(id, link));
+            }
+        }
+    }
+
+    fn close_link(&mut self, id: LinkId) {
+        let now = self.clock.now();
+        if let Some(state) = self.links.remove(&id) {
+            state.alive.store(false, Ordering::SeqCst);
+            state.link.close();
+            for room in self.rooms.values_mut() {
+                room.signaling.disconnected(now, state.peer);
+            }
+        }
+        self.engine.link_closed(now, id);
+    }
+
+    /// Carries out everything the two halves asked for.
+    async fn flush(&mut self, ops: &mut Ops<T::Link>) {
+        loop {
+            let mut moved = false;
+            for (room, outputs) in std::mem::take(&mut self.signaling_out) {
+                for output in outputs {
+                    moved = true;
+                    self.carry_signaling(room, output, ops).await;
+                }
+            }
+            while let Some(output) = self.engine.poll_output() {
+                moved = true;
+                self.carry_engine(output);
+            }
+            if !moved {
+                return;
+            }
+        }
+    }
+
+    async fn carry_signaling(
+        &mut self,
+        room: RoomToken,
+        output: SignalingOutput,
+        ops: &mut Ops<T::Link>,
+    ) {
+        match output {
+            SignalingOutput::Subscribe(topic) => {
+                let _ = self.signaler.subscribe(&topic).await;
+            }
+            SignalingOutput::Publish {
+                relay,
+                topic,
+                payload,
+            } => {
+                let _ = self.signaler.publish(relay, &topic, &payload).await;
+            }
+            SignalingOutput::CreateOffer { link, peer } => {
+                let Some(options) = self.rooms.get(&room).map(|r| r.options.clone()) else {
+                    return;
+                };
+                let transport = self.transport.clone();
+                ops.push(
+                    async move {
+                        let result = transport.create_offer(&options).await;
+                        Done::Created {
+                            link,
+                            peer,
+                            room,
+                            offerer: true,
+                            result,
+                        }
+                    }
+                    .boxed(),
+                );
+            }
+            SignalingOutput::AcceptOffer { link, peer, sdp } => {
+                let Some(options) = self.rooms.get(&room).map(|r| r.options.clone()) else {
+                    return;
+                };
+                let transport = self.transport.clone();
+                ops.push(
+                    async move {
+                        let result = transport.accept_offer(&sdp, &options).await;
+                        Done::Created {
+                            link,
+                            peer,
+                            room,
+                            offerer: false,
+                            result,
+                        }
+                    }
+                    .boxed(),
+                );
+            }
+            SignalingOutput::ApplyAnswer { link, sdp } => {
+                if let Some(state) = self.links.get(&link) {
+                    let link = state.link.clone();
+                    ops.push(
+                        async move {
+                            // A bad answer leaves the offer to expire in the signalling half.
+                            let _ = link.apply_answer(&sdp).await;
+                            Done::Nothing
+                        }
+                        .boxed(),
+                    );
+                }
+            }
+            SignalingOutput::AddCandidate { link, candidate } => match self.links.get(&link) {
+                Some(state) => ops.push(add_candidate(state.link.clone(), candidate)),
+                None => self
+                    .early_candidates
+                    .entry(link)
+                    .or_default()
+                    .push(candidate),
+            },
+            SignalingOutput::CloseLink { link } => self.close_link(link),
+            SignalingOutput::JoinError { peer, error } => {
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.emit(&RoomEvent::JoinError { peer, error });
+                }
+            }
+        }
+    }
+
+    fn carry_engine(&mut self, output: Output) {
+        match output {
+            Output::SendFrame { link, frame } => {
+                if let Some(state) = self.links.get(&link) {
+                    let _ = state.writer.unbounded_send(frame);
+                }
+            }
+            Output::CloseLink { link } => self.close_link(link),
+            Output::Event { room, event } => {
+                match &event {
+                    RoomEvent::PeerJoined(peer) => {
+                        self.active
+                            .insert((room, *peer), Arc::new(AtomicBool::new(true)));
+                    }
+                    RoomEvent::PeerLeft(peer) | RoomEvent::JoinError { peer, .. } => {
+                        if let Some(flag) = self.active.remove(&(room, *peer)) {
+                            flag.store(false, Ordering::SeqCst);
+                        }
+                        for waiter in self.pings.remove(&(room, *peer)).unwrap_or_default() {
+                            let _ = waiter.send(Err(RoomError::PeerLeft(*peer)));
+                        }
+                    }
+                    RoomEvent::Pong { peer, rtt } => {
+                        if let Some(waiter) = self
+                            .pings
+                            .get_mut(&(room, *peer))
+                            .and_then(VecDeque::pop_front)
+                        {
+                            let _ = waiter.send(Ok(*rtt));
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.emit(&event);
+                }
+            }
+        }
+    }
+}
+
+/// Reads one event of a link.
+fn pump<L: PeerLink, D: Send + 'static>(id: LinkId, link: Arc<L>) -> BoxFuture<'static, Done<D>>
+where
+    Done<D>: Send,
+{
+    async move { Done::Event(id, link.next_event().await) }.boxed()
+}
+
+fn add_candidate<L: PeerLink, D>(
+    link: Arc<L>,
+    candidate: IceCandidate,
+) -> BoxFuture<'static, Done<D>>
+where
+    Done<D>: Send,
+{
+    async move {
+        // Candidates that do not apply are dropped, as in JS.
+        let _ = link.add_candidate(&candidate).await;
+        Done::Nothing
+    }
+    .boxed()
+}
+
+/// Writes the engine's frames to a link, in order, until the link or the driver goes away.
+fn write_frames<L: PeerLink, D>(
+    link: Arc<L>,
+    mut frames: UnboundedReceiver<Vec<u8>>,
+) -> BoxFuture<'static, Done<D>>
+where
+    Done<D>: Send,
+{
+    async move {
+        while let Some(frame) = frames.next().await {
+            if link.send(frame).await.is_err() {
+                break;
+            }
+        }
+        Done::Nothing
+    }
+    .boxed()
+}
+
+/// Streams one transmission to one target with back-pressure, stopping if the target leaves.
+#[allow(clippy::too_many_arguments)]
+fn transfer<L: PeerLink>(
+    link: Arc<L>,
+    alive: Arc<AtomicBool>,
+    active: Arc<AtomicBool>,
+    peer: PeerId,
+    room: RoomToken,
+    action: ActionType,
+    nonce: u16,
+    payload: Arc<Payload>,
+    metadata: Arc<Option<JsonText>>,
+) -> BoxFuture<'static, Result<(), RoomError>> {
+    async move {
+        let frames = chunks(
+            action,
+            nonce,
+            payload.kind(),
+            payload.as_bytes(),
+            metadata.as_ref().as_ref(),
+        )
+        .into_room_frames(room);
+        for frame in frames {
+            if !alive.load(Ordering::SeqCst) || !active.load(Ordering::SeqCst) {
+                return Err(RoomError::PeerLeft(peer));
+            }
+            link.send(frame)
+                .await
+                .map_err(|_| RoomError::PeerLeft(peer))?;
+        }
+        Ok(())
+    }
+    .boxed()
+}

@@ -1,0 +1,186 @@
+//! The async driver end to end on the in-memory adapters: an in-process relay, in-memory links
+//! and a manual clock. Two instances find each other through the relay, connect, hand-shake,
+//! exchange messages, ping, and see each other leave.
+
+use std::sync::Arc;
+
+use futures_executor::LocalPool;
+use futures_util::task::SpawnExt;
+use trystero_core::keys::PlainKeys;
+use trystero_core::room::driver::{Instance, Room, RoomError};
+use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::signaler::MemoryHub;
+use trystero_core::time::ManualClock;
+use trystero_core::transport::MemoryTransport;
+use trystero_core::wire::{ActionType, JsonText, Payload};
+use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
+
+struct World {
+    pool: LocalPool,
+    hub: MemoryHub,
+    transport: MemoryTransport,
+    clock: ManualClock,
+}
+
+impl World {
+    fn new() -> Self {
+        Self {
+            pool: LocalPool::new(),
+            hub: MemoryHub::new(),
+            transport: MemoryTransport::new(),
+            clock: ManualClock::new(),
+        }
+    }
+
+    fn instance(&mut self) -> Instance {
+        let (instance, driver) = Instance::new(
+            PeerId::random().unwrap(),
+            self.hub.connect(),
+            self.transport.clone(),
+            self.clock.clone(),
+            EngineConfig::default(),
+        );
+        self.pool.spawner().spawn(driver).unwrap();
+        instance
+    }
+}
+
+fn config() -> RoomConfig {
+    RoomConfig::builder("app")
+        .ice_servers(Vec::new())
+        .build()
+        .unwrap()
+}
+
+async fn join(instance: &Instance, room: &str, password: &str) -> Room {
+    let keys = PlainKeys::new(
+        &AppId::new("app").unwrap(),
+        &RoomId::new(room).unwrap(),
+        password,
+    );
+    instance.join(config(), Arc::new(keys)).await.unwrap()
+}
+
+/// The next event that is not receive progress.
+async fn next(room: &mut Room) -> RoomEvent {
+    loop {
+        match room.next_event().await.expect("the driver is running") {
+            RoomEvent::Progress { .. } => {}
+            event => return event,
+        }
+    }
+}
+
+#[test]
+fn two_instances_meet_exchange_ping_and_leave() {
+    let mut world = World::new();
+    let (a, b) = (world.instance(), world.instance());
+    world.pool.run_until(async {
+        let mut room_a = join(&a, "lobby", "").await;
+        let mut room_b = join(&b, "lobby", "").await;
+        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(p) if p == b.self_id()));
+        assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(p) if p == a.self_id()));
+        assert_eq!(room_a.peers().await, [b.self_id()]);
+
+        let chat = ActionType::new("chat").unwrap();
+        let hello = Payload::json(&serde_json::json!({"hello": "B", "n": 1})).unwrap();
+        let meta = JsonText::parse(r#"{"m":1}"#).unwrap();
+        room_a
+            .send(chat, hello.clone(), Some(meta.clone()), None)
+            .await
+            .unwrap();
+        match next(&mut room_b).await {
+            RoomEvent::Message(message) => {
+                assert_eq!(message.payload, hello);
+                assert_eq!(message.metadata, Some(meta));
+                assert_eq!(message.peer, a.self_id());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+
+        // A large binary goes through the bounded in-memory queues with back-pressure.
+        let big = Payload::Binary((0..3_000_000u32).map(|i| i as u8).collect());
+        let (sent, received) = futures_util::join!(
+            room_b.send(ActionType::new("file").unwrap(), big.clone(), None, None),
+            next(&mut room_a)
+        );
+        sent.unwrap();
+        assert!(matches!(received, RoomEvent::Message(m) if m.payload == big));
+
+        let rtt = room_a.ping(b.self_id()).await.unwrap();
+        assert_eq!(rtt.as_millis(), 0, "the manual clock did not move");
+
+        room_b.leave();
+        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerLeft(p) if p == b.self_id()));
+        assert!(room_a.peers().await.is_empty());
+        assert!(matches!(
+            room_a.ping(b.self_id()).await,
+            Err(RoomError::Engine(_))
+        ));
+    });
+}
+
+#[test]
+fn sending_to_an_unknown_peer_is_an_error() {
+    let mut world = World::new();
+    let a = world.instance();
+    world.pool.run_until(async {
+        let room = join(&a, "lobby", "").await;
+        let stranger = PeerId::random().unwrap();
+        let result = room
+            .send(
+                ActionType::new("chat").unwrap(),
+                Payload::Text("hi".into()),
+                None,
+                Some(vec![stranger]),
+            )
+            .await;
+        assert!(matches!(result, Err(RoomError::Engine(_))), "{result:?}");
+    });
+}
+
+#[test]
+fn a_wrong_password_never_joins() {
+    let mut world = World::new();
+    let (a, b) = (world.instance(), world.instance());
+    world.pool.run_until(async {
+        let mut room_a = join(&a, "lobby", "one").await;
+        let mut room_b = join(&b, "lobby", "two").await;
+        // Whoever answers fails to decrypt the offer.
+        let event = futures_util::future::select(
+            Box::pin(next(&mut room_a)),
+            Box::pin(next(&mut room_b)),
+        )
+        .await
+        .factor_first()
+        .0;
+        assert!(
+            matches!(&event, RoomEvent::JoinError { error, .. } if error.contains("incorrect room password")),
+            "{event:?}"
+        );
+    });
+}
+
+#[test]
+fn three_instances_form_a_mesh() {
+    let mut world = World::new();
+    let peers = [world.instance(), world.instance(), world.instance()];
+    world.pool.run_until(async {
+        let mut rooms = Vec::new();
+        for peer in &peers {
+            rooms.push(join(peer, "mesh", "").await);
+        }
+        for room in &mut rooms {
+            for _ in 0..2 {
+                assert!(matches!(next(room).await, RoomEvent::PeerJoined(_)));
+            }
+        }
+        rooms[2]
+            .send(ActionType::new("chat").unwrap(), Payload::Text("all".into()), None, None)
+            .await
+            .unwrap();
+        for room in &mut rooms[..2] {
+            assert!(matches!(next(room).await, RoomEvent::Message(m) if m.payload == Payload::Text("all".into())));
+        }
+    });
+}
