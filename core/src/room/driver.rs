@@ -72,6 +72,12 @@ enum Command {
         room: RoomToken,
         reply: oneshot::Sender<Vec<PeerId>>,
     },
+    Subscribe {
+        room: RoomToken,
+        action: ActionType,
+        events: UnboundedSender<RoomEvent>,
+        reply: oneshot::Sender<Result<(), RoomError>>,
+    },
 }
 
 /// A handle on one local peer (one self id) of one app; clone it freely.
@@ -94,6 +100,36 @@ pub struct Room {
     token: RoomToken,
     commands: UnboundedSender<Command>,
     events: UnboundedReceiver<RoomEvent>,
+}
+
+/// The sending side of a room, shared by its typed actions.
+#[derive(Clone)]
+pub(crate) struct RoomSender {
+    token: RoomToken,
+    commands: UnboundedSender<Command>,
+}
+
+impl RoomSender {
+    pub(crate) async fn send(
+        &self,
+        action: ActionType,
+        payload: Payload,
+        metadata: Option<JsonText>,
+        targets: Option<Vec<PeerId>>,
+    ) -> Result<(), RoomError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Send {
+                room: self.token,
+                action,
+                payload,
+                metadata,
+                targets,
+                reply,
+            })
+            .map_err(|_| RoomError::Stopped)?;
+        answer.await.map_err(|_| RoomError::Stopped)?
+    }
 }
 
 impl std::fmt::Debug for Room {
@@ -185,18 +221,14 @@ impl Room {
         metadata: Option<JsonText>,
         targets: Option<Vec<PeerId>>,
     ) -> Result<(), RoomError> {
-        let (reply, answer) = oneshot::channel();
-        self.commands
-            .unbounded_send(Command::Send {
-                room: self.token,
-                action,
-                payload,
-                metadata,
-                targets,
-                reply,
-            })
-            .map_err(|_| RoomError::Stopped)?;
-        answer.await.map_err(|_| RoomError::Stopped)?
+        self.sender().send(action, payload, metadata, targets).await
+    }
+
+    pub(crate) fn sender(&self) -> RoomSender {
+        RoomSender {
+            token: self.token,
+            commands: self.commands.clone(),
+        }
     }
 
     /// The round-trip time to an active peer.
@@ -225,6 +257,25 @@ impl Room {
         answer.await.unwrap_or_default()
     }
 
+    /// Routes `action`'s messages and progress to a new channel instead of the room's events.
+    pub(crate) async fn subscribe_action(
+        &self,
+        action: ActionType,
+    ) -> Result<UnboundedReceiver<RoomEvent>, RoomError> {
+        let (events, receiver) = unbounded();
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Subscribe {
+                room: self.token,
+                action,
+                events,
+                reply,
+            })
+            .map_err(|_| RoomError::Stopped)?;
+        answer.await.map_err(|_| RoomError::Stopped)??;
+        Ok(receiver)
+    }
+
     /// Leaves the room: `@_leave` and presence 0 to every peer, then stop announcing.
     pub fn leave(self) {
         let _ = self
@@ -239,10 +290,23 @@ struct RoomState {
     options: LinkOptions,
     topics: [String; 2],
     events: Vec<UnboundedSender<RoomEvent>>,
+    /// Typed actions' listeners; their messages and progress go there only.
+    actions: BTreeMap<ActionType, Vec<UnboundedSender<RoomEvent>>>,
 }
 
 impl RoomState {
     fn emit(&mut self, event: &RoomEvent) {
+        let action = match event {
+            RoomEvent::Message(message) => Some(message.action),
+            RoomEvent::Progress { action, .. } => Some(*action),
+            _ => None,
+        };
+        if let Some(listeners) = action.and_then(|action| self.actions.get_mut(&action)) {
+            listeners.retain(|events| events.unbounded_send(event.clone()).is_ok());
+            if !listeners.is_empty() {
+                return;
+            }
+        }
         self.events
             .retain(|events| events.unbounded_send(event.clone()).is_ok());
     }
@@ -412,6 +476,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         },
                         topics,
                         events: vec![events],
+                        actions: BTreeMap::new(),
                     },
                 );
                 self.signaling_out.push((token, out));
@@ -483,6 +548,21 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             },
             Command::Peers { room, reply } => {
                 let _ = reply.send(self.engine.peers(room));
+            }
+            Command::Subscribe {
+                room,
+                action,
+                events,
+                reply,
+            } => {
+                let result = match self.rooms.get_mut(&room) {
+                    Some(state) => {
+                        state.actions.entry(action).or_default().push(events);
+                        Ok(())
+                    }
+                    None => Err(RoomError::Engine(EngineError::UnknownRoom(room))),
+                };
+                let _ = reply.send(result);
             }
         }
     }

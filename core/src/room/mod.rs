@@ -18,6 +18,7 @@
 //! targets; the driver streams the chunks to each link with back-pressure, checking
 //! [`Engine::is_active`] between chunks so a transfer stops when its target leaves.
 
+pub mod action;
 pub mod driver;
 pub mod handshake;
 pub mod signaling;

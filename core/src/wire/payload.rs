@@ -21,9 +21,17 @@ pub enum PayloadError {
     /// A text payload is not UTF-8.
     #[error("text payload is not valid UTF-8: {0}")]
     InvalidUtf8(#[from] std::string::FromUtf8Error),
-    /// A JSON payload (or metadata) is not valid JSON.
+    /// A JSON payload (or metadata) is not valid JSON, or not the expected shape.
     #[error("payload is not valid JSON: {0}")]
     InvalidJson(#[from] serde_json::Error),
+    /// The payload is of another kind than the receiver expects.
+    #[error("expected a {expected:?} payload, got {found:?}")]
+    WrongKind {
+        /// What the receiver expects.
+        expected: PayloadKind,
+        /// What arrived.
+        found: PayloadKind,
+    },
 }
 
 /// What a transmission's bytes mean.

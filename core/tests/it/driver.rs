@@ -184,3 +184,74 @@ fn three_instances_form_a_mesh() {
         }
     });
 }
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Move {
+    x: i32,
+    y: i32,
+}
+
+/// The next event of a typed action that is not receive progress.
+async fn message<T: trystero_core::room::action::ActionData>(
+    action: &mut trystero_core::room::action::Action<T>,
+) -> trystero_core::room::action::ActionEvent<T> {
+    use trystero_core::room::action::ActionEvent;
+    loop {
+        match action.recv().await.expect("the room is joined") {
+            ActionEvent::Progress { .. } => {}
+            event => return event,
+        }
+    }
+}
+
+#[test]
+fn typed_actions_carry_json_text_and_binary_with_js_flags() {
+    use trystero_core::room::action::{ActionError, ActionEvent, Json};
+
+    let mut world = World::new();
+    let (a, b) = (world.instance(), world.instance());
+    world.pool.run_until(async {
+        let mut room_a = join(&a, "typed", "").await;
+        let mut room_b = join(&b, "typed", "").await;
+        let moves_a = room_a.make_action::<Json<Move>>("move").await.unwrap();
+        let mut moves_b = room_b.make_action::<Json<Move>>("move").await.unwrap();
+        let names_a = room_a.make_action::<String>("name").await.unwrap();
+        let mut names_b = room_b.make_action::<String>("name").await.unwrap();
+        let files_a = room_a.make_action::<Vec<u8>>("file").await.unwrap();
+        let mut files_b = room_b.make_action::<Vec<u8>>("file").await.unwrap();
+        // A text sent on the JSON action: the receiver reports it, it does not panic.
+        let wrong_a = room_a.make_action::<String>("move").await.unwrap();
+        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(_)));
+        assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
+
+        moves_a.send(&Json(Move { x: 1, y: -2 }), None, None).await.unwrap();
+        assert!(matches!(
+            message(&mut moves_b).await,
+            ActionEvent::Message { value: Json(Move { x: 1, y: -2 }), .. }
+        ));
+        names_a
+            .send(&"Ada".to_owned(), None, Some(JsonText::parse("{\"v\":2}").unwrap()))
+            .await
+            .unwrap();
+        match message(&mut names_b).await {
+            ActionEvent::Message { value, metadata, peer } => {
+                assert_eq!(value, "Ada");
+                assert_eq!(metadata.unwrap().get(), "{\"v\":2}");
+                assert_eq!(peer, a.self_id());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        files_a.send(&vec![0xde, 0xad], None, None).await.unwrap();
+        assert!(
+            matches!(message(&mut files_b).await, ActionEvent::Message { value, .. } if value == [0xde, 0xad])
+        );
+
+        wrong_a.send(&"not a move".to_owned(), None, None).await.unwrap();
+        assert!(matches!(message(&mut moves_b).await, ActionEvent::Invalid { .. }));
+
+        assert!(matches!(
+            room_a.make_action::<String>(&"x".repeat(33)).await,
+            Err(ActionError::Name(_))
+        ));
+    });
+}

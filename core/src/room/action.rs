@@ -1,0 +1,218 @@
+//! Typed actions: `room.make_action::<T>("name")`, Trystero's `makeAction`.
+//!
+//! What travels is decided by the value's type, with exactly the flags JS uses: `String` as
+//! text, `Vec<u8>` as binary, and any serde type wrapped in [`Json`] (or a `serde_json::Value`)
+//! as JSON. A message that does not decode into `T` is an [`ActionEvent::Invalid`], never a
+//! panic.
+
+use std::marker::PhantomData;
+
+use futures_channel::mpsc::UnboundedReceiver;
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::RoomEvent;
+use super::driver::{Room, RoomError, RoomSender};
+use crate::id::PeerId;
+use crate::wire::{ActionType, ActionTypeError, JsonText, Payload, PayloadError, PayloadKind};
+
+/// A value an action can carry.
+pub trait ActionData: Sized + Send + Sync + 'static {
+    /// The payload to send.
+    fn encode(&self) -> Result<Payload, PayloadError>;
+    /// The value from a received payload.
+    fn decode(payload: Payload) -> Result<Self, PayloadError>;
+}
+
+impl ActionData for String {
+    fn encode(&self) -> Result<Payload, PayloadError> {
+        Ok(Payload::Text(self.clone()))
+    }
+
+    fn decode(payload: Payload) -> Result<Self, PayloadError> {
+        match payload {
+            Payload::Text(text) => Ok(text),
+            other => Err(PayloadError::WrongKind {
+                expected: PayloadKind::Text,
+                found: other.kind(),
+            }),
+        }
+    }
+}
+
+impl ActionData for Vec<u8> {
+    fn encode(&self) -> Result<Payload, PayloadError> {
+        Ok(Payload::Binary(self.clone()))
+    }
+
+    fn decode(payload: Payload) -> Result<Self, PayloadError> {
+        match payload {
+            Payload::Binary(bytes) => Ok(bytes),
+            other => Err(PayloadError::WrongKind {
+                expected: PayloadKind::Binary,
+                found: other.kind(),
+            }),
+        }
+    }
+}
+
+impl ActionData for serde_json::Value {
+    fn encode(&self) -> Result<Payload, PayloadError> {
+        Payload::json(self)
+    }
+
+    fn decode(payload: Payload) -> Result<Self, PayloadError> {
+        Json::<Self>::decode(payload).map(|json| json.0)
+    }
+}
+
+/// Sends and receives `T` as JSON (JS objects, arrays, numbers, booleans, null).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> ActionData for Json<T> {
+    fn encode(&self) -> Result<Payload, PayloadError> {
+        Payload::json(&self.0)
+    }
+
+    fn decode(payload: Payload) -> Result<Self, PayloadError> {
+        match payload {
+            Payload::Json(json) => json.deserialize().map(Json),
+            other => Err(PayloadError::WrongKind {
+                expected: PayloadKind::Json,
+                found: other.kind(),
+            }),
+        }
+    }
+}
+
+/// An action could not be made or used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ActionError {
+    /// The name is empty or longer than 32 UTF-8 bytes.
+    #[error(transparent)]
+    Name(#[from] ActionTypeError),
+    /// The value could not be encoded.
+    #[error(transparent)]
+    Encode(#[from] PayloadError),
+    /// The room refused or a target left.
+    #[error(transparent)]
+    Room(#[from] RoomError),
+}
+
+/// What an action receives.
+#[derive(Debug)]
+pub enum ActionEvent<T> {
+    /// A value from a peer.
+    Message {
+        /// The sender.
+        peer: PeerId,
+        /// The value.
+        value: T,
+        /// The metadata, if any.
+        metadata: Option<JsonText>,
+    },
+    /// Receive progress of a value (0 to 255 of 255).
+    Progress {
+        /// The sender.
+        peer: PeerId,
+        /// `round((i + 1) / total · 255)`.
+        progress: u8,
+        /// The metadata, once known.
+        metadata: Option<JsonText>,
+    },
+    /// A message that is not a `T` (wrong kind, or JSON of another shape); dropped.
+    Invalid {
+        /// The sender.
+        peer: PeerId,
+        /// Why it did not decode.
+        error: PayloadError,
+    },
+}
+
+/// A typed action of one room. It stays usable while the room is joined.
+pub struct Action<T> {
+    room: RoomSender,
+    action: ActionType,
+    events: UnboundedReceiver<RoomEvent>,
+    _value: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Action<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Action")
+            .field("action", &self.action)
+            .finish()
+    }
+}
+
+impl Room {
+    /// Makes a typed action. From now on, messages of this action go to it instead of to
+    /// [`Room::next_event`]. The name must be 1 to 32 UTF-8 bytes.
+    pub async fn make_action<T: ActionData>(&self, name: &str) -> Result<Action<T>, ActionError> {
+        let action = ActionType::new(name)?;
+        let events = self.subscribe_action(action).await?;
+        Ok(Action {
+            room: self.sender(),
+            action,
+            events,
+            _value: PhantomData,
+        })
+    }
+}
+
+impl<T: ActionData> Action<T> {
+    /// The action's name.
+    pub fn name(&self) -> &str {
+        self.action.as_str()
+    }
+
+    /// Sends `value` to every active peer (`None`) or to the given ones; resolves once every
+    /// chunk was handed to every target.
+    pub async fn send(
+        &self,
+        value: &T,
+        targets: Option<Vec<PeerId>>,
+        metadata: Option<JsonText>,
+    ) -> Result<(), ActionError> {
+        let payload = value.encode()?;
+        self.room
+            .send(self.action, payload, metadata, targets)
+            .await
+            .map_err(ActionError::Room)
+    }
+
+    /// The next message or progress report; `None` once the room is gone.
+    pub async fn recv(&mut self) -> Option<ActionEvent<T>> {
+        loop {
+            match self.events.next().await? {
+                RoomEvent::Message(message) => {
+                    let peer = message.peer;
+                    return Some(match T::decode(message.payload) {
+                        Ok(value) => ActionEvent::Message {
+                            peer,
+                            value,
+                            metadata: message.metadata,
+                        },
+                        Err(error) => ActionEvent::Invalid { peer, error },
+                    });
+                }
+                RoomEvent::Progress {
+                    peer,
+                    progress,
+                    metadata,
+                    ..
+                } => {
+                    return Some(ActionEvent::Progress {
+                        peer,
+                        progress,
+                        metadata,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+}
