@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::RoomEvent;
-use super::driver::{Room, RoomError, RoomSender};
+use super::driver::{Room, RoomError, RoomSender, SendProgress};
 use crate::id::PeerId;
 use crate::wire::{ActionType, ActionTypeError, JsonText, Payload, PayloadError, PayloadKind};
 
@@ -179,7 +179,23 @@ impl<T: ActionData> Action<T> {
     ) -> Result<(), ActionError> {
         let payload = value.encode()?;
         self.room
-            .send(self.action, payload, metadata, targets)
+            .send(self.action, payload, metadata, targets, None)
+            .await
+            .map_err(ActionError::Room)
+    }
+
+    /// Like [`Action::send`], calling `progress(peer, byte)` after each chunk handed to a
+    /// target (byte / 255 is the fraction sent).
+    pub async fn send_with_progress(
+        &self,
+        value: &T,
+        targets: Option<Vec<PeerId>>,
+        metadata: Option<JsonText>,
+        progress: SendProgress,
+    ) -> Result<(), ActionError> {
+        let payload = value.encode()?;
+        self.room
+            .send(self.action, payload, metadata, targets, Some(progress))
             .await
             .map_err(ActionError::Room)
     }

@@ -27,7 +27,7 @@ use crate::signal::IceCandidate;
 use crate::signaler::Signaler;
 use crate::time::Clock;
 use crate::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport, TransportError};
-use crate::wire::{ActionType, JsonText, Payload, chunks};
+use crate::wire::{ActionType, JsonText, Payload, chunks, encode_room_frame_chunk};
 
 /// A room operation could not be carried out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,6 +61,7 @@ enum Command {
         payload: Payload,
         metadata: Option<JsonText>,
         targets: Option<Vec<PeerId>>,
+        progress: Option<SendProgress>,
         reply: oneshot::Sender<Result<(), RoomError>>,
     },
     Ping {
@@ -116,6 +117,7 @@ impl RoomSender {
         payload: Payload,
         metadata: Option<JsonText>,
         targets: Option<Vec<PeerId>>,
+        progress: Option<SendProgress>,
     ) -> Result<(), RoomError> {
         let (reply, answer) = oneshot::channel();
         self.commands
@@ -125,6 +127,7 @@ impl RoomSender {
                 payload,
                 metadata,
                 targets,
+                progress,
                 reply,
             })
             .map_err(|_| RoomError::Stopped)?;
@@ -221,7 +224,23 @@ impl Room {
         metadata: Option<JsonText>,
         targets: Option<Vec<PeerId>>,
     ) -> Result<(), RoomError> {
-        self.sender().send(action, payload, metadata, targets).await
+        self.sender()
+            .send(action, payload, metadata, targets, None)
+            .await
+    }
+
+    /// Like [`Room::send`], calling `progress(peer, byte)` after each chunk handed to a target.
+    pub async fn send_with_progress(
+        &self,
+        action: ActionType,
+        payload: Payload,
+        metadata: Option<JsonText>,
+        targets: Option<Vec<PeerId>>,
+        progress: SendProgress,
+    ) -> Result<(), RoomError> {
+        self.sender()
+            .send(action, payload, metadata, targets, Some(progress))
+            .await
     }
 
     pub(crate) fn sender(&self) -> RoomSender {
@@ -503,6 +522,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 payload,
                 metadata,
                 targets,
+                progress,
                 reply,
             } => match self.engine.prepare_send(room, action, targets.as_deref()) {
                 Err(error) => {
@@ -517,17 +537,19 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         .filter_map(|(peer, link)| {
                             let state = self.links.get(link)?;
                             let active = self.active.get(&(room, *peer))?.clone();
-                            Some(transfer(
-                                state.link.clone(),
-                                state.alive.clone(),
+                            let transfer = Transfer {
+                                link: state.link.clone(),
+                                alive: state.alive.clone(),
                                 active,
-                                *peer,
+                                peer: *peer,
                                 room,
                                 action,
-                                transmission.nonce,
-                                payload.clone(),
-                                metadata.clone(),
-                            ))
+                                nonce: transmission.nonce,
+                                payload: payload.clone(),
+                                metadata: metadata.clone(),
+                                progress: progress.clone(),
+                            };
+                            Some(transfer.run())
                         })
                         .collect();
                     transfers.push(
@@ -850,9 +872,12 @@ where
     .boxed()
 }
 
-/// Streams one transmission to one target with back-pressure, stopping if the target leaves.
-#[allow(clippy::too_many_arguments)]
-fn transfer<L: PeerLink>(
+/// Called after each chunk a send hands over: the target and the chunk's progress byte
+/// (`round((i + 1) / total · 255)`, 255 for the last).
+pub type SendProgress = Arc<dyn Fn(PeerId, u8) + Send + Sync>;
+
+/// One transmission to one target.
+struct Transfer<L> {
     link: Arc<L>,
     alive: Arc<AtomicBool>,
     active: Arc<AtomicBool>,
@@ -862,25 +887,33 @@ fn transfer<L: PeerLink>(
     nonce: u16,
     payload: Arc<Payload>,
     metadata: Arc<Option<JsonText>>,
-) -> BoxFuture<'static, Result<(), RoomError>> {
-    async move {
-        let frames = chunks(
-            action,
-            nonce,
-            payload.kind(),
-            payload.as_bytes(),
-            metadata.as_ref().as_ref(),
-        )
-        .into_room_frames(room);
-        for frame in frames {
-            if !alive.load(Ordering::SeqCst) || !active.load(Ordering::SeqCst) {
-                return Err(RoomError::PeerLeft(peer));
+    progress: Option<SendProgress>,
+}
+
+impl<L: PeerLink> Transfer<L> {
+    /// Streams the chunks with back-pressure, stopping if the target leaves.
+    async fn run(self) -> Result<(), RoomError> {
+        let chunks = chunks(
+            self.action,
+            self.nonce,
+            self.payload.kind(),
+            self.payload.as_bytes(),
+            self.metadata.as_ref().as_ref(),
+        );
+        for chunk in chunks {
+            if !self.alive.load(Ordering::SeqCst) || !self.active.load(Ordering::SeqCst) {
+                return Err(RoomError::PeerLeft(self.peer));
             }
-            link.send(frame)
+            let mut frame = Vec::new();
+            encode_room_frame_chunk(&self.room, &chunk, &mut frame);
+            self.link
+                .send(frame)
                 .await
-                .map_err(|_| RoomError::PeerLeft(peer))?;
+                .map_err(|_| RoomError::PeerLeft(self.peer))?;
+            if let Some(progress) = &self.progress {
+                progress(self.peer, chunk.header.progress);
+            }
         }
         Ok(())
     }
-    .boxed()
 }

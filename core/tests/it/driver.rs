@@ -255,3 +255,47 @@ fn typed_actions_carry_json_text_and_binary_with_js_flags() {
         ));
     });
 }
+
+#[test]
+fn senders_see_progress_per_peer_and_receivers_too() {
+    use std::sync::Mutex;
+
+    let mut world = World::new();
+    let (a, b) = (world.instance(), world.instance());
+    world.pool.run_until(async {
+        let mut room_a = join(&a, "progress", "").await;
+        let mut room_b = join(&b, "progress", "").await;
+        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(_)));
+        assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let payload = Payload::Binary(vec![7; 100_000]);
+        let receive = async {
+            let mut progress = Vec::new();
+            loop {
+                match room_b.next_event().await.unwrap() {
+                    RoomEvent::Progress { progress: p, .. } => progress.push(p),
+                    RoomEvent::Message(m) => return (progress, m),
+                    _ => {}
+                }
+            }
+        };
+        let (sent, (received_progress, message)) = futures_util::join!(
+            room_a.send_with_progress(
+                ActionType::new("file").unwrap(),
+                payload.clone(),
+                None,
+                None,
+                Arc::new(move |peer, byte| record.lock().unwrap().push((peer, byte))),
+            ),
+            receive
+        );
+        sent.unwrap();
+        assert_eq!(message.payload, payload);
+        let seen = seen.lock().unwrap().clone();
+        let bytes: Vec<u8> = seen.iter().map(|(_, byte)| *byte).collect();
+        assert_eq!(bytes, [36, 73, 109, 146, 182, 219, 255]);
+        assert!(seen.iter().all(|(peer, _)| *peer == b.self_id()));
+        assert_eq!(received_progress, [36, 73, 109, 146, 182, 219]);
+    });
+}
