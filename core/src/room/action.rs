@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 use super::RoomEvent;
 use super::driver::{Room, RoomError, RoomSender, SendProgress};
+use super::request::{RequestError, parse_meta, response_metadata};
 use crate::id::PeerId;
 use crate::wire::{ActionType, ActionTypeError, JsonText, Payload, PayloadError, PayloadKind};
 
@@ -230,5 +231,118 @@ impl<T: ActionData> Action<T> {
                 _ => {}
             }
         }
+    }
+}
+
+/// A request/response action: `make_action(name, {kind: "request"})` in JS.
+pub struct RequestAction<Req, Resp> {
+    room: RoomSender,
+    action: ActionType,
+    events: UnboundedReceiver<RoomEvent>,
+    _types: PhantomData<fn() -> (Req, Resp)>,
+}
+
+impl<Req, Resp> std::fmt::Debug for RequestAction<Req, Resp> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestAction")
+            .field("action", &self.action)
+            .finish()
+    }
+}
+
+/// A request from a peer, to answer with [`IncomingRequest::respond`] or
+/// [`IncomingRequest::reject`].
+#[derive(Debug)]
+pub struct IncomingRequest<Req, Resp> {
+    /// The requester.
+    pub peer: PeerId,
+    /// The request value, or why it did not decode (then [`IncomingRequest::reject`] it).
+    pub value: Result<Req, PayloadError>,
+    /// The requester's own metadata (`m`), if any.
+    pub metadata: Option<JsonText>,
+    id: String,
+    room: RoomSender,
+    _response: PhantomData<fn() -> Resp>,
+}
+
+impl Room {
+    /// Makes a request/response action.
+    pub async fn make_request_action<Req: ActionData, Resp: ActionData>(
+        &self,
+        name: &str,
+    ) -> Result<RequestAction<Req, Resp>, ActionError> {
+        let action = ActionType::new(name)?;
+        let events = self.subscribe_action(action).await?;
+        Ok(RequestAction {
+            room: self.sender(),
+            action,
+            events,
+            _types: PhantomData,
+        })
+    }
+}
+
+impl<Req: ActionData, Resp: ActionData> RequestAction<Req, Resp> {
+    /// Asks `target` and waits at most `timeout` for its answer.
+    pub async fn request(
+        &self,
+        value: &Req,
+        target: PeerId,
+        metadata: Option<JsonText>,
+        timeout: std::time::Duration,
+    ) -> Result<Resp, RequestError> {
+        let payload = value
+            .encode()
+            .map_err(|error| RequestError::NotSent(error.to_string()))?;
+        let message = self
+            .room
+            .request(self.action, payload, metadata, target, timeout)
+            .await?;
+        Resp::decode(message.payload)
+            .map_err(|error| RequestError::InvalidResponse(error.to_string()))
+    }
+
+    /// The next request from a peer; `None` once the room is gone. Messages without request
+    /// metadata are skipped.
+    pub async fn next_request(&mut self) -> Option<IncomingRequest<Req, Resp>> {
+        loop {
+            let RoomEvent::Message(message) = self.events.next().await? else {
+                continue;
+            };
+            let Some(meta) = message.metadata.as_ref().and_then(parse_meta) else {
+                continue;
+            };
+            return Some(IncomingRequest {
+                peer: message.peer,
+                value: Req::decode(message.payload),
+                metadata: meta.user,
+                id: meta.id,
+                room: self.room.clone(),
+                _response: PhantomData,
+            });
+        }
+    }
+}
+
+impl<Req, Resp: ActionData> IncomingRequest<Req, Resp> {
+    /// Answers with `value`.
+    pub async fn respond(self, value: &Resp) -> Result<(), ActionError> {
+        let payload = value.encode()?;
+        self.answer(payload, None).await
+    }
+
+    /// Answers with an error; the requester gets [`RequestError::Rejected`].
+    pub async fn reject(self, error: &str) -> Result<(), ActionError> {
+        let null = Payload::Json(JsonText::parse("null")?);
+        self.answer(null, Some(error)).await
+    }
+
+    async fn answer(self, payload: Payload, error: Option<&str>) -> Result<(), ActionError> {
+        let action = ActionType::new(ActionType::RESPONSE)?;
+        let metadata = response_metadata(&self.id, error);
+        self.room
+            .send(action, payload, Some(metadata), Some(vec![self.peer]), None)
+            .await
+            .map_err(ActionError::Room)
     }
 }

@@ -17,17 +17,20 @@ use futures_channel::oneshot;
 use futures_util::future::{BoxFuture, FutureExt, join_all};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
+use super::request::{REQUEST_ID_LEN, RequestError, parse_meta, request_metadata};
 use super::signaling::{LinkIds, Signaling, SignalingOutput};
 use super::{Engine, EngineConfig, EngineError, LinkId, Output, RoomEvent};
 use crate::config::RoomConfig;
-use crate::id::{PeerId, RoomToken};
+use crate::id::{PeerId, RoomToken, random_id_with};
 use crate::keys::RoomKeys;
 use crate::random::OsRandom;
 use crate::signal::IceCandidate;
 use crate::signaler::Signaler;
-use crate::time::Clock;
+use crate::time::{Clock, Millis};
 use crate::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport, TransportError};
-use crate::wire::{ActionType, JsonText, Payload, chunks, encode_room_frame_chunk};
+use crate::wire::{
+    ActionType, JsonText, Payload, ReceivedMessage, chunks, encode_room_frame_chunk,
+};
 
 /// A room operation could not be carried out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,6 +82,22 @@ enum Command {
         events: UnboundedSender<RoomEvent>,
         reply: oneshot::Sender<Result<(), RoomError>>,
     },
+    Request {
+        room: RoomToken,
+        action: ActionType,
+        payload: Payload,
+        metadata: Option<JsonText>,
+        target: PeerId,
+        timeout: Duration,
+        reply: oneshot::Sender<Result<ReceivedMessage, RequestError>>,
+    },
+}
+
+struct PendingRequest {
+    room: RoomToken,
+    peer: PeerId,
+    deadline: Millis,
+    reply: oneshot::Sender<Result<ReceivedMessage, RequestError>>,
 }
 
 /// A handle on one local peer (one self id) of one app; clone it freely.
@@ -110,7 +129,41 @@ pub(crate) struct RoomSender {
     commands: UnboundedSender<Command>,
 }
 
+impl std::fmt::Debug for RoomSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoomSender")
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
 impl RoomSender {
+    /// Sends a request to `target` and waits for its `@_response`.
+    pub(crate) async fn request(
+        &self,
+        action: ActionType,
+        payload: Payload,
+        metadata: Option<JsonText>,
+        target: PeerId,
+        timeout: Duration,
+    ) -> Result<ReceivedMessage, RequestError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Request {
+                room: self.token,
+                action,
+                payload,
+                metadata,
+                target,
+                timeout,
+                reply,
+            })
+            .map_err(|_| RequestError::NotSent(RoomError::Stopped.to_string()))?;
+        answer
+            .await
+            .map_err(|_| RequestError::NotSent(RoomError::Stopped.to_string()))?
+    }
+
     pub(crate) async fn send(
         &self,
         action: ActionType,
@@ -170,6 +223,7 @@ impl Instance {
             active: BTreeMap::new(),
             early_candidates: BTreeMap::new(),
             signaling_out: Vec::new(),
+            requests: BTreeMap::new(),
         };
         (Self { self_id, commands }, driver.run(inbox))
     }
@@ -373,6 +427,7 @@ struct Driver<S, T: PeerTransport, C> {
     /// Remote candidates for links whose offer is still being created.
     early_candidates: BTreeMap<LinkId, Vec<IceCandidate>>,
     signaling_out: Vec<(RoomToken, Vec<SignalingOutput>)>,
+    requests: BTreeMap<String, PendingRequest>,
 }
 
 impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
@@ -407,16 +462,33 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         }
     }
 
-    fn next_deadline(&self) -> Option<crate::time::Millis> {
+    fn next_deadline(&self) -> Option<Millis> {
         let rooms = self
             .rooms
             .values()
             .filter_map(|room| room.signaling.next_deadline());
-        self.engine.next_deadline().into_iter().chain(rooms).min()
+        let requests = self.requests.values().map(|request| request.deadline);
+        self.engine
+            .next_deadline()
+            .into_iter()
+            .chain(rooms)
+            .chain(requests)
+            .min()
     }
 
     fn tick(&mut self) {
         let now = self.clock.now();
+        let expired: Vec<String> = self
+            .requests
+            .iter()
+            .filter(|(_, request)| now >= request.deadline)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in expired {
+            if let Some(request) = self.requests.remove(&id) {
+                let _ = request.reply.send(Err(RequestError::Timeout));
+            }
+        }
         self.engine.tick(now);
         for (token, room) in &mut self.rooms {
             let mut out = Vec::new();
@@ -570,6 +642,66 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             },
             Command::Peers { room, reply } => {
                 let _ = reply.send(self.engine.peers(room));
+            }
+            Command::Request {
+                room,
+                action,
+                payload,
+                metadata,
+                target,
+                timeout,
+                reply,
+            } => {
+                let id = match random_id_with(&mut self.random, REQUEST_ID_LEN) {
+                    Ok(id) => id,
+                    Err(error) => {
+                        let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
+                        return;
+                    }
+                };
+                let transmission = match self.engine.prepare_send(room, action, Some(&[target])) {
+                    Ok(transmission) => transmission,
+                    Err(error) => {
+                        let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
+                        return;
+                    }
+                };
+                let Some((state, active)) = self
+                    .links
+                    .get(&transmission.targets[0].1)
+                    .zip(self.active.get(&(room, target)))
+                else {
+                    let _ = reply.send(Err(RequestError::Disconnected));
+                    return;
+                };
+                let transfer = Transfer {
+                    link: state.link.clone(),
+                    alive: state.alive.clone(),
+                    active: active.clone(),
+                    peer: target,
+                    room,
+                    action,
+                    nonce: transmission.nonce,
+                    payload: Arc::new(payload),
+                    metadata: Arc::new(Some(request_metadata(&id, metadata.as_ref()))),
+                    progress: None,
+                };
+                self.requests.insert(
+                    id,
+                    PendingRequest {
+                        room,
+                        peer: target,
+                        deadline: now.after(timeout),
+                        reply,
+                    },
+                );
+                transfers.push(
+                    async move {
+                        // A failed send shows up as the peer leaving or as the timeout.
+                        let _ = transfer.run().await;
+                    }
+                    .boxed(),
+                );
             }
             Command::Subscribe {
                 room,
@@ -802,9 +934,39 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         self.active
                             .insert((room, *peer), Arc::new(AtomicBool::new(true)));
                     }
+                    RoomEvent::Message(message)
+                        if message.action.as_str() == ActionType::RESPONSE =>
+                    {
+                        let meta = message.metadata.as_ref().and_then(parse_meta);
+                        let pending = meta.as_ref().and_then(|meta| {
+                            let request = self.requests.get(&meta.id)?;
+                            (request.room == room && request.peer == message.peer).then_some(meta)
+                        });
+                        if let Some(meta) = pending
+                            && let Some(request) = self.requests.remove(&meta.id)
+                        {
+                            let outcome = match &meta.error {
+                                Some(error) => Err(RequestError::Rejected(error.clone())),
+                                None => Ok(message.clone()),
+                            };
+                            let _ = request.reply.send(outcome);
+                        }
+                        return;
+                    }
                     RoomEvent::PeerLeft(peer) | RoomEvent::JoinError { peer, .. } => {
                         if let Some(flag) = self.active.remove(&(room, *peer)) {
                             flag.store(false, Ordering::SeqCst);
+                        }
+                        let gone: Vec<String> = self
+                            .requests
+                            .iter()
+                            .filter(|(_, r)| r.room == room && r.peer == *peer)
+                            .map(|(id, _)| id.clone())
+                            .collect();
+                        for id in gone {
+                            if let Some(request) = self.requests.remove(&id) {
+                                let _ = request.reply.send(Err(RequestError::Disconnected));
+                            }
                         }
                         for waiter in self.pings.remove(&(room, *peer)).unwrap_or_default() {
                             let _ = waiter.send(Err(RoomError::PeerLeft(*peer)));

@@ -21,6 +21,7 @@
 pub mod action;
 pub mod driver;
 pub mod handshake;
+pub mod request;
 pub mod signaling;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -191,6 +191,21 @@ struct Move {
     y: i32,
 }
 
+/// Gives the other tasks of the pool a turn.
+async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+}
+
 /// The next event of a typed action that is not receive progress.
 async fn message<T: trystero_core::room::action::ActionData>(
     action: &mut trystero_core::room::action::Action<T>,
@@ -297,5 +312,84 @@ fn senders_see_progress_per_peer_and_receivers_too() {
         assert_eq!(bytes, [36, 73, 109, 146, 182, 219, 255]);
         assert!(seen.iter().all(|(peer, _)| *peer == b.self_id()));
         assert_eq!(received_progress, [36, 73, 109, 146, 182, 219]);
+    });
+}
+
+#[test]
+fn requests_are_answered_rejected_timed_out_and_disconnected() {
+    use std::time::Duration;
+    use trystero_core::room::action::Json;
+    use trystero_core::room::request::RequestError;
+
+    let mut world = World::new();
+    let (a, b) = (world.instance(), world.instance());
+    let clock = world.clock.clone();
+    let spawner = world.pool.spawner();
+    world.pool.run_until(async {
+        let mut room_a = join(&a, "rpc", "").await;
+        let mut room_b = join(&b, "rpc", "").await;
+        let ask = room_a
+            .make_request_action::<Json<u32>, Json<u32>>("double")
+            .await
+            .unwrap();
+        let mut serve = room_b
+            .make_request_action::<Json<u32>, Json<u32>>("double")
+            .await
+            .unwrap();
+        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(_)));
+        assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
+
+        // B answers the first request, rejects the second, ignores the third.
+        spawner
+            .spawn(async move {
+                let first = serve.next_request().await.unwrap();
+                let Ok(Json(n)) = first.value else {
+                    panic!("bad request")
+                };
+                assert_eq!(
+                    first.metadata.as_ref().map(JsonText::get),
+                    Some(r#"{"k":1}"#)
+                );
+                first.respond(&Json(n * 2)).await.unwrap();
+                let second = serve.next_request().await.unwrap();
+                second.reject("odd numbers only").await.unwrap();
+                let _third = serve.next_request().await.unwrap();
+                std::future::pending::<()>().await;
+            })
+            .unwrap();
+
+        let timeout = Duration::from_secs(5);
+        let meta = JsonText::parse(r#"{"k":1}"#).unwrap();
+        let answer = ask
+            .request(&Json(21), b.self_id(), Some(meta), timeout)
+            .await;
+        assert_eq!(answer.unwrap(), Json(42));
+        let rejected = ask.request(&Json(2), b.self_id(), None, timeout).await;
+        assert_eq!(
+            rejected,
+            Err(RequestError::Rejected("odd numbers only".into()))
+        );
+
+        let unanswered = ask.request(&Json(3), b.self_id(), None, timeout);
+        let advance = async {
+            // Let the request go out, then move the clock past its deadline.
+            for _ in 0..50 {
+                yield_now().await;
+            }
+            clock.advance(Duration::from_secs(6));
+        };
+        let (result, ()) = futures_util::join!(unanswered, advance);
+        assert_eq!(result, Err(RequestError::Timeout));
+
+        // A request to a peer that leaves fails as disconnected.
+        let pending = ask.request(&Json(4), b.self_id(), None, Duration::from_secs(60));
+        let leave = async {
+            for _ in 0..50 {
+                yield_now().await;
+            }
+            room_b.leave();
+        };
+        let (result, ()) = futures_util::join!(pending, leave);
+        assert_eq!(result, Err(RequestError::Disconnected));
     });
 }
