@@ -1,0 +1,463 @@
+//! [`WebRtcTransport`] and [`WebRtcLink`]: core's `PeerTransport` / `PeerLink` on webrtc-rs.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use bytes::BytesMut;
+use futures_util::lock::Mutex as AsyncMutex;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::{Notify, watch};
+use trystero_core::config::IceServer;
+use trystero_core::signal::IceCandidate;
+use trystero_core::transport::{
+    BUFFERED_AMOUNT_LOW, LinkEvent, LinkOptions, PeerLink, PeerTransport, TransportError,
+};
+use webrtc::data_channel::{DataChannel, DataChannelEvent};
+use webrtc::peer_connection::{
+    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
+    RTCIceCandidateInit, RTCIceGatheringState, RTCIceServer, RTCIceTransportPolicy,
+    RTCPeerConnectionIceEvent, RTCPeerConnectionState, RTCSessionDescription, SettingEngineBuilder,
+};
+use webrtc::runtime::{Runtime, TokioRuntime};
+
+use crate::runtime::ReceiveBufferRuntime;
+
+/// How long a non-trickle description waits for ICE gathering (JS: 15 s).
+const GATHERING_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a connection may stay disconnected before it counts as lost (JS: 5 s).
+const DISCONNECTED_GRACE: Duration = Duration::from_secs(5);
+
+/// Settings of the WebRTC stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebRtcConfig {
+    /// Local UDP addresses to bind (port 0 for any). `0.0.0.0:0` binds every interface but
+    /// yields no loopback candidate; tests use `127.0.0.1:0`.
+    pub udp_addrs: Vec<String>,
+    /// `SO_RCVBUF` for every UDP socket, in bytes (0: the system default).
+    pub receive_buffer: usize,
+    /// ICE connectivity-check interval (webrtc-rs default 200 ms).
+    pub check_interval: Duration,
+    /// ICE keepalive interval; it also paces the DTLS, SCTP and channel-open packets queued
+    /// after ICE connects (webrtc-rs default 2 s, capped to 200 ms per tick).
+    pub keepalive: Duration,
+    /// How long to wait before accepting a peer-reflexive pair (webrtc-rs default 1 s).
+    pub prflx_wait: Duration,
+    /// The buffered-amount-low threshold that wakes a waiting sender. Kept well below the
+    /// 65 535-byte high-water mark: the two are measured by different counters.
+    pub low_threshold: u32,
+}
+
+impl Default for WebRtcConfig {
+    fn default() -> Self {
+        Self {
+            udp_addrs: vec!["0.0.0.0:0".into()],
+            receive_buffer: 4 << 20,
+            check_interval: Duration::from_millis(10),
+            keepalive: Duration::from_millis(10),
+            prflx_wait: Duration::ZERO,
+            low_threshold: 16 * 1024,
+        }
+    }
+}
+
+impl WebRtcConfig {
+    /// Bound to 127.0.0.1 only: for tests and same-machine peers.
+    pub fn loopback() -> Self {
+        Self {
+            udp_addrs: vec!["127.0.0.1:0".into()],
+            ..Self::default()
+        }
+    }
+}
+
+/// Makes WebRTC connections. Must be used inside a tokio runtime.
+#[derive(Clone)]
+pub struct WebRtcTransport {
+    config: WebRtcConfig,
+    runtime: Arc<dyn Runtime>,
+}
+
+impl std::fmt::Debug for WebRtcTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebRtcTransport")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebRtcTransport {
+    /// A transport with these settings.
+    pub fn new(config: WebRtcConfig) -> Self {
+        let runtime: Arc<dyn Runtime> = Arc::new(ReceiveBufferRuntime {
+            inner: TokioRuntime,
+            receive_buffer: config.receive_buffer,
+        });
+        Self { config, runtime }
+    }
+
+    async fn build(&self, options: &LinkOptions) -> Result<WebRtcLink, TransportError> {
+        let shared = Arc::new(Shared {
+            events: Mutex::new(None),
+            channel: Mutex::new(None),
+            low: Notify::new(),
+            closed: AtomicBool::new(false),
+            low_threshold: self.config.low_threshold,
+        });
+        let (events, receiver) = unbounded_channel();
+        *shared.lock_events() = Some(events);
+        let (gathering, gathered) = watch::channel(RTCIceGatheringState::New);
+        let handler = Arc::new(Handler {
+            shared: shared.clone(),
+            gathering,
+            state: watch::channel(RTCPeerConnectionState::New).0,
+            trickle: options.trickle,
+        });
+        let settings = SettingEngineBuilder::new()
+            .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
+            .with_ice_connection_attempts(Some(self.config.check_interval), None)
+            .with_prflx_acceptance_min_wait(Some(self.config.prflx_wait))
+            .with_ice_timeouts(None, None, Some(self.config.keepalive))
+            .build();
+        let mut configuration =
+            RTCConfigurationBuilder::new().with_ice_servers(ice_servers(&options.ice_servers));
+        if options.relay_only {
+            configuration = configuration.with_ice_transport_policy(RTCIceTransportPolicy::Relay);
+        }
+        let connection = PeerConnectionBuilder::new()
+            .with_configuration(configuration.build())
+            .with_setting_engine(settings)
+            .with_runtime(self.runtime.clone())
+            .with_handler(handler)
+            .with_udp_addrs(self.config.udp_addrs.clone())
+            .build()
+            .await
+            .map_err(other)?;
+        Ok(WebRtcLink {
+            connection: Arc::new(connection),
+            shared,
+            events: AsyncMutex::new(receiver),
+            gathered,
+            remote_set: AtomicBool::new(false),
+            early_candidates: Mutex::new(Vec::new()),
+            trickle: options.trickle,
+        })
+    }
+}
+
+fn other(error: impl std::fmt::Display) -> TransportError {
+    TransportError::Other(error.to_string())
+}
+
+fn ice_servers(servers: &[IceServer]) -> Vec<RTCIceServer> {
+    servers
+        .iter()
+        .map(|server| RTCIceServer {
+            urls: server.urls.clone(),
+            username: server.username.clone().unwrap_or_default(),
+            credential: server.credential.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// State shared by the link, its handler and its channel pump.
+struct Shared {
+    /// Events for the link's owner; `None` once closed.
+    events: Mutex<Option<UnboundedSender<LinkEvent>>>,
+    channel: Mutex<Option<Arc<dyn DataChannel>>>,
+    /// Woken on `OnBufferedAmountLow` and on close.
+    low: Notify,
+    closed: AtomicBool,
+    low_threshold: u32,
+}
+
+impl Shared {
+    fn lock_events(&self) -> MutexGuard<'_, Option<UnboundedSender<LinkEvent>>> {
+        self.events.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_channel(&self) -> MutexGuard<'_, Option<Arc<dyn DataChannel>>> {
+        self.channel.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn emit(&self, event: LinkEvent) {
+        if let Some(events) = self.lock_events().as_ref() {
+            let _ = events.send(event);
+        }
+    }
+
+    /// Reports the loss once, then goes quiet.
+    fn lost(&self) {
+        if !self.closed.swap(true, Ordering::SeqCst) {
+            if let Some(events) = self.lock_events().take() {
+                let _ = events.send(LinkEvent::Closed);
+            }
+            self.low.notify_waiters();
+        }
+    }
+
+    /// Takes the data channel and pumps its events until it closes.
+    fn adopt_channel(self: &Arc<Self>, channel: Arc<dyn DataChannel>) {
+        *self.lock_channel() = Some(channel.clone());
+        let shared = self.clone();
+        tokio::spawn(async move {
+            let _ = channel
+                .set_buffered_amount_low_threshold(shared.low_threshold)
+                .await;
+            while let Some(event) = channel.poll().await {
+                match event {
+                    DataChannelEvent::OnOpen => shared.emit(LinkEvent::Open),
+                    // Trystero sends binary only; a text message is not a frame.
+                    DataChannelEvent::OnMessage(message) if !message.is_string => {
+                        shared.emit(LinkEvent::Message(message.data.to_vec()));
+                    }
+                    DataChannelEvent::OnBufferedAmountLow => shared.low.notify_waiters(),
+                    DataChannelEvent::OnClose => break,
+                    _ => {}
+                }
+            }
+            shared.lost();
+        });
+    }
+}
+
+struct Handler {
+    shared: Arc<Shared>,
+    gathering: watch::Sender<RTCIceGatheringState>,
+    state: watch::Sender<RTCPeerConnectionState>,
+    trickle: bool,
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Handler {
+    async fn on_ice_candidate(&self, event: RTCPeerConnectionIceEvent) {
+        if !self.trickle {
+            return;
+        }
+        if let Ok(init) = event.candidate.to_json()
+            && !init.candidate.is_empty()
+        {
+            // The browser form: the data channel's m-line is mid "0", index 0.
+            self.shared.emit(LinkEvent::LocalCandidate(IceCandidate {
+                candidate: init.candidate,
+                sdp_mid: Some("0".into()),
+                sdp_m_line_index: Some(0),
+                username_fragment: init.username_fragment,
+            }));
+        }
+    }
+
+    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        let _ = self.gathering.send(state);
+    }
+
+    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        self.state.send_replace(state);
+        match state {
+            RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed => self.shared.lost(),
+            RTCPeerConnectionState::Disconnected => {
+                // Lost unless it recovers within the grace period (JS closes after 5 s).
+                let shared = self.shared.clone();
+                let current = self.state.subscribe();
+                tokio::spawn(async move {
+                    tokio::time::sleep(DISCONNECTED_GRACE).await;
+                    if *current.borrow() == RTCPeerConnectionState::Disconnected {
+                        shared.lost();
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+
+    async fn on_data_channel(&self, channel: Arc<dyn DataChannel>) {
+        // The answerer's side of the offerer's "data" channel; its first polled event is
+        // `OnOpen`, which the pump reports.
+        self.shared.adopt_channel(channel);
+    }
+}
+
+/// One WebRTC connection with its `data` channel.
+pub struct WebRtcLink {
+    connection: Arc<dyn PeerConnection>,
+    shared: Arc<Shared>,
+    events: AsyncMutex<UnboundedReceiver<LinkEvent>>,
+    gathered: watch::Receiver<RTCIceGatheringState>,
+    remote_set: AtomicBool,
+    early_candidates: Mutex<Vec<RTCIceCandidateInit>>,
+    trickle: bool,
+}
+
+impl std::fmt::Debug for WebRtcLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebRtcLink")
+            .field("closed", &self.shared.closed.load(Ordering::SeqCst))
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebRtcLink {
+    /// The local description, after gathering completed when trickle ICE is off.
+    async fn local_sdp(&self) -> Result<String, TransportError> {
+        if !self.trickle {
+            let mut gathered = self.gathered.clone();
+            let complete = gathered.wait_for(|state| *state == RTCIceGatheringState::Complete);
+            // After 15 s the description goes out with whatever was gathered (as in JS).
+            let _ = tokio::time::timeout(GATHERING_TIMEOUT, complete).await;
+        }
+        self.connection
+            .local_description()
+            .await
+            .map(|description| description.sdp)
+            .ok_or_else(|| TransportError::Other("no local description".into()))
+    }
+
+    async fn remote_description_set(&self) -> Result<(), TransportError> {
+        self.remote_set.store(true, Ordering::SeqCst);
+        let early = std::mem::take(
+            &mut *self
+                .early_candidates
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for candidate in early {
+            // A candidate that does not apply is dropped, as in JS.
+            let _ = self.connection.add_ice_candidate(candidate).await;
+        }
+        Ok(())
+    }
+}
+
+impl PeerTransport for WebRtcTransport {
+    type Link = WebRtcLink;
+
+    async fn create_offer(
+        &self,
+        options: &LinkOptions,
+    ) -> Result<(WebRtcLink, String), TransportError> {
+        let link = self.build(options).await?;
+        let channel = link
+            .connection
+            .create_data_channel("data", None)
+            .await
+            .map_err(other)?;
+        link.shared.adopt_channel(channel);
+        let offer = link.connection.create_offer(None).await.map_err(other)?;
+        link.connection
+            .set_local_description(offer)
+            .await
+            .map_err(other)?;
+        let sdp = link.local_sdp().await?;
+        Ok((link, sdp))
+    }
+
+    async fn accept_offer(
+        &self,
+        offer: &str,
+        options: &LinkOptions,
+    ) -> Result<(WebRtcLink, String), TransportError> {
+        let link = self.build(options).await?;
+        let description = RTCSessionDescription::offer(offer.to_owned())
+            .map_err(|error| TransportError::InvalidSdp(error.to_string()))?;
+        link.connection
+            .set_remote_description(description)
+            .await
+            .map_err(|error| TransportError::InvalidSdp(error.to_string()))?;
+        link.remote_description_set().await?;
+        let answer = link.connection.create_answer(None).await.map_err(other)?;
+        link.connection
+            .set_local_description(answer)
+            .await
+            .map_err(other)?;
+        let sdp = link.local_sdp().await?;
+        Ok((link, sdp))
+    }
+}
+
+impl PeerLink for WebRtcLink {
+    async fn apply_answer(&self, answer: &str) -> Result<(), TransportError> {
+        let description = RTCSessionDescription::answer(answer.to_owned())
+            .map_err(|error| TransportError::InvalidSdp(error.to_string()))?;
+        self.connection
+            .set_remote_description(description)
+            .await
+            .map_err(|error| TransportError::InvalidSdp(error.to_string()))?;
+        self.remote_description_set().await
+    }
+
+    async fn add_candidate(&self, candidate: &IceCandidate) -> Result<(), TransportError> {
+        let init = RTCIceCandidateInit {
+            candidate: candidate.candidate.clone(),
+            sdp_mid: candidate.sdp_mid.clone(),
+            sdp_mline_index: candidate.sdp_m_line_index,
+            username_fragment: candidate.username_fragment.clone(),
+            ..RTCIceCandidateInit::default()
+        };
+        if !self.remote_set.load(Ordering::SeqCst) {
+            self.early_candidates
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(init);
+            return Ok(());
+        }
+        self.connection
+            .add_ice_candidate(init)
+            .await
+            .map_err(|error| TransportError::InvalidCandidate(error.to_string()))
+    }
+
+    async fn next_event(&self) -> LinkEvent {
+        self.events
+            .lock()
+            .await
+            .recv()
+            .await
+            .unwrap_or(LinkEvent::Closed)
+    }
+
+    async fn send(&self, frame: Vec<u8>) -> Result<(), TransportError> {
+        let channel = self
+            .shared
+            .lock_channel()
+            .clone()
+            .ok_or(TransportError::Closed)?;
+        loop {
+            if self.shared.closed.load(Ordering::SeqCst) {
+                return Err(TransportError::Closed);
+            }
+            let outstanding = channel
+                .outstanding_bytes()
+                .await
+                .map_err(|_| TransportError::Closed)?;
+            if outstanding <= BUFFERED_AMOUNT_LOW {
+                break;
+            }
+            // The low event and `outstanding_bytes` are different counters: re-check after a
+            // short wait even without an event.
+            let _ =
+                tokio::time::timeout(Duration::from_millis(20), self.shared.low.notified()).await;
+        }
+        channel
+            .send(BytesMut::from(&frame[..]))
+            .await
+            .map_err(|_| TransportError::Closed)
+    }
+
+    fn close(&self) {
+        self.shared.lost();
+        let connection = self.connection.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = connection.close().await;
+            });
+        }
+    }
+}
+
+impl Drop for WebRtcLink {
+    fn drop(&mut self) {
+        if !self.shared.closed.load(Ordering::SeqCst) {
+            self.close();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Two `WebRtcLink`s connected directly (signalling passed in memory).
+
+use std::time::Duration;
+
+use trystero_core::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport};
+use trystero_webrtc::{WebRtcConfig, WebRtcLink, WebRtcTransport};
+
+async fn next_non_candidate(link: &WebRtcLink) -> LinkEvent {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), link.next_event())
+            .await
+            .expect("an event within 10 s")
+        {
+            LinkEvent::LocalCandidate(_) => {}
+            event => return event,
+        }
+    }
+}
+
+/// Connects two links; with trickle ICE, candidates are relayed by a background task.
+async fn connect(trickle: bool) -> (WebRtcLink, WebRtcLink) {
+    let transport = WebRtcTransport::new(WebRtcConfig::loopback());
+    let options = LinkOptions {
+        ice_servers: Vec::new(),
+        trickle,
+        relay_only: false,
+    };
+    let (offerer, offer) = transport.create_offer(&options).await.unwrap();
+    assert!(offer.contains("m=application"), "{offer}");
+    if !trickle {
+        assert!(
+            offer.contains("a=candidate:"),
+            "non-trickle offers carry candidates"
+        );
+    }
+    let (answerer, answer) = transport.accept_offer(&offer, &options).await.unwrap();
+    offerer.apply_answer(&answer).await.unwrap();
+    (offerer, answerer)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_trickle_links_open_and_carry_frames_both_ways() {
+    let (offerer, answerer) = connect(false).await;
+    assert_eq!(next_non_candidate(&offerer).await, LinkEvent::Open);
+    assert_eq!(next_non_candidate(&answerer).await, LinkEvent::Open);
+    offerer.send(vec![1, 2, 3]).await.unwrap();
+    answerer.send(vec![4]).await.unwrap();
+    assert_eq!(
+        next_non_candidate(&answerer).await,
+        LinkEvent::Message(vec![1, 2, 3])
+    );
+    assert_eq!(
+        next_non_candidate(&offerer).await,
+        LinkEvent::Message(vec![4])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickled_candidates_connect_too() {
+    let (offerer, answerer) = connect(true).await;
+    // Relay candidates by hand, as the signalling layer would.
+    let mut opened = [false, false];
+    for _ in 0..20 {
+        for (index, (from, to)) in [(&offerer, &answerer), (&answerer, &offerer)]
+            .into_iter()
+            .enumerate()
+        {
+            if opened[index] {
+                continue;
+            }
+            match tokio::time::timeout(Duration::from_millis(500), from.next_event()).await {
+                Ok(LinkEvent::LocalCandidate(candidate)) => {
+                    assert!(candidate.candidate.starts_with("candidate:"));
+                    assert_eq!(candidate.sdp_mid.as_deref(), Some("0"));
+                    to.add_candidate(&candidate).await.unwrap();
+                }
+                Ok(LinkEvent::Open) => opened[index] = true,
+                Ok(other) => panic!("unexpected {other:?}"),
+                Err(_) => {}
+            }
+        }
+        if opened == [true, true] {
+            break;
+        }
+    }
+    assert_eq!(opened, [true, true]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_pressure_carries_many_frames_in_order() {
+    let (offerer, answerer) = connect(false).await;
+    assert_eq!(next_non_candidate(&offerer).await, LinkEvent::Open);
+    assert_eq!(next_non_candidate(&answerer).await, LinkEvent::Open);
+    let count = 600u32; // ~10 MB in 16 KiB frames: far more than the 64 KiB window
+    let sender = tokio::spawn(async move {
+        for n in 0..count {
+            let mut frame = vec![0u8; 16 * 1024];
+            frame[..4].copy_from_slice(&n.to_be_bytes());
+            offerer.send(frame).await.unwrap();
+        }
+        offerer
+    });
+    for n in 0..count {
+        match next_non_candidate(&answerer).await {
+            LinkEvent::Message(frame) => assert_eq!(frame[..4], n.to_be_bytes()),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let _offerer = sender.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_one_end_closes_the_other() {
+    let (offerer, answerer) = connect(false).await;
+    assert_eq!(next_non_candidate(&offerer).await, LinkEvent::Open);
+    assert_eq!(next_non_candidate(&answerer).await, LinkEvent::Open);
+    offerer.close();
+    assert_eq!(next_non_candidate(&answerer).await, LinkEvent::Closed);
+    assert!(offerer.send(vec![1]).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_sdp_is_a_typed_error() {
+    let transport = WebRtcTransport::new(WebRtcConfig::loopback());
+    let result = transport
+        .accept_offer("not sdp", &LinkOptions::default())
+        .await;
+    assert!(result.is_err());
+}

@@ -1,0 +1,248 @@
+//! Whole rooms over real WebRTC: the core engine and driver, the in-process relay, the real
+//! keys (Trystero's topics, AES-GCM and password proof) and `WebRtcTransport` on loopback.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use trystero_core::room::action::{ActionEvent, Json};
+use trystero_core::room::driver::{Instance, Room, RoomError};
+use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::signaler::MemoryHub;
+use trystero_core::wire::{ActionType, JsonText, Payload};
+use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
+use trystero_crypto::TrysteroKeys;
+use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn instance(hub: &MemoryHub) -> Instance {
+    let (instance, driver) = Instance::new(
+        PeerId::random().unwrap(),
+        hub.connect(),
+        WebRtcTransport::new(WebRtcConfig::loopback()),
+        TokioClock::new(),
+        EngineConfig::default(),
+    );
+    tokio::spawn(driver);
+    instance
+}
+
+async fn join(instance: &Instance, room: &str, password: &str) -> Room {
+    let config = RoomConfig::builder("trystero-rust-test")
+        .password(password)
+        .ice_servers(Vec::new())
+        .build()
+        .unwrap();
+    let keys = TrysteroKeys::new(
+        &AppId::new("trystero-rust-test").unwrap(),
+        &RoomId::new(room).unwrap(),
+        password,
+    );
+    instance.join(config, Arc::new(keys)).await.unwrap()
+}
+
+/// The next event that is not progress, within [`WAIT`].
+async fn next(room: &mut Room) -> RoomEvent {
+    loop {
+        match tokio::time::timeout(WAIT, room.next_event()).await {
+            Ok(Some(RoomEvent::Progress { .. })) => {}
+            Ok(Some(event)) => return event,
+            Ok(None) => panic!("the driver stopped"),
+            Err(_) => panic!("no event within {WAIT:?}"),
+        }
+    }
+}
+
+async fn joined(room: &mut Room, count: usize) -> Vec<PeerId> {
+    let mut peers = Vec::new();
+    while peers.len() < count {
+        match next(room).await {
+            RoomEvent::PeerJoined(peer) => peers.push(peer),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    peers.sort();
+    peers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_peers_exchange_json_text_and_binary_with_metadata() {
+    let hub = MemoryHub::new();
+    let peers = [instance(&hub), instance(&hub), instance(&hub)];
+    let mut rooms = Vec::new();
+    for peer in &peers {
+        rooms.push(join(peer, "room1", "").await);
+    }
+    for (index, room) in rooms.iter_mut().enumerate() {
+        let mut expected: Vec<PeerId> = peers
+            .iter()
+            .enumerate()
+            .filter(|(other, _)| *other != index)
+            .map(|(_, peer)| peer.self_id())
+            .collect();
+        expected.sort();
+        assert_eq!(joined(room, 2).await, expected);
+    }
+    let chat = ActionType::new("chat").unwrap();
+    let meta = JsonText::parse(r#"{"m":1}"#).unwrap();
+    let payloads = [
+        Payload::json(&serde_json::json!({"hello": "B", "n": 1})).unwrap(),
+        Payload::Text("plain string".into()),
+        Payload::Binary(vec![1, 2, 3]),
+    ];
+    for payload in &payloads {
+        rooms[0]
+            .send(chat, payload.clone(), Some(meta.clone()), None)
+            .await
+            .unwrap();
+    }
+    for room in &mut rooms[1..] {
+        for payload in &payloads {
+            match next(room).await {
+                RoomEvent::Message(message) => {
+                    assert_eq!(&message.payload, payload);
+                    assert_eq!(message.metadata.as_ref(), Some(&meta));
+                    assert_eq!(message.peer, peers[0].self_id());
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    let rtt = rooms[1].ping(peers[2].self_id()).await.unwrap();
+    assert!(rtt < Duration::from_secs(1), "{rtt:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_mib_with_progress_on_both_sides() {
+    let hub = MemoryHub::new();
+    let (a, b) = (instance(&hub), instance(&hub));
+    let mut room_a = join(&a, "big", "").await;
+    let mut room_b = join(&b, "big", "").await;
+    joined(&mut room_a, 1).await;
+    joined(&mut room_b, 1).await;
+    let data: Vec<u8> = (0..64u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let payload = Payload::Binary(data);
+    let sent_progress = Arc::new(Mutex::new(Vec::new()));
+    let record = sent_progress.clone();
+    let receive = async {
+        let mut progress = Vec::new();
+        loop {
+            match tokio::time::timeout(Duration::from_secs(120), room_b.next_event())
+                .await
+                .unwrap()
+                .unwrap()
+            {
+                RoomEvent::Progress { progress: p, .. } => progress.push(p),
+                RoomEvent::Message(message) => return (progress, message),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    };
+    let (sent, (received_progress, message)) = tokio::join!(
+        room_a.send_with_progress(
+            ActionType::new("file").unwrap(),
+            payload.clone(),
+            None,
+            None,
+            Arc::new(move |_, byte| record.lock().unwrap().push(byte)),
+        ),
+        receive
+    );
+    sent.unwrap();
+    assert!(message.payload == payload, "64 MiB arrive intact");
+    let sent_progress = sent_progress.lock().unwrap().clone();
+    assert_eq!(sent_progress.len(), 4_106);
+    assert_eq!(sent_progress.last(), Some(&255));
+    assert!(sent_progress.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(received_progress.len(), 4_105, "every chunk but the last");
+    assert!(received_progress.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leave_and_rejoin_the_same_room() {
+    let hub = MemoryHub::new();
+    let (a, b) = (instance(&hub), instance(&hub));
+    let mut room_a = join(&a, "again", "").await;
+    let mut room_b = join(&b, "again", "").await;
+    joined(&mut room_a, 1).await;
+    joined(&mut room_b, 1).await;
+    room_b.leave();
+    assert!(matches!(next(&mut room_a).await, RoomEvent::PeerLeft(p) if p == b.self_id()));
+    let mut room_b = join(&b, "again", "").await;
+    assert_eq!(joined(&mut room_b, 1).await, [a.self_id()]);
+    assert_eq!(joined(&mut room_a, 1).await, [b.self_id()]);
+    let names = room_b.make_action::<String>("name").await.unwrap();
+    let mut names_a = room_a.make_action::<String>("name").await.unwrap();
+    names.send(&"back".to_owned(), None, None).await.unwrap();
+    loop {
+        match tokio::time::timeout(WAIT, names_a.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            ActionEvent::Message { value, .. } => {
+                assert_eq!(value, "back");
+                break;
+            }
+            ActionEvent::Progress { .. } => {}
+            ActionEvent::Invalid { error, .. } => panic!("{error}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_a_join_error_and_no_data_flows() {
+    let hub = MemoryHub::new();
+    let (a, b) = (instance(&hub), instance(&hub));
+    let mut room_a = join(&a, "secret", "hunter2").await;
+    let mut room_b = join(&b, "secret", "hunter3").await;
+    // The answerer cannot decrypt the offer.
+    let (event, _) =
+        futures_util::future::select(Box::pin(next(&mut room_a)), Box::pin(next(&mut room_b)))
+            .await
+            .factor_first();
+    assert!(
+        matches!(&event, RoomEvent::JoinError { error, .. } if error == "incorrect room password when decrypting offer"),
+        "{event:?}"
+    );
+    assert!(room_a.peers().await.is_empty());
+    let sent = room_a
+        .send(
+            ActionType::new("chat").unwrap(),
+            Payload::Text("x".into()),
+            None,
+            Some(vec![b.self_id()]),
+        )
+        .await;
+    assert!(matches!(sent, Err(RoomError::Engine(_))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_json_action_over_webrtc() {
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Move {
+        x: i32,
+    }
+    let hub = MemoryHub::new();
+    let (a, b) = (instance(&hub), instance(&hub));
+    let mut room_a = join(&a, "typed", "").await;
+    let mut room_b = join(&b, "typed", "").await;
+    let moves_a = room_a.make_action::<Json<Move>>("move").await.unwrap();
+    let mut moves_b = room_b.make_action::<Json<Move>>("move").await.unwrap();
+    joined(&mut room_a, 1).await;
+    joined(&mut room_b, 1).await;
+    moves_a
+        .send(&Json(Move { x: 7 }), None, None)
+        .await
+        .unwrap();
+    match tokio::time::timeout(WAIT, moves_b.recv())
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        ActionEvent::Message { value, .. } => assert_eq!(value, Json(Move { x: 7 })),
+        other => panic!("unexpected {other:?}"),
+    }
+}
