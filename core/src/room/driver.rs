@@ -76,6 +76,10 @@ enum Command {
         room: RoomToken,
         reply: oneshot::Sender<Vec<PeerId>>,
     },
+    Buffered {
+        room: RoomToken,
+        reply: oneshot::Sender<usize>,
+    },
     Subscribe {
         room: RoomToken,
         action: ActionType,
@@ -315,6 +319,19 @@ impl Room {
             })
             .map_err(|_| RoomError::Stopped)?;
         answer.await.map_err(|_| RoomError::Stopped)?
+    }
+
+    /// Bytes held for incoming transfers in progress (freed when a sender leaves).
+    pub async fn buffered_bytes(&self) -> usize {
+        let (reply, answer) = oneshot::channel();
+        let asked = self.commands.unbounded_send(Command::Buffered {
+            room: self.token,
+            reply,
+        });
+        if asked.is_err() {
+            return 0;
+        }
+        answer.await.unwrap_or_default()
     }
 
     /// The active peers.
@@ -642,6 +659,9 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             },
             Command::Peers { room, reply } => {
                 let _ = reply.send(self.engine.peers(room));
+            }
+            Command::Buffered { room, reply } => {
+                let _ = reply.send(self.engine.buffered_bytes(room));
             }
             Command::Request {
                 room,

@@ -342,6 +342,13 @@ impl Engine {
         })
     }
 
+    /// Bytes the room's reassembler holds for transfers in progress.
+    pub fn buffered_bytes(&self, room: RoomToken) -> usize {
+        self.rooms
+            .get(&room)
+            .map_or(0, |room| room.reassembler.total_buffered_bytes())
+    }
+
     /// Whether `peer` is an active member of `room`.
     pub fn is_active(&self, room: RoomToken, peer: PeerId) -> bool {
         self.rooms

@@ -246,3 +246,89 @@ async fn a_typed_json_action_over_webrtc() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_vanishing_mid_transfer_fails_the_send() {
+    let hub = MemoryHub::new();
+    let (a, b) = (instance(&hub), instance(&hub));
+    let mut room_a = join(&a, "vanish", "").await;
+    let mut room_b = join(&b, "vanish", "").await;
+    joined(&mut room_a, 1).await;
+    joined(&mut room_b, 1).await;
+    let target = b.self_id();
+    let payload = Payload::Binary(vec![1; 64 << 20]);
+    let send = room_a.send(
+        ActionType::new("file").unwrap(),
+        payload,
+        None,
+        Some(vec![target]),
+    );
+    let vanish = async move {
+        // Wait until part of the transfer arrived, then drop B entirely.
+        loop {
+            if let Some(RoomEvent::Progress { progress, .. }) = room_b.next_event().await
+                && progress > 20
+            {
+                break;
+            }
+        }
+        drop(room_b);
+        drop(b);
+    };
+    let (result, ()) = tokio::time::timeout(Duration::from_secs(30), async {
+        tokio::join!(send, vanish)
+    })
+    .await
+    .expect("the send ends within the timeout");
+    assert_eq!(result, Err(RoomError::PeerLeft(target)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_vanishing_mid_transfer_frees_the_partial_buffer() {
+    let hub = MemoryHub::new();
+    let (a, b) = (instance(&hub), instance(&hub));
+    let mut room_a = join(&a, "vanish2", "").await;
+    let room_b = join(&b, "vanish2", "").await;
+    joined(&mut room_a, 1).await;
+    let sender = b.self_id();
+    let payload = Payload::Binary(vec![2; 64 << 20]);
+    let sending = tokio::spawn(async move {
+        let _ = room_b
+            .send(ActionType::new("file").unwrap(), payload, None, None)
+            .await;
+    });
+    // Part of it arrives and is buffered...
+    loop {
+        match next_with_progress(&mut room_a).await {
+            RoomEvent::Progress { progress, .. } if progress > 20 => break,
+            _ => {}
+        }
+    }
+    assert!(room_a.buffered_bytes().await > 0);
+    // ...then the sender disappears.
+    sending.abort();
+    drop(b);
+    loop {
+        match next(&mut room_a).await {
+            RoomEvent::PeerLeft(peer) => {
+                assert_eq!(peer, sender);
+                break;
+            }
+            RoomEvent::Message(_) => panic!("a partial message must never be delivered"),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        room_a.buffered_bytes().await,
+        0,
+        "the partial buffer is freed"
+    );
+}
+
+/// The next event, progress included.
+async fn next_with_progress(room: &mut Room) -> RoomEvent {
+    tokio::time::timeout(WAIT, room.next_event())
+        .await
+        .expect("an event in time")
+        .expect("the driver is running")
+}
