@@ -9,7 +9,7 @@
 //!   `WebRtcLink` (the webrtc-rs data channel with our back-pressure), the reference.
 //!
 //! Run: `cargo bench -p trystero-webrtc --bench room` (or `cargo xtask bench`).
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation, missing_docs)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
