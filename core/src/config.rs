@@ -184,6 +184,7 @@ pub struct RoomConfig {
     ice_servers: Vec<IceServer>,
     trickle_ice: Option<bool>,
     passive: bool,
+    relay_only: bool,
     handshake_timeout: Duration,
 }
 
@@ -198,6 +199,7 @@ impl RoomConfig {
             ice_servers_override: None,
             trickle_ice: None,
             passive: false,
+            relay_only: false,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
         }
     }
@@ -242,6 +244,11 @@ impl RoomConfig {
     pub fn handshake_timeout(&self) -> Duration {
         self.handshake_timeout
     }
+
+    /// Whether only relayed (TURN) ICE candidates are used (`iceTransportPolicy: "relay"`).
+    pub fn relay_only(&self) -> bool {
+        self.relay_only
+    }
 }
 
 /// Builds a [`RoomConfig`]; see [`RoomConfig::builder`].
@@ -254,6 +261,7 @@ pub struct RoomConfigBuilder {
     ice_servers_override: Option<Vec<IceServer>>,
     trickle_ice: Option<bool>,
     passive: bool,
+    relay_only: bool,
     handshake_timeout: Duration,
 }
 
@@ -306,6 +314,12 @@ impl RoomConfigBuilder {
         self
     }
 
+    /// Uses only relayed (TURN) candidates, e.g. to hide peers' addresses from each other.
+    pub fn relay_only(mut self, relay_only: bool) -> Self {
+        self.relay_only = relay_only;
+        self
+    }
+
     /// Sets the handshake timeout (default 10 s).
     pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
         self.handshake_timeout = timeout;
@@ -342,6 +356,7 @@ impl RoomConfigBuilder {
             ice_servers,
             trickle_ice: self.trickle_ice,
             passive: self.passive,
+            relay_only: self.relay_only,
             handshake_timeout: self.handshake_timeout,
         })
     }

@@ -39,7 +39,10 @@ fn instance(hub: &MemoryHub) -> Instance {
 }
 
 async fn join(instance: &Instance, room: &str) -> Room {
-    let config = RoomConfig::builder("bench").ice_servers(Vec::new()).build().unwrap();
+    let config = RoomConfig::builder("bench")
+        .ice_servers(Vec::new())
+        .build()
+        .unwrap();
     let keys = TrysteroKeys::new(
         &AppId::new("bench").unwrap(),
         &RoomId::new(room).unwrap(),
@@ -104,7 +107,8 @@ fn throughput(c: &mut Criterion) {
                 for _ in 0..iterations {
                     let receive = async {
                         loop {
-                            if let RoomEvent::Message(message) = room_b.next_event().await.unwrap() {
+                            if let RoomEvent::Message(message) = room_b.next_event().await.unwrap()
+                            {
                                 return message;
                             }
                         }

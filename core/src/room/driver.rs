@@ -580,7 +580,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         options: LinkOptions {
                             ice_servers: config.ice_servers().to_vec(),
                             trickle: config.trickle_ice().unwrap_or(true),
-                            relay_only: false,
+                            relay_only: config.relay_only(),
                         },
                         topics,
                         events: vec![events],
