@@ -196,19 +196,34 @@ impl Shared {
         }
     }
 
-    /// Takes the data channel and pumps its events until it closes.
-    fn adopt_channel(self: &Arc<Self>, channel: Arc<dyn DataChannel>) {
+    /// Takes the data channel and pumps its events until it closes. `opened`: the channel is
+    /// known to be open already (the answerer's), so `Open` is reported now and not again.
+    fn adopt_channel(self: &Arc<Self>, channel: Arc<dyn DataChannel>, opened: bool) {
         *self.lock_channel() = Some(channel.clone());
+        if opened {
+            self.emit(LinkEvent::Open);
+        }
         let shared = self.clone();
         tokio::spawn(async move {
             let _ = channel
                 .set_buffered_amount_low_threshold(shared.low_threshold)
                 .await;
+            // webrtc-rs may surface the peer's first messages before `OnOpen` (the answerer
+            // starts sending as soon as its side is open): a message implies the channel is
+            // open, and `Open` is reported exactly once, before any message.
+            let mut open_reported = opened;
             while let Some(event) = channel.poll().await {
                 match event {
-                    DataChannelEvent::OnOpen => shared.emit(LinkEvent::Open),
+                    DataChannelEvent::OnOpen if !open_reported => {
+                        open_reported = true;
+                        shared.emit(LinkEvent::Open);
+                    }
                     // Trystero sends binary only; a text message is not a frame.
                     DataChannelEvent::OnMessage(message) if !message.is_string => {
+                        if !open_reported {
+                            open_reported = true;
+                            shared.emit(LinkEvent::Open);
+                        }
                         shared.emit(LinkEvent::Message(message.data.to_vec()));
                     }
                     DataChannelEvent::OnBufferedAmountLow => shared.low.notify_waiters(),
@@ -271,9 +286,10 @@ impl PeerConnectionEventHandler for Handler {
     }
 
     async fn on_data_channel(&self, channel: Arc<dyn DataChannel>) {
-        // The answerer's side of the offerer's "data" channel; its first polled event is
-        // `OnOpen`, which the pump reports.
-        self.shared.adopt_channel(channel);
+        // The answerer's side of the offerer's "data" channel, fired once it is open. Its own
+        // `OnOpen` event is not relied on: depending on timing it may have been queued before
+        // anyone polled.
+        self.shared.adopt_channel(channel, true);
     }
 }
 
@@ -341,7 +357,7 @@ impl PeerTransport for WebRtcTransport {
             .create_data_channel("data", None)
             .await
             .map_err(other)?;
-        link.shared.adopt_channel(channel);
+        link.shared.adopt_channel(channel, false);
         let offer = link.connection.create_offer(None).await.map_err(other)?;
         link.connection
             .set_local_description(offer)

@@ -67,6 +67,7 @@ async fn joined(room: &mut Room, count: usize) -> Vec<PeerId> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_peers_exchange_json_text_and_binary_with_metadata() {
+    let _heavy = super::heavy();
     let hub = MemoryHub::new();
     let peers = [instance(&hub), instance(&hub), instance(&hub)];
     let mut rooms = Vec::new();
@@ -114,6 +115,7 @@ async fn three_peers_exchange_json_text_and_binary_with_metadata() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_mib_with_progress_on_both_sides() {
+    let _heavy = super::heavy();
     let hub = MemoryHub::new();
     let (a, b) = (instance(&hub), instance(&hub));
     let mut room_a = join(&a, "big", "").await;
@@ -249,6 +251,7 @@ async fn a_typed_json_action_over_webrtc() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_vanishing_mid_transfer_fails_the_send() {
+    let _heavy = super::heavy();
     let hub = MemoryHub::new();
     let (a, b) = (instance(&hub), instance(&hub));
     let mut room_a = join(&a, "vanish", "").await;
@@ -285,6 +288,7 @@ async fn a_receiver_vanishing_mid_transfer_fails_the_send() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_vanishing_mid_transfer_frees_the_partial_buffer() {
+    let _heavy = super::heavy();
     let hub = MemoryHub::new();
     let (a, b) = (instance(&hub), instance(&hub));
     let mut room_a = join(&a, "vanish2", "").await;

@@ -28,7 +28,7 @@ struct Coturn {
 impl Coturn {
     fn start() -> Self {
         let port = free_udp_port();
-        let relay_low = free_udp_port().max(20_000);
+        let relay_low = relay_range_start();
         let child = Command::new("turnserver")
             .args([
                 "-n",
@@ -94,6 +94,16 @@ impl Drop for Coturn {
     }
 }
 
+/// A block of 200 relay ports below the kernel's ephemeral range (32768 and up), so the relay
+/// never competes for ports with the WebRTC sockets of tests running beside it.
+fn relay_range_start() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let slot = NEXT.fetch_add(1, Ordering::SeqCst);
+    let spread = u16::try_from(std::process::id() % 50).unwrap_or(0);
+    20_000 + ((spread + slot * 7) % 55) * 200
+}
+
 fn free_udp_port() -> u16 {
     UdpSocket::bind("127.0.0.1:0")
         .unwrap()
@@ -116,6 +126,7 @@ async fn next_open(link: &impl PeerLink) -> LinkEvent {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_only_links_connect_through_coturn() {
+    let _heavy = super::heavy();
     let coturn = Coturn::start();
     let transport = WebRtcTransport::new(WebRtcConfig::loopback());
     let options = LinkOptions {
@@ -145,6 +156,7 @@ async fn relay_only_links_connect_through_coturn() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relay_only_room_joins_and_exchanges() {
+    let _heavy = super::heavy();
     let coturn = Coturn::start();
     let hub = MemoryHub::new();
     let config = RoomConfig::builder("trystero-rust-test")
