@@ -138,6 +138,7 @@ struct Ends {
 
 #[derive(Default)]
 struct NetworkState {
+    /// Connections created so far (offers made).
     next: u64,
     /// Offers waiting for an answer: id → the offerer's ends.
     offers: BTreeMap<u64, Ends>,
@@ -165,6 +166,11 @@ impl MemoryTransport {
 
     fn lock(&self) -> MutexGuard<'_, NetworkState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How many connections were offered on this network so far.
+    pub fn offers_made(&self) -> u64 {
+        self.lock().next
     }
 }
 

@@ -872,6 +872,15 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             } => {
                 let _ = self.signaler.publish(relay, &topic, &payload).await;
             }
+            SignalingOutput::CreateOffer { peer, .. }
+            | SignalingOutput::AcceptOffer { peer, .. }
+                if self.engine.has_link_to(peer) =>
+            {
+                // One connection per peer: this room binds on the existing one.
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.signaling.use_shared_connection(peer);
+                }
+            }
             SignalingOutput::CreateOffer { link, peer } => {
                 let Some(options) = self.rooms.get(&room).map(|r| r.options.clone()) else {
                     return;

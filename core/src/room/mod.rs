@@ -342,6 +342,11 @@ impl Engine {
         })
     }
 
+    /// Whether an open link to `peer` exists (a shared connection any room can use).
+    pub fn has_link_to(&self, peer: PeerId) -> bool {
+        self.links.values().any(|link| link.peer == peer)
+    }
+
     /// Bytes the room's reassembler holds for transfers in progress.
     pub fn buffered_bytes(&self, room: RoomToken) -> usize {
         self.rooms

@@ -570,6 +570,17 @@ impl Signaling {
         ours
     }
 
+    /// `peer` is already reachable over a connection made for another room (one connection per
+    /// app and peer, §5.4): stop making one for this room. The engine binds this room on the
+    /// shared connection through presence frames.
+    pub fn use_shared_connection(&mut self, peer: PeerId) {
+        let state = self.peers.entry(peer).or_default();
+        state.connected = true;
+        state.offer = None;
+        state.answering = None;
+        state.buffered.clear();
+    }
+
     /// The connection to `peer` is gone: forget it, and restart the warm-up announces so a
     /// reconnect happens quickly (0.25.4's re-announce on disconnect).
     pub fn disconnected(&mut self, now: Millis, peer: PeerId) {

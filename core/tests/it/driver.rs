@@ -393,3 +393,32 @@ fn requests_are_answered_rejected_timed_out_and_disconnected() {
         assert_eq!(result, Err(RequestError::Disconnected));
     });
 }
+
+#[test]
+fn two_rooms_between_the_same_peers_share_one_connection() {
+    let mut world = World::new();
+    let (a, b) = (world.instance(), world.instance());
+    let transport = world.transport.clone();
+    world.pool.run_until(async {
+        let mut one_a = join(&a, "one", "").await;
+        let mut one_b = join(&b, "one", "").await;
+        assert!(matches!(next(&mut one_a).await, RoomEvent::PeerJoined(_)));
+        assert!(matches!(next(&mut one_b).await, RoomEvent::PeerJoined(_)));
+        let mut two_a = join(&a, "two", "").await;
+        let mut two_b = join(&b, "two", "").await;
+        assert!(matches!(next(&mut two_a).await, RoomEvent::PeerJoined(p) if p == b.self_id()));
+        assert!(matches!(next(&mut two_b).await, RoomEvent::PeerJoined(p) if p == a.self_id()));
+        // Room one saw nothing: no churn from a second connection replacing the first.
+        two_a
+            .send(ActionType::new("chat").unwrap(), Payload::Text("in two".into()), None, None)
+            .await
+            .unwrap();
+        assert!(matches!(next(&mut two_b).await, RoomEvent::Message(m) if m.payload == Payload::Text("in two".into())));
+        one_b
+            .send(ActionType::new("chat").unwrap(), Payload::Text("in one".into()), None, None)
+            .await
+            .unwrap();
+        assert!(matches!(next(&mut one_a).await, RoomEvent::Message(m) if m.payload == Payload::Text("in one".into())));
+        assert_eq!(transport.offers_made(), 1, "one WebRTC connection for both rooms");
+    });
+}
