@@ -126,9 +126,10 @@ pub struct Room {
     events: UnboundedReceiver<RoomEvent>,
 }
 
-/// The sending side of a room, shared by its typed actions.
+/// The sending side of a room: cheap to clone, usable from other tasks while the [`Room`] itself
+/// reads events (typed actions hold one too).
 #[derive(Clone)]
-pub(crate) struct RoomSender {
+pub struct RoomSender {
     token: RoomToken,
     commands: UnboundedSender<Command>,
 }
@@ -142,6 +143,19 @@ impl std::fmt::Debug for RoomSender {
 }
 
 impl RoomSender {
+    /// The round-trip time to an active peer (see [`Room::ping`]).
+    pub async fn ping(&self, peer: PeerId) -> Result<Duration, RoomError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .unbounded_send(Command::Ping {
+                room: self.token,
+                peer,
+                reply,
+            })
+            .map_err(|_| RoomError::Stopped)?;
+        answer.await.map_err(|_| RoomError::Stopped)?
+    }
+
     /// Sends a request to `target` and waits for its `@_response`.
     pub(crate) async fn request(
         &self,
@@ -168,7 +182,9 @@ impl RoomSender {
             .map_err(|_| RequestError::NotSent(RoomError::Stopped.to_string()))?
     }
 
-    pub(crate) async fn send(
+    /// Sends a payload (see [`Room::send`]); `progress` is called after each chunk handed to
+    /// a target.
+    pub async fn send(
         &self,
         action: ActionType,
         payload: Payload,
@@ -301,7 +317,8 @@ impl Room {
             .await
     }
 
-    pub(crate) fn sender(&self) -> RoomSender {
+    /// A cloneable handle for sending from other tasks.
+    pub fn sender(&self) -> RoomSender {
         RoomSender {
             token: self.token,
             commands: self.commands.clone(),
@@ -310,15 +327,7 @@ impl Room {
 
     /// The round-trip time to an active peer.
     pub async fn ping(&self, peer: PeerId) -> Result<Duration, RoomError> {
-        let (reply, answer) = oneshot::channel();
-        self.commands
-            .unbounded_send(Command::Ping {
-                room: self.token,
-                peer,
-                reply,
-            })
-            .map_err(|_| RoomError::Stopped)?;
-        answer.await.map_err(|_| RoomError::Stopped)?
+        self.sender().ping(peer).await
     }
 
     /// Bytes held for incoming transfers in progress (freed when a sender leaves).

@@ -1,0 +1,163 @@
+//! Command-line parsing and the shared network options.
+
+mod peer;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use trystero::relay::{DEFAULT_LOCAL_PORT, EmbeddedRelay, local_relay};
+use trystero::{IceServer, JoinOptions, RoomConfig, WebRtcConfig};
+
+/// Serverless peer-to-peer rooms, compatible with Trystero JS.
+#[derive(Debug, Parser)]
+#[command(name = "trystero", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// A scriptable peer: JSON lines in (commands) and out (events).
+    Peer(peer::PeerArgs),
+    /// Host the embedded Nostr relay on 127.0.0.1.
+    Relay {
+        /// The port to listen on.
+        #[arg(long, default_value_t = DEFAULT_LOCAL_PORT)]
+        port: u16,
+    },
+}
+
+/// Where and how to meet peers; every room command takes these.
+#[derive(Debug, Args)]
+pub(crate) struct NetworkArgs {
+    /// The app id (namespaces rooms).
+    #[arg(long, default_value = "trystero-cli")]
+    pub(crate) app: String,
+    /// The room id.
+    #[arg(long)]
+    pub(crate) room: String,
+    /// The room password (encrypts signalling and runs the password handshake).
+    #[arg(long, default_value = "")]
+    pub(crate) password: String,
+    /// Signalling strategy (only `nostr` for now).
+    #[arg(long, default_value = "nostr")]
+    pub(crate) strategy: String,
+    /// Nostr relay URL (repeatable); default: Trystero's public relays, or the local one.
+    #[arg(long = "relay")]
+    pub(crate) relays: Vec<String>,
+    /// Run on this machine only: the embedded relay on 127.0.0.1 (started if none runs),
+    /// loopback WebRTC, and no public STUN server.
+    #[arg(long)]
+    pub(crate) local: bool,
+    /// The embedded relay's port with `--local`.
+    #[arg(long, default_value_t = DEFAULT_LOCAL_PORT)]
+    pub(crate) local_port: u16,
+    /// ICE server (repeatable): `stun:host:port`, or TURN as `turn:user:pass@host:port`.
+    #[arg(long = "ice")]
+    pub(crate) ice: Vec<String>,
+    /// Do not use Trystero's default public STUN servers.
+    #[arg(long)]
+    pub(crate) no_default_ice: bool,
+}
+
+/// Everything a room command needs, resolved from [`NetworkArgs`].
+pub(crate) struct Network {
+    pub(crate) config: RoomConfig,
+    pub(crate) options: JoinOptions,
+    /// Keeps the embedded relay alive when this process started it.
+    pub(crate) _relay: Option<EmbeddedRelay>,
+}
+
+impl NetworkArgs {
+    pub(crate) async fn resolve(&self) -> Result<Network> {
+        if self.strategy != "nostr" {
+            bail!("unknown strategy {:?} (available: nostr)", self.strategy);
+        }
+        let mut relays = self.relays.clone();
+        let mut embedded = None;
+        if self.local && relays.is_empty() {
+            let (url, started) = local_relay(self.local_port).await?;
+            relays.push(url);
+            embedded = started;
+        }
+        let mut builder = RoomConfig::builder(&self.app).password(&self.password);
+        if !relays.is_empty() {
+            builder = builder.relay_urls(relays);
+        }
+        let custom: Vec<IceServer> = self
+            .ice
+            .iter()
+            .map(|url| parse_ice(url))
+            .collect::<Result<_>>()?;
+        builder = if self.local || self.no_default_ice {
+            builder.ice_servers(custom)
+        } else {
+            custom
+                .into_iter()
+                .fold(builder, |builder, server| builder.turn_server(server))
+        };
+        let config = builder.build().context("invalid room configuration")?;
+        let webrtc = if self.local {
+            WebRtcConfig::loopback()
+        } else {
+            WebRtcConfig::default()
+        };
+        Ok(Network {
+            config,
+            options: JoinOptions { webrtc },
+            _relay: embedded,
+        })
+    }
+}
+
+/// `stun:host:port`, `turn:host:port`, or `turn:user:pass@host:port`.
+fn parse_ice(url: &str) -> Result<IceServer> {
+    let (scheme, rest) = url
+        .split_once(':')
+        .with_context(|| format!("ICE server {url:?} has no scheme (stun: or turn:)"))?;
+    match (scheme, rest.rsplit_once('@')) {
+        ("turn" | "turns", Some((credentials, host))) => {
+            let (user, pass) = credentials
+                .split_once(':')
+                .with_context(|| format!("TURN server {url:?}: write turn:user:pass@host:port"))?;
+            Ok(IceServer::turn(format!("{scheme}:{host}"), user, pass))
+        }
+        ("stun" | "stuns", None) => Ok(IceServer::stun(url)),
+        _ => bail!("ICE server {url:?}: use stun:host:port or turn:user:pass@host:port"),
+    }
+}
+
+pub(crate) async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Peer(args) => peer::run(args).await,
+        Command::Relay { port } => {
+            let relay = EmbeddedRelay::start(port).await?;
+            eprintln!("trystero: relay listening on {}", relay.url());
+            tokio::signal::ctrl_c()
+                .await
+                .context("waiting for Ctrl-C")?;
+            relay.shutdown();
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ice_urls_parse_with_credentials() {
+        let turn = parse_ice("turn:user:pass@127.0.0.1:3478").unwrap();
+        assert_eq!(turn.urls, ["turn:127.0.0.1:3478"]);
+        assert_eq!(turn.username.as_deref(), Some("user"));
+        assert_eq!(turn.credential.as_deref(), Some("pass"));
+        let stun = parse_ice("stun:127.0.0.1:3478").unwrap();
+        assert_eq!(stun.urls, ["stun:127.0.0.1:3478"]);
+        assert!(
+            parse_ice("turn:127.0.0.1:3478").is_err(),
+            "TURN needs credentials"
+        );
+        assert!(parse_ice("http://x").is_err());
+    }
+}
