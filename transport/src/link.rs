@@ -25,6 +25,10 @@ use crate::runtime::ReceiveBufferRuntime;
 
 /// How long a non-trickle description waits for ICE gathering (JS: 15 s).
 const GATHERING_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a trickle description waits for gathering before going out anyway. Host candidates
+/// gather in milliseconds; putting them in the SDP matters because Trystero JS drops candidates
+/// that reach it before it has applied the description they belong to.
+const TRICKLE_GATHERING_WAIT: Duration = Duration::from_millis(500);
 /// How long a connection may stay disconnected before it counts as lost (JS: 5 s).
 const DISCONNECTED_GRACE: Duration = Duration::from_secs(5);
 
@@ -315,17 +319,27 @@ impl std::fmt::Debug for WebRtcLink {
 impl WebRtcLink {
     /// The local description, after gathering completed when trickle ICE is off.
     async fn local_sdp(&self) -> Result<String, TransportError> {
-        if !self.trickle {
-            let mut gathered = self.gathered.clone();
-            let complete = gathered.wait_for(|state| *state == RTCIceGatheringState::Complete);
-            // After 15 s the description goes out with whatever was gathered (as in JS).
-            let _ = tokio::time::timeout(GATHERING_TIMEOUT, complete).await;
-        }
-        self.connection
+        let wait = if self.trickle {
+            TRICKLE_GATHERING_WAIT
+        } else {
+            GATHERING_TIMEOUT
+        };
+        let mut gathered = self.gathered.clone();
+        let complete = gathered.wait_for(|state| *state == RTCIceGatheringState::Complete);
+        // After the wait the description goes out with whatever was gathered (as in JS).
+        let _ = tokio::time::timeout(wait, complete).await;
+        let sdp = self
+            .connection
             .local_description()
             .await
             .map(|description| description.sdp)
-            .ok_or_else(|| TransportError::Other("no local description".into()))
+            .ok_or_else(|| TransportError::Other("no local description".into()))?;
+        let sdp = without_rtcp_candidates(&sdp);
+        Ok(if self.trickle {
+            announce_trickle(&sdp)
+        } else {
+            sdp
+        })
     }
 
     async fn remote_description_set(&self) -> Result<(), TransportError> {
@@ -341,6 +355,40 @@ impl WebRtcLink {
             let _ = self.connection.add_ice_candidate(candidate).await;
         }
         Ok(())
+    }
+}
+
+/// Drops component-2 (RTCP) candidate lines: a data channel is RTCP-muxed and bundled, only
+/// component 1 exists, and libdatachannel does not expect the others.
+fn without_rtcp_candidates(sdp: &str) -> String {
+    sdp.split_inclusive("\r\n")
+        .filter(|line| {
+            let mut fields = line.split_whitespace();
+            !(fields.next().is_some_and(|f| f.starts_with("a=candidate:"))
+                && fields.next() == Some("2"))
+        })
+        .collect()
+}
+
+/// Adds `a=ice-options:trickle` at session level when missing. webrtc-rs omits it, and without
+/// it libdatachannel (Trystero on Node) takes the description's candidates as final: an offer
+/// sent before gathering then never connects, whatever candidates follow.
+fn announce_trickle(sdp: &str) -> String {
+    if sdp.contains("a=ice-options:") {
+        return sdp.to_owned();
+    }
+    match sdp.find("\r\nt=") {
+        Some(at) => {
+            let line_end = sdp[at + 2..]
+                .find("\r\n")
+                .map_or(sdp.len(), |end| at + 2 + end + 2);
+            let mut out = String::with_capacity(sdp.len() + 24);
+            out.push_str(&sdp[..line_end]);
+            out.push_str("a=ice-options:trickle\r\n");
+            out.push_str(&sdp[line_end..]);
+            out
+        }
+        None => sdp.to_owned(),
     }
 }
 
@@ -475,5 +523,21 @@ impl Drop for WebRtcLink {
         if !self.shared.closed.load(Ordering::SeqCst) {
             self.close();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::announce_trickle;
+
+    #[test]
+    fn trickle_is_announced_after_the_timing_line() {
+        let sdp = "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n";
+        assert_eq!(
+            announce_trickle(sdp),
+            "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-options:trickle\r\na=group:BUNDLE 0\r\n"
+        );
+        let already = "v=0\r\nt=0 0\r\na=ice-options:trickle\r\n";
+        assert_eq!(announce_trickle(already), already);
     }
 }

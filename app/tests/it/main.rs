@@ -3,4 +3,5 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failure is a test failure
 
+mod interop;
 mod peer;

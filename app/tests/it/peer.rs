@@ -9,16 +9,17 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-struct Peer {
+pub(crate) struct Peer {
     child: Child,
     stdin: ChildStdin,
-    lines: Receiver<Value>,
-    id: String,
+    pub(crate) lines: Receiver<Value>,
+    pub(crate) id: String,
 }
 
 impl Peer {
     fn start(port: u16, room: &str, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trystero"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));
+        command
             .args([
                 "peer",
                 "--local",
@@ -27,7 +28,13 @@ impl Peer {
                 "--room",
                 room,
             ])
-            .args(extra)
+            .args(extra);
+        Self::spawn(command)
+    }
+
+    /// Starts any program that speaks the `trystero peer` JSON-lines interface.
+    pub(crate) fn spawn(mut command: Command) -> Self {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -57,7 +64,7 @@ impl Peer {
         peer
     }
 
-    fn send(&mut self, line: &Value) {
+    pub(crate) fn send(&mut self, line: &Value) {
         writeln!(self.stdin, "{line}").unwrap();
     }
 
@@ -66,7 +73,7 @@ impl Peer {
     }
 
     /// The next event of this kind (others are skipped), within 20 s.
-    fn next(&self, kind: &str) -> Value {
+    pub(crate) fn next(&self, kind: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -87,7 +94,7 @@ impl Drop for Peer {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -119,12 +119,17 @@ struct Offer {
     sent: BTreeSet<usize>,
     answered: bool,
     expires: Millis,
-    /// Local candidates produced before the offer was sent.
+    /// Local candidates held until the answer arrives: Trystero JS drops (and fails on) a
+    /// candidate that reaches it before it applied the offer.
     backlog: Vec<IceCandidate>,
+    /// The plain offer SDP, to skip trickling candidates it already carries.
+    plain: String,
 }
 
 #[derive(Debug)]
 struct Answering {
+    /// The plain answer SDP once made, to skip trickling candidates it already carries.
+    plain: String,
     offer_id: Option<String>,
     link: LinkId,
     relay: usize,
@@ -332,6 +337,7 @@ impl Signaling {
                     answered: false,
                     expires: now.after(OFFER_TTL),
                     backlog: Vec::new(),
+                    plain: String::new(),
                 });
                 out.push(SignalingOutput::CreateOffer { link, peer });
             }
@@ -372,6 +378,7 @@ impl Signaling {
         };
         let link = links.allocate();
         state.answering = Some(Answering {
+            plain: String::new(),
             offer_id: offer_id.clone(),
             link,
             relay,
@@ -458,6 +465,17 @@ impl Signaling {
             link: offer.link,
             sdp,
         });
+        let (self_id, passive) = (self.self_id, self.passive);
+        let Some(offer) = self
+            .peers
+            .get_mut(&peer)
+            .and_then(|state| state.offer.as_mut())
+        else {
+            return;
+        };
+        for candidate in std::mem::take(&mut offer.backlog) {
+            send_offer_candidate(self_id, passive, peer, offer, &candidate, keys, out);
+        }
     }
 
     /// The transport produced our offer SDP for `link`: encrypt and send it.
@@ -477,6 +495,7 @@ impl Signaling {
                 return;
             };
             offer.sdp = Some(sealed);
+            sdp.clone_into(&mut offer.plain);
             send_offer(self_id, passive, *peer, offer, keys, out);
             return;
         }
@@ -499,6 +518,7 @@ impl Signaling {
                 return;
             };
             answering.answer_sent = true;
+            sdp.clone_into(&mut answering.plain);
             out.push(SignalingOutput::Publish {
                 relay: Some(answering.relay),
                 topic: keys.peer_topic(peer),
@@ -526,14 +546,20 @@ impl Signaling {
         let (self_id, passive) = (self.self_id, self.passive);
         for (peer, state) in &mut self.peers {
             if let Some(offer) = state.offer.as_mut().filter(|offer| offer.link == link) {
-                if offer.sent.is_empty() {
-                    offer.backlog.push(candidate);
-                } else {
+                if offer.plain.contains(&candidate.candidate) {
+                    return;
+                }
+                if offer.answered {
                     send_offer_candidate(self_id, passive, *peer, offer, &candidate, keys, out);
+                } else {
+                    offer.backlog.push(candidate);
                 }
                 return;
             }
             if let Some(answering) = state.answering.as_ref().filter(|a| a.link == link) {
+                if answering.plain.contains(&candidate.candidate) {
+                    return;
+                }
                 let Ok(sealed) = keys.encrypt(&candidate.to_json()) else {
                     return;
                 };
@@ -602,7 +628,6 @@ fn send_offer(
     let Some(sdp) = offer.sdp.clone() else {
         return;
     };
-    let first = offer.sent.is_empty();
     for relay in offer.relays.clone() {
         if !offer.sent.insert(relay) {
             continue;
@@ -618,11 +643,6 @@ fn send_offer(
             }
             .to_json(),
         });
-    }
-    if first && !offer.sent.is_empty() {
-        for candidate in std::mem::take(&mut offer.backlog) {
-            send_offer_candidate(self_id, passive, peer, offer, &candidate, keys, out);
-        }
     }
 }
 

@@ -1,0 +1,225 @@
+//! Interop with real Trystero JS 0.25.4 (the npm package, on Node with node-datachannel):
+//! a Rust `trystero peer` and `interop/peer.mjs` meet through a real Nostr relay on loopback
+//! (the embedded one, hosted by `trystero relay`) and exchange everything both ways. `.ci/run`
+//! installs the npm packages from `interop/package-lock.json`.
+//!
+//! FIXME: the lower peer id makes the WebRTC offer. A JS offer answered by Rust connects, so
+//! these tests start JS peers until one has the lower id. A Rust offer answered by JS
+//! (node-datachannel) does not connect yet: the signalling completes and Rust's ICE agent
+//! reports connected, but the JS side stays in ICE "checking" and DTLS never starts. The
+//! diagnostics are in the closing note of the session that wrote this.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use super::peer::Peer;
+
+/// The embedded relay, hosted by `trystero relay` in its own process for the whole test.
+struct Relay {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn relay() -> Relay {
+    let port = super::peer::free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_trystero"))
+        .args(["relay", "--port", &port.to_string()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the relay did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Relay {
+        child,
+        url: format!("ws://127.0.0.1:{port}"),
+    }
+}
+
+fn js_peer(relay: &str, room: &str, extra: &[&str]) -> Peer {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/peer.mjs");
+    assert!(
+        script
+            .with_file_name("node_modules")
+            .join("trystero")
+            .exists(),
+        "run `npm ci` in interop/ (.ci/run does)"
+    );
+    let mut command = Command::new("node");
+    command
+        .arg(script)
+        .args(["--room", room, "--relay", relay, "--app", "trystero-cli"])
+        .args(extra);
+    Peer::spawn(command)
+}
+
+/// A Rust and a JS peer where the JS id is the lower, so that JS makes the offer (see the
+/// FIXME above); ids are random, so each try succeeds with probability one half.
+fn pair(relay: &str, room: &str, rust_extra: &[&str], js_extra: &[&str]) -> (Peer, Peer) {
+    loop {
+        let rust = rust_peer(relay, room, rust_extra);
+        let js = js_peer(relay, room, js_extra);
+        if js.id < rust.id {
+            return (rust, js);
+        }
+    }
+}
+
+fn rust_peer(relay: &str, room: &str, extra: &[&str]) -> Peer {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));
+    command
+        .args(["peer", "--local", "--relay", relay, "--room", room])
+        .args(extra);
+    Peer::spawn(command)
+}
+
+#[test]
+fn rust_and_js_exchange_json_text_binary_ping_and_leave() {
+    let relay = relay();
+    let (mut rust, mut js) = pair(&relay.url, "interop", &[], &[]);
+    assert_eq!(js.next("join")["peer"], rust.id.as_str());
+    assert_eq!(rust.next("join")["peer"], js.id.as_str());
+
+    // Rust → JS: JSON with metadata, text, binary with metadata.
+    rust.send(
+        &json!({"send": {"action": "chat", "data": {"hello": "B", "n": 1}, "meta": {"m": 1}}}),
+    );
+    let message = js.next("message");
+    assert_eq!(message["peer"], rust.id.as_str());
+    assert_eq!(message["data"], json!({"hello": "B", "n": 1}));
+    assert_eq!(message["meta"], json!({"m": 1}));
+    rust.send(&json!({"send": {"action": "chat", "data": "plain string"}}));
+    assert_eq!(js.next("message")["data"], "plain string");
+    rust.send(&json!({"send": {"action": "blob", "binary": "AQID", "meta": {"name": "x"}}}));
+    let message = js.next("message");
+    assert_eq!(message["binary"], "AQID");
+    assert_eq!(message["meta"], json!({"name": "x"}));
+
+    // JS → Rust: the same three kinds.
+    js.send(&json!({"send": {"action": "chat", "data": {"from": "js", "list": [1, 2]}, "meta": {"k": true}}}));
+    let message = rust.next("message");
+    assert_eq!(message["peer"], js.id.as_str());
+    assert_eq!(message["data"], json!({"from": "js", "list": [1, 2]}));
+    assert_eq!(message["meta"], json!({"k": true}));
+    js.send(&json!({"send": {"action": "chat", "data": "text from js"}}));
+    assert_eq!(rust.next("message")["data"], "text from js");
+    js.send(&json!({"send": {"action": "blob", "binary": "BAUG"}}));
+    let message = rust.next("message");
+    assert_eq!(message["binary"], "BAUG");
+    assert_eq!(message["meta"], Value::Null);
+
+    // Pings both ways.
+    rust.send(&json!({"ping": js.id}));
+    assert_eq!(rust.next("pong")["peer"], js.id.as_str());
+    js.send(&json!({"ping": rust.id}));
+    assert_eq!(js.next("pong")["peer"], rust.id.as_str());
+
+    // Leave both ways.
+    js.send(&json!({"leave": true}));
+    assert_eq!(rust.next("leave")["peer"], js.id.as_str());
+}
+
+#[test]
+fn five_mib_with_progress_both_ways() {
+    use base64::Engine as _;
+    let relay = relay();
+    let (mut rust, mut js) = pair(&relay.url, "big", &[], &[]);
+    js.next("join");
+    rust.next("join");
+    let data: Vec<u8> = (0..5u32 << 20).map(|i| (i % 251) as u8).collect();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
+    for rust_sends in [true, false] {
+        let (sender, receiver) = if rust_sends {
+            (&mut rust, &mut js)
+        } else {
+            (&mut js, &mut rust)
+        };
+        sender.send(
+            &json!({"send": {"action": "file", "binary": encoded, "meta": {"name": "blob.bin"}}}),
+        );
+        let mut fractions = Vec::new();
+        let message = loop {
+            let event = receiver
+                .lines
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .unwrap();
+            match event["event"].as_str() {
+                Some("progress") => fractions.push(event["fraction"].as_f64().unwrap()),
+                Some("message") => break event,
+                _ => {}
+            }
+        };
+        assert_eq!(message["binary"].as_str().unwrap().len(), encoded.len());
+        assert!(message["binary"] == encoded.as_str(), "5 MiB arrive intact");
+        assert_eq!(message["meta"], json!({"name": "blob.bin"}));
+        assert!(
+            fractions.len() >= 320,
+            "receive progress per chunk: {}",
+            fractions.len()
+        );
+        assert!(fractions.windows(2).all(|w| w[0] <= w[1]));
+        let sent: Vec<f64> = std::iter::from_fn(|| sender.lines.try_recv().ok())
+            .filter(|event| event["event"] == "progress" && event["direction"] == "send")
+            .map(|event| event["fraction"].as_f64().unwrap())
+            .collect();
+        assert!(
+            sent.last().is_some_and(|last| (*last - 1.0).abs() < 1e-9),
+            "sender reached 100 %"
+        );
+    }
+}
+
+#[test]
+fn matching_passwords_join_and_different_ones_do_not() {
+    let relay = relay();
+    let (rust, js) = pair(
+        &relay.url,
+        "secret",
+        &["--password", "hunter2"],
+        &["--password", "hunter2"],
+    );
+    assert_eq!(js.next("join")["peer"], rust.id.as_str());
+    assert_eq!(rust.next("join")["peer"], js.id.as_str());
+
+    let (rust, js) = pair(
+        &relay.url,
+        "secret2",
+        &["--password", "hunter3"],
+        &["--password", "hunter2"],
+    );
+    // The answerer cannot decrypt the offer: a join error, and nobody joins.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut errors = 0;
+    while errors == 0 {
+        assert!(std::time::Instant::now() < deadline, "no join error");
+        for peer in [&js, &rust] {
+            if let Ok(event) = peer
+                .lines
+                .recv_timeout(std::time::Duration::from_millis(50))
+            {
+                assert_ne!(event["event"], "join", "different passwords must not join");
+                if event["event"] == "error" && event["kind"] == "join" {
+                    assert!(
+                        event["message"].as_str().unwrap().contains("password"),
+                        "{event}"
+                    );
+                    errors += 1;
+                }
+            }
+        }
+    }
+}
