@@ -58,7 +58,9 @@ impl Default for WebRtcConfig {
             udp_addrs: vec!["0.0.0.0:0".into()],
             receive_buffer: 4 << 20,
             check_interval: Duration::from_millis(10),
-            keepalive: Duration::from_millis(10),
+            // 50 ms, not less: with a 30 ms keepalive or shorter, libdatachannel (Trystero on
+            // Node) answering our offer never leaves ICE "checking" (measured; 50 ms works).
+            keepalive: Duration::from_millis(50),
             prflx_wait: Duration::ZERO,
             low_threshold: 16 * 1024,
         }
@@ -106,6 +108,7 @@ impl WebRtcTransport {
             channel: Mutex::new(None),
             low: Notify::new(),
             closed: AtomicBool::new(false),
+            open: AtomicBool::new(false),
             low_threshold: self.config.low_threshold,
         });
         let (events, receiver) = unbounded_channel();
@@ -172,6 +175,8 @@ struct Shared {
     /// Woken on `OnBufferedAmountLow` and on close.
     low: Notify,
     closed: AtomicBool,
+    /// Set once `Open` was reported; stops the setup kicker.
+    open: AtomicBool,
     low_threshold: u32,
 }
 
@@ -185,6 +190,9 @@ impl Shared {
     }
 
     fn emit(&self, event: LinkEvent) {
+        if event == LinkEvent::Open {
+            self.open.store(true, Ordering::SeqCst);
+        }
         if let Some(events) = self.lock_events().as_ref() {
             let _ = events.send(event);
         }
@@ -344,6 +352,7 @@ impl WebRtcLink {
 
     async fn remote_description_set(&self) -> Result<(), TransportError> {
         self.remote_set.store(true, Ordering::SeqCst);
+        self.kick_until_open();
         let early = std::mem::take(
             &mut *self
                 .early_candidates
@@ -389,6 +398,36 @@ fn announce_trickle(sdp: &str) -> String {
             out
         }
         None => sdp.to_owned(),
+    }
+}
+
+/// How often, and for how long at most, the setup kicker wakes the webrtc-rs driver.
+const KICK_INTERVAL: Duration = Duration::from_millis(5);
+const KICK_FOR: Duration = Duration::from_secs(3);
+
+impl WebRtcLink {
+    /// Until the channel opens, wakes the webrtc-rs driver every few milliseconds. The driver
+    /// flushes the DTLS, SCTP and channel-open packets it queued only on its next timer tick,
+    /// which the ICE keepalive paces; the keepalive cannot go below 50 ms without breaking
+    /// libdatachannel peers, so without this each of those steps could wait 50 ms. Re-applying
+    /// the unchanged configuration is the crate's only way to wake its driver; it changes
+    /// nothing else. Only latency depends on it, never correctness.
+    fn kick_until_open(&self) {
+        let (connection, shared) = (self.connection.clone(), self.shared.clone());
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        runtime.spawn(async move {
+            let configuration = connection.get_configuration().await;
+            let deadline = tokio::time::Instant::now() + KICK_FOR;
+            while !shared.open.load(Ordering::SeqCst)
+                && !shared.closed.load(Ordering::SeqCst)
+                && tokio::time::Instant::now() < deadline
+            {
+                let _ = connection.set_configuration(configuration.clone()).await;
+                tokio::time::sleep(KICK_INTERVAL).await;
+            }
+        });
     }
 }
 
