@@ -1,5 +1,6 @@
 //! Command-line parsing and the shared network options.
 
+mod files;
 mod peer;
 
 use anyhow::{Context, Result, bail};
@@ -19,6 +20,10 @@ pub(crate) struct Cli {
 enum Command {
     /// A scriptable peer: JSON lines in (commands) and out (events).
     Peer(peer::PeerArgs),
+    /// Send a file to the first peer that joins the room.
+    Send(files::SendArgs),
+    /// Receive a file (or, with --keep, files) into a folder.
+    Receive(files::ReceiveArgs),
     /// Host the embedded Nostr relay on 127.0.0.1.
     Relay {
         /// The port to listen on.
@@ -130,6 +135,8 @@ fn parse_ice(url: &str) -> Result<IceServer> {
 pub(crate) async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Peer(args) => peer::run(args).await,
+        Command::Send(args) => files::send(args).await,
+        Command::Receive(args) => files::receive(args).await,
         Command::Relay { port } => {
             let relay = EmbeddedRelay::start(port).await?;
             eprintln!("trystero: relay listening on {}", relay.url());

@@ -1,7 +1,8 @@
 //! The `trystero` binary end to end: real processes, the embedded relay on loopback, real
 //! WebRTC between them.
 
-#![allow(clippy::unwrap_used)] // test code: a failure is a test failure
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code: a failure is a test failure
 
+mod files;
 mod interop;
 mod peer;
