@@ -1,5 +1,6 @@
 //! Command-line parsing and the shared network options.
 
+mod chat;
 mod files;
 mod peer;
 
@@ -24,6 +25,8 @@ enum Command {
     Send(files::SendArgs),
     /// Receive a file (or, with --keep, files) into a folder.
     Receive(files::ReceiveArgs),
+    /// A small interactive chat.
+    Chat(chat::ChatArgs),
     /// Host the embedded Nostr relay on 127.0.0.1.
     Relay {
         /// The port to listen on.
@@ -137,6 +140,7 @@ pub(crate) async fn run(cli: Cli) -> Result<()> {
         Command::Peer(args) => peer::run(args).await,
         Command::Send(args) => files::send(args).await,
         Command::Receive(args) => files::receive(args).await,
+        Command::Chat(args) => chat::run(args).await,
         Command::Relay { port } => {
             let relay = EmbeddedRelay::start(port).await?;
             eprintln!("trystero: relay listening on {}", relay.url());

@@ -1,0 +1,75 @@
+//! `trystero chat`: two processes learn each other's names and talk.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use super::peer::free_port;
+
+struct Chat {
+    child: Child,
+    lines: Receiver<String>,
+}
+
+impl Chat {
+    fn start(port: u16, name: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trystero"))
+            .args(["chat", "--local", "--local-port", &port.to_string()])
+            .args(["--room", "chat", "--name", name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { child, lines }
+    }
+
+    fn say(&mut self, text: &str) {
+        writeln!(self.child.stdin.as_mut().unwrap(), "{text}").unwrap();
+    }
+
+    fn expect(&self, wanted: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(100))
+                && line.contains(wanted)
+            {
+                return;
+            }
+        }
+        panic!("no line containing {wanted:?}");
+    }
+}
+
+impl Drop for Chat {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn two_people_chat_by_name() {
+    let port = free_port();
+    let mut alice = Chat::start(port, "alice");
+    let mut bob = Chat::start(port, "bob");
+    alice.expect("is bob");
+    bob.expect("is alice");
+    alice.say("hello bob");
+    bob.expect("[alice] hello bob");
+    bob.say("hi alice");
+    alice.expect("[bob] hi alice");
+    // Closing bob's input makes him leave.
+    drop(bob.child.stdin.take());
+    alice.expect("bob left");
+}
