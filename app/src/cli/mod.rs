@@ -9,12 +9,13 @@ use clap::{Args, Parser, Subcommand};
 use trystero::relay::{DEFAULT_LOCAL_PORT, EmbeddedRelay, local_relay};
 use trystero::{IceServer, JoinOptions, RoomConfig, WebRtcConfig};
 
-/// Serverless peer-to-peer rooms, compatible with Trystero JS.
+/// Serverless peer-to-peer rooms, compatible with Trystero JS. With no command: a chat in room
+/// "lobby" on this machine (`trystero chat --local --room lobby`).
 #[derive(Debug, Parser)]
 #[command(name = "trystero", version, about)]
 pub(crate) struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,8 +136,19 @@ fn parse_ice(url: &str) -> Result<IceServer> {
     }
 }
 
+/// What a bare `trystero` runs: a chat in room "lobby" on this machine.
+fn default_command() -> Result<Command> {
+    Cli::try_parse_from(["trystero", "chat", "--local", "--room", "lobby"])?
+        .command
+        .context("the default command parses")
+}
+
 pub(crate) async fn run(cli: Cli) -> Result<()> {
-    match cli.command {
+    let command = match cli.command {
+        Some(command) => command,
+        None => default_command()?,
+    };
+    match command {
         Command::Peer(args) => peer::run(args).await,
         Command::Send(args) => files::send(args).await,
         Command::Receive(args) => files::receive(args).await,
@@ -156,6 +168,16 @@ pub(crate) async fn run(cli: Cli) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_trystero_is_a_local_chat_in_the_lobby() {
+        let Command::Chat(chat) = default_command().unwrap() else {
+            panic!("expected chat");
+        };
+        let debug = format!("{chat:?}");
+        assert!(debug.contains("local: true"), "{debug}");
+        assert!(debug.contains("room: \"lobby\""), "{debug}");
+    }
 
     #[test]
     fn ice_urls_parse_with_credentials() {
