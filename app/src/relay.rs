@@ -61,15 +61,33 @@ impl EmbeddedRelay {
 /// The local relay on `port`: the one already running there, or a new embedded one. Returns the
 /// URL and, if this call started it, the relay (keep it alive as long as it is needed).
 pub async fn local_relay(port: u16) -> Result<(String, Option<EmbeddedRelay>), RelayError> {
+    let url = format!("ws://127.0.0.1:{port}");
+    if listening(port).await {
+        return Ok((url, None));
+    }
+    match EmbeddedRelay::start(port).await {
+        Ok(relay) => Ok((relay.url().to_owned(), Some(relay))),
+        // Another process may have started one between our probe and our start (two terminals
+        // launched together): use theirs.
+        Err(error) => {
+            for _ in 0..20 {
+                if listening(port).await {
+                    return Ok((url, None));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Whether something accepts TCP connections on 127.0.0.1:`port`.
+async fn listening(port: u16) -> bool {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let probe = tokio::time::timeout(
         Duration::from_millis(500),
         tokio::net::TcpStream::connect(address),
     )
     .await;
-    if matches!(probe, Ok(Ok(_))) {
-        return Ok((format!("ws://127.0.0.1:{port}"), None));
-    }
-    let relay = EmbeddedRelay::start(port).await?;
-    Ok((relay.url().to_owned(), Some(relay)))
+    matches!(probe, Ok(Ok(_)))
 }
