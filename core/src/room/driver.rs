@@ -17,10 +17,11 @@ use futures_channel::oneshot;
 use futures_util::future::{BoxFuture, FutureExt, join_all};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
+use super::handle::Command;
+pub use super::handle::{Instance, Room, RoomError, RoomSender, SendProgress};
 use super::request::{REQUEST_ID_LEN, RequestError, parse_meta, request_metadata};
 use super::signaling::{LinkIds, Signaling, SignalingOutput};
 use super::{Engine, EngineConfig, EngineError, LinkId, Output, RoomEvent};
-use crate::config::RoomConfig;
 use crate::id::{PeerId, RoomToken, random_id_with};
 use crate::keys::RoomKeys;
 use crate::random::OsRandom;
@@ -32,186 +33,11 @@ use crate::wire::{
     ActionType, JsonText, Payload, ReceivedMessage, chunks, encode_room_frame_chunk,
 };
 
-/// A room operation could not be carried out.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RoomError {
-    /// The engine refused (unknown room, peer not in the room).
-    #[error(transparent)]
-    Engine(#[from] EngineError),
-    /// A target left (or its connection closed) before every chunk was handed over.
-    #[error("peer {0} left before the message was sent")]
-    PeerLeft(PeerId),
-    /// The instance's driver is gone.
-    #[error("the room's driver stopped")]
-    Stopped,
-}
-
-/// What the handles ask the driver.
-enum Command {
-    Join {
-        keys: Arc<dyn RoomKeys>,
-        config: Box<RoomConfig>,
-        events: UnboundedSender<RoomEvent>,
-        reply: oneshot::Sender<Result<RoomToken, EngineError>>,
-    },
-    Leave {
-        room: RoomToken,
-    },
-    Send {
-        room: RoomToken,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        targets: Option<Vec<PeerId>>,
-        progress: Option<SendProgress>,
-        reply: oneshot::Sender<Result<(), RoomError>>,
-    },
-    Ping {
-        room: RoomToken,
-        peer: PeerId,
-        reply: oneshot::Sender<Result<Duration, RoomError>>,
-    },
-    Peers {
-        room: RoomToken,
-        reply: oneshot::Sender<Vec<PeerId>>,
-    },
-    Buffered {
-        room: RoomToken,
-        reply: oneshot::Sender<usize>,
-    },
-    Subscribe {
-        room: RoomToken,
-        action: ActionType,
-        events: UnboundedSender<RoomEvent>,
-        reply: oneshot::Sender<Result<(), RoomError>>,
-    },
-    Request {
-        room: RoomToken,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        target: PeerId,
-        timeout: Duration,
-        reply: oneshot::Sender<Result<ReceivedMessage, RequestError>>,
-    },
-}
-
 struct PendingRequest {
     room: RoomToken,
     peer: PeerId,
     deadline: Millis,
     reply: oneshot::Sender<Result<ReceivedMessage, RequestError>>,
-}
-
-/// A handle on one local peer (one self id) of one app; clone it freely.
-#[derive(Clone)]
-pub struct Instance {
-    self_id: PeerId,
-    commands: UnboundedSender<Command>,
-}
-
-impl std::fmt::Debug for Instance {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Instance")
-            .field("self_id", &self.self_id)
-            .finish()
-    }
-}
-
-/// A joined room.
-pub struct Room {
-    token: RoomToken,
-    commands: UnboundedSender<Command>,
-    events: UnboundedReceiver<RoomEvent>,
-}
-
-/// The sending side of a room: cheap to clone, usable from other tasks while the [`Room`] itself
-/// reads events (typed actions hold one too).
-#[derive(Clone)]
-pub struct RoomSender {
-    token: RoomToken,
-    commands: UnboundedSender<Command>,
-}
-
-impl std::fmt::Debug for RoomSender {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoomSender")
-            .field("token", &self.token)
-            .finish()
-    }
-}
-
-impl RoomSender {
-    /// The round-trip time to an active peer (see [`Room::ping`]).
-    pub async fn ping(&self, peer: PeerId) -> Result<Duration, RoomError> {
-        let (reply, answer) = oneshot::channel();
-        self.commands
-            .unbounded_send(Command::Ping {
-                room: self.token,
-                peer,
-                reply,
-            })
-            .map_err(|_| RoomError::Stopped)?;
-        answer.await.map_err(|_| RoomError::Stopped)?
-    }
-
-    /// Sends a request to `target` and waits for its `@_response`.
-    pub(crate) async fn request(
-        &self,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        target: PeerId,
-        timeout: Duration,
-    ) -> Result<ReceivedMessage, RequestError> {
-        let (reply, answer) = oneshot::channel();
-        self.commands
-            .unbounded_send(Command::Request {
-                room: self.token,
-                action,
-                payload,
-                metadata,
-                target,
-                timeout,
-                reply,
-            })
-            .map_err(|_| RequestError::NotSent(RoomError::Stopped.to_string()))?;
-        answer
-            .await
-            .map_err(|_| RequestError::NotSent(RoomError::Stopped.to_string()))?
-    }
-
-    /// Sends a payload (see [`Room::send`]); `progress` is called after each chunk handed to
-    /// a target.
-    pub async fn send(
-        &self,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        targets: Option<Vec<PeerId>>,
-        progress: Option<SendProgress>,
-    ) -> Result<(), RoomError> {
-        let (reply, answer) = oneshot::channel();
-        self.commands
-            .unbounded_send(Command::Send {
-                room: self.token,
-                action,
-                payload,
-                metadata,
-                targets,
-                progress,
-                reply,
-            })
-            .map_err(|_| RoomError::Stopped)?;
-        answer.await.map_err(|_| RoomError::Stopped)?
-    }
-}
-
-impl std::fmt::Debug for Room {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Room").field("token", &self.token).finish()
-    }
 }
 
 impl Instance {
@@ -246,140 +72,6 @@ impl Instance {
             requests: BTreeMap::new(),
         };
         (Self { self_id, commands }, driver.run(inbox))
-    }
-
-    /// Our peer id.
-    pub fn self_id(&self) -> PeerId {
-        self.self_id
-    }
-
-    /// Joins a room. Joining a room this instance is already in returns another handle on it.
-    pub async fn join(
-        &self,
-        config: RoomConfig,
-        keys: Arc<dyn RoomKeys>,
-    ) -> Result<Room, RoomError> {
-        let (events, receiver) = unbounded();
-        let (reply, answer) = oneshot::channel();
-        self.commands
-            .unbounded_send(Command::Join {
-                keys,
-                config: Box::new(config),
-                events,
-                reply,
-            })
-            .map_err(|_| RoomError::Stopped)?;
-        let token = answer.await.map_err(|_| RoomError::Stopped)??;
-        Ok(Room {
-            token,
-            commands: self.commands.clone(),
-            events: receiver,
-        })
-    }
-}
-
-impl Room {
-    /// The room token.
-    pub fn token(&self) -> RoomToken {
-        self.token
-    }
-
-    /// The next event; `None` once the driver stopped.
-    pub async fn next_event(&mut self) -> Option<RoomEvent> {
-        self.events.next().await
-    }
-
-    /// Sends a payload to every active peer (`None`) or to the given ones. Resolves once every
-    /// chunk was handed to every target's channel; fails if a target leaves first.
-    pub async fn send(
-        &self,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        targets: Option<Vec<PeerId>>,
-    ) -> Result<(), RoomError> {
-        self.sender()
-            .send(action, payload, metadata, targets, None)
-            .await
-    }
-
-    /// Like [`Room::send`], calling `progress(peer, byte)` after each chunk handed to a target.
-    pub async fn send_with_progress(
-        &self,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        targets: Option<Vec<PeerId>>,
-        progress: SendProgress,
-    ) -> Result<(), RoomError> {
-        self.sender()
-            .send(action, payload, metadata, targets, Some(progress))
-            .await
-    }
-
-    /// A cloneable handle for sending from other tasks.
-    pub fn sender(&self) -> RoomSender {
-        RoomSender {
-            token: self.token,
-            commands: self.commands.clone(),
-        }
-    }
-
-    /// The round-trip time to an active peer.
-    pub async fn ping(&self, peer: PeerId) -> Result<Duration, RoomError> {
-        self.sender().ping(peer).await
-    }
-
-    /// Bytes held for incoming transfers in progress (freed when a sender leaves).
-    pub async fn buffered_bytes(&self) -> usize {
-        let (reply, answer) = oneshot::channel();
-        let asked = self.commands.unbounded_send(Command::Buffered {
-            room: self.token,
-            reply,
-        });
-        if asked.is_err() {
-            return 0;
-        }
-        answer.await.unwrap_or_default()
-    }
-
-    /// The active peers.
-    pub async fn peers(&self) -> Vec<PeerId> {
-        let (reply, answer) = oneshot::channel();
-        let asked = self.commands.unbounded_send(Command::Peers {
-            room: self.token,
-            reply,
-        });
-        if asked.is_err() {
-            return Vec::new();
-        }
-        answer.await.unwrap_or_default()
-    }
-
-    /// Routes `action`'s messages and progress to a new channel instead of the room's events.
-    pub(crate) async fn subscribe_action(
-        &self,
-        action: ActionType,
-    ) -> Result<UnboundedReceiver<RoomEvent>, RoomError> {
-        let (events, receiver) = unbounded();
-        let (reply, answer) = oneshot::channel();
-        self.commands
-            .unbounded_send(Command::Subscribe {
-                room: self.token,
-                action,
-                events,
-                reply,
-            })
-            .map_err(|_| RoomError::Stopped)?;
-        answer.await.map_err(|_| RoomError::Stopped)??;
-        Ok(receiver)
-    }
-
-    /// Leaves the room: `@_leave` and presence 0 to every peer, then stop announcing.
-    pub fn leave(self) {
-        let _ = self
-            .commands
-            .unbounded_send(Command::Leave { room: self.token });
     }
 }
 
@@ -1071,10 +763,6 @@ where
     }
     .boxed()
 }
-
-/// Called after each chunk a send hands over: the target and the chunk's progress byte
-/// (`round((i + 1) / total · 255)`, 255 for the last).
-pub type SendProgress = Arc<dyn Fn(PeerId, u8) + Send + Sync>;
 
 /// One transmission to one target.
 struct Transfer<L> {

@@ -20,6 +20,7 @@
 
 pub mod action;
 pub mod driver;
+pub mod handle;
 pub mod handshake;
 pub mod request;
 pub mod signaling;
