@@ -239,3 +239,64 @@ fn matching_passwords_join_and_different_ones_do_not() {
         }
     }
 }
+
+/// Request/response both ways between the Rust library and a JS peer: JS answers `double` by
+/// doubling (and rejects odd numbers); Rust serves `double` the same way.
+#[test]
+fn request_and_response_both_ways() {
+    use std::time::Duration;
+    use trystero::{JoinOptions, Json, RequestError, RoomConfig, RoomEvent, WebRtcConfig};
+
+    let relay = relay();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = RoomConfig::builder("trystero-cli")
+        .relay_urls([relay.url.as_str()])
+        .ice_servers(Vec::new())
+        .build()
+        .unwrap();
+    let options = JoinOptions {
+        webrtc: WebRtcConfig::loopback(),
+    };
+    let mut room = runtime
+        .block_on(trystero::join_room_with(config, "rpc", &options))
+        .unwrap();
+    let mut double = runtime
+        .block_on(room.make_request_action::<Json<i64>, Json<i64>>("double"))
+        .unwrap();
+    let mut js = js_peer(&relay.url, "rpc", &[]);
+    let js_id: trystero::PeerId = js.id.parse().unwrap();
+    runtime.block_on(async {
+        loop {
+            if let Some(RoomEvent::PeerJoined(peer)) = room.next_event().await
+                && peer == js_id
+            {
+                break;
+            }
+        }
+    });
+
+    // Rust asks, JS answers or rejects.
+    let timeout = Duration::from_secs(10);
+    let answer = runtime.block_on(double.request(&Json(20), js_id, None, timeout));
+    assert_eq!(answer, Ok(Json(40)));
+    let rejected = runtime.block_on(double.request(&Json(3), js_id, None, timeout));
+    assert!(
+        matches!(&rejected, Err(RequestError::Rejected(message)) if message.contains("odd")),
+        "{rejected:?}"
+    );
+
+    // JS asks, Rust answers.
+    let rust_id = trystero::self_id().to_string();
+    js.send(&json!({"request": {"action": "double", "data": 8, "to": rust_id}}));
+    runtime.block_on(async {
+        let request = tokio::time::timeout(timeout, double.next_request())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(request.peer, js_id);
+        let Json(n) = request.value.as_ref().unwrap().clone();
+        request.respond(&Json(n * 2)).await.unwrap();
+    });
+    let response = js.next("response");
+    assert_eq!(response["data"], 16);
+}
