@@ -311,75 +311,105 @@ fn the_announce_schedule_warms_up_then_settles_at_60_s() {
     assert_eq!(announces(&pair), 6);
 }
 
+/// One side's signalling driven by hand: the test plays the other peer itself. `A…` has the lower
+/// id (it offers), `b…` the higher.
+struct Solo {
+    me: PeerId,
+    other: PeerId,
+    keys: PlainKeys,
+    signaling: Signaling,
+    links: LinkIds,
+    random: SeededRandom,
+    out: Vec<SignalingOutput>,
+}
+
+impl Solo {
+    fn new(lower: bool) -> Self {
+        let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
+        let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
+        let (me, other) = if lower { (a, b) } else { (b, a) };
+        let keys = keys("");
+        let mut out = Vec::new();
+        let signaling = Signaling::start(Millis(0), me, &keys, false, false, &mut out);
+        Self {
+            me,
+            other,
+            keys,
+            signaling,
+            links: LinkIds::default(),
+            random: SeededRandom::new(5),
+            out: Vec::new(),
+        }
+    }
+
+    fn root(&self) -> String {
+        self.keys.root_topic()
+    }
+
+    fn own(&self) -> String {
+        self.keys.peer_topic(&self.me)
+    }
+
+    fn announce(peer: PeerId) -> String {
+        OutgoingSignal::Announce {
+            peer,
+            passive: false,
+        }
+        .to_json()
+    }
+
+    /// Delivers one relay message at `at` ms; `out` then holds only what it caused.
+    fn receive(&mut self, at: u64, topic: &str, payload: &str) {
+        self.out.clear();
+        self.signaling.on_relay_message(
+            Millis(at),
+            0,
+            topic,
+            payload,
+            &self.keys,
+            &mut self.links,
+            &mut self.random,
+            &mut self.out,
+        );
+    }
+
+    /// The other peer announces itself; we (the lower id) answer with an offer on a new link.
+    fn offer_to_the_other(&mut self) -> LinkId {
+        let root = self.root();
+        self.receive(0, &root, &Self::announce(self.other));
+        let Some(SignalingOutput::CreateOffer { link, peer }) = self.out.pop() else {
+            panic!("expected an offer: {:?}", self.out);
+        };
+        assert_eq!(peer, self.other);
+        link
+    }
+}
+
 #[test]
 fn an_unanswered_offer_expires_quietly() {
-    let keys_a = keys("");
-    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
-    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
-    let mut out = Vec::new();
-    let mut signaling = Signaling::start(Millis(0), a, &keys_a, false, false, &mut out);
-    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
-    let announce = OutgoingSignal::Announce {
-        peer: b,
-        passive: false,
-    }
-    .to_json();
-    out.clear();
-    signaling.on_relay_message(
-        Millis(0),
-        0,
-        &keys_a.root_topic(),
-        &announce,
-        &keys_a,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
-    let Some(SignalingOutput::CreateOffer { link, peer }) = out.pop() else {
-        panic!("expected an offer");
-    };
-    assert_eq!(peer, b);
-    assert_eq!(signaling.next_deadline(), Some(Millis(233)));
-    out.clear();
-    signaling.tick(Millis(57_333), &mut out);
-    assert!(out.contains(&SignalingOutput::CloseLink { link }));
+    let mut solo = Solo::new(true);
+    let link = solo.offer_to_the_other();
+    assert_eq!(solo.signaling.next_deadline(), Some(Millis(233)));
+    solo.out.clear();
+    solo.signaling.tick(Millis(57_333), &mut solo.out);
+    assert!(solo.out.contains(&SignalingOutput::CloseLink { link }));
     assert!(
-        !out.iter()
+        !solo
+            .out
+            .iter()
             .any(|o| matches!(o, SignalingOutput::JoinError { .. }))
     );
 }
 
 #[test]
 fn an_answered_offer_that_never_connects_reports_the_turn_hint() {
-    let keys_a = keys("");
-    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
-    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
-    let mut out = Vec::new();
-    let mut signaling = Signaling::start(Millis(0), a, &keys_a, false, false, &mut out);
-    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
-    let root = keys_a.root_topic();
-    let own = keys_a.peer_topic(&a);
-    let announce = OutgoingSignal::Announce {
-        peer: b,
-        passive: false,
-    }
-    .to_json();
-    out.clear();
-    signaling.on_relay_message(
-        Millis(0),
-        0,
-        &root,
-        &announce,
-        &keys_a,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
-    let Some(SignalingOutput::CreateOffer { link, .. }) = out.pop() else {
-        panic!("expected an offer");
-    };
-    signaling.offer_created(link, "sdp", &keys_a, &mut out);
-    let offer_id = out
+    let mut solo = Solo::new(true);
+    let b = solo.other;
+    let link = solo.offer_to_the_other();
+    solo.signaling
+        .offer_created(link, "sdp", &solo.keys, &mut solo.out);
+    let offer_id = solo
+        .out
         .iter()
         .find_map(|o| match o {
             SignalingOutput::Publish { payload, .. } => {
@@ -391,32 +421,23 @@ fn an_answered_offer_that_never_connects_reports_the_turn_hint() {
         .unwrap();
     let answer = OutgoingSignal::Answer {
         peer: b,
-        answer: keys_a.encrypt("answer").unwrap(),
+        answer: solo.keys.encrypt("answer").unwrap(),
         offer_id: Some(offer_id),
         passive: false,
     }
     .to_json();
-    out.clear();
-    signaling.on_relay_message(
-        Millis(1_000),
-        0,
-        &own,
-        &answer,
-        &keys_a,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
+    let own = solo.own();
+    solo.receive(1_000, &own, &answer);
     assert_eq!(
-        out,
+        solo.out,
         [SignalingOutput::ApplyAnswer {
             link,
             sdp: "answer".into()
         }]
     );
-    out.clear();
-    signaling.tick(Millis(1_000 + 23_333), &mut out);
-    assert!(out.contains(&SignalingOutput::JoinError {
+    solo.out.clear();
+    solo.signaling.tick(Millis(1_000 + 23_333), &mut solo.out);
+    assert!(solo.out.contains(&SignalingOutput::JoinError {
         peer: b,
         error: format!(
             "could not connect to peer {b} after exchanging SDP; configure TURN servers with turnConfig or rtcConfig.iceServers"
@@ -426,168 +447,63 @@ fn an_answered_offer_that_never_connects_reports_the_turn_hint() {
 
 #[test]
 fn glare_the_lower_ids_offer_wins() {
-    let keys_a = keys("");
-    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
-    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
-    let mut out = Vec::new();
-    let mut signaling = Signaling::start(Millis(0), a, &keys_a, false, false, &mut out);
-    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
-    let root = keys_a.root_topic();
-    let own = keys_a.peer_topic(&a);
-    let announce = OutgoingSignal::Announce {
-        peer: b,
-        passive: false,
-    }
-    .to_json();
-    signaling.on_relay_message(
-        Millis(0),
-        0,
-        &root,
-        &announce,
-        &keys_a,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
+    let mut solo = Solo::new(true);
+    solo.offer_to_the_other();
     // B offers too (a racing peer): A has its own offer and the lower id, so it ignores B's.
     let theirs = OutgoingSignal::Offer {
-        peer: b,
+        peer: solo.other,
         offer_id: "zzzzzzzzzzzz".into(),
-        offer: keys_a.encrypt("their-offer").unwrap(),
+        offer: solo.keys.encrypt("their-offer").unwrap(),
         passive: false,
     }
     .to_json();
-    out.clear();
-    signaling.on_relay_message(
-        Millis(1),
-        0,
-        &own,
-        &theirs,
-        &keys_a,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
-    assert!(out.is_empty(), "{out:?}");
+    let own = solo.own();
+    solo.receive(1, &own, &theirs);
+    assert!(solo.out.is_empty(), "{:?}", solo.out);
 }
 
 #[test]
 fn candidates_before_the_offer_are_buffered_then_applied() {
-    let keys_b = keys("");
-    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
-    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
-    let mut out = Vec::new();
-    let mut signaling = Signaling::start(Millis(0), b, &keys_b, false, false, &mut out);
-    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
-    let own = keys_b.peer_topic(&b);
+    let mut solo = Solo::new(false);
+    let a = solo.other;
+    let (root, own) = (solo.root(), solo.own());
     let early = OutgoingSignal::OffererCandidate {
         peer: a,
         offer_id: "offer0000000".into(),
-        candidate: keys_b.encrypt(&candidate(7).to_json()).unwrap(),
+        candidate: solo.keys.encrypt(&candidate(7).to_json()).unwrap(),
         passive: false,
     }
     .to_json();
     // A nudge-less candidate first: nothing to route to yet.
-    signaling.on_relay_message(
-        Millis(0),
-        0,
-        &keys_b.root_topic(),
-        &OutgoingSignal::Announce {
-            peer: a,
-            passive: false,
-        }
-        .to_json(),
-        &keys_b,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
-    out.clear();
-    signaling.on_relay_message(
-        Millis(1),
-        0,
-        &own,
-        &early,
-        &keys_b,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
-    assert!(out.is_empty());
+    solo.receive(0, &root, &Solo::announce(a));
+    solo.receive(1, &own, &early);
+    assert!(solo.out.is_empty());
     let offer = OutgoingSignal::Offer {
         peer: a,
         offer_id: "offer0000000".into(),
-        offer: keys_b.encrypt("offer-sdp-1").unwrap(),
+        offer: solo.keys.encrypt("offer-sdp-1").unwrap(),
         passive: false,
     }
     .to_json();
-    signaling.on_relay_message(
-        Millis(2),
-        0,
-        &own,
-        &offer,
-        &keys_b,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
-    assert!(matches!(&out[0], SignalingOutput::AcceptOffer { .. }));
+    solo.receive(2, &own, &offer);
+    assert!(matches!(&solo.out[0], SignalingOutput::AcceptOffer { .. }));
     assert!(
-        matches!(&out[1], SignalingOutput::AddCandidate { candidate: c, .. } if *c == candidate(7)),
-        "{out:?}"
+        matches!(&solo.out[1], SignalingOutput::AddCandidate { candidate: c, .. } if *c == candidate(7)),
+        "{:?}",
+        solo.out
     );
 }
 
 #[test]
 fn foreign_topics_and_our_own_echo_are_ignored() {
-    let keys_a = keys("");
-    let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
-    let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
-    let mut out = Vec::new();
-    let mut signaling = Signaling::start(Millis(0), a, &keys_a, false, false, &mut out);
-    let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
-    out.clear();
-    let announce_b = OutgoingSignal::Announce {
-        peer: b,
-        passive: false,
-    }
-    .to_json();
-    let announce_a = OutgoingSignal::Announce {
-        peer: a,
-        passive: false,
-    }
-    .to_json();
-    signaling.on_relay_message(
-        Millis(0),
-        0,
-        "elsewhere",
-        &announce_b,
-        &keys_a,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
-    signaling.on_relay_message(
-        Millis(0),
-        0,
-        &keys_a.root_topic(),
-        &announce_a,
-        &keys_a,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
-    signaling.on_relay_message(
-        Millis(0),
-        0,
-        &keys_a.root_topic(),
-        "{garbage",
-        &keys_a,
-        &mut links,
-        &mut random,
-        &mut out,
-    );
-    assert!(out.is_empty(), "{out:?}");
+    let mut solo = Solo::new(true);
+    let root = solo.root();
+    solo.receive(0, "elsewhere", &Solo::announce(solo.other));
+    assert!(solo.out.is_empty(), "{:?}", solo.out);
+    solo.receive(0, &root, &Solo::announce(solo.me));
+    assert!(solo.out.is_empty(), "{:?}", solo.out);
+    solo.receive(0, &root, "{garbage");
+    assert!(solo.out.is_empty(), "{:?}", solo.out);
 }
 
 #[test]
