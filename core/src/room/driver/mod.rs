@@ -6,6 +6,9 @@
 //! loop waits on user commands, relay messages, link events, finished port operations and the
 //! next deadline; transfers (user sends) run as their own futures, polled by the same loop, so a
 //! 64 MiB send never blocks signalling or other peers.
+//!
+//! This file holds the state and the loop, and carries the engine's and signalling's outputs to
+//! the ports; `command.rs` answers user commands; `ops.rs` holds the futures the loop polls.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -14,24 +17,26 @@ use std::time::Duration;
 
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_channel::oneshot;
-use futures_util::future::{BoxFuture, FutureExt, join_all};
+use futures_util::future::{BoxFuture, FutureExt};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
+use self::ops::{add_candidate, pump, write_frames};
 use super::handle::Command;
 pub use super::handle::{Instance, Room, RoomError, RoomSender, SendProgress};
-use super::request::{REQUEST_ID_LEN, RequestError, parse_meta, request_metadata};
+use super::request::{RequestError, parse_meta};
 use super::signaling::{LinkIds, Signaling, SignalingOutput};
-use super::{Engine, EngineConfig, EngineError, LinkId, Output, RoomEvent};
-use crate::id::{PeerId, RoomToken, random_id_with};
+use super::{Engine, EngineConfig, LinkId, Output, RoomEvent};
+use crate::id::{PeerId, RoomToken};
 use crate::keys::RoomKeys;
 use crate::random::OsRandom;
 use crate::signal::IceCandidate;
 use crate::signaler::Signaler;
 use crate::time::{Clock, Millis};
 use crate::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport, TransportError};
-use crate::wire::{
-    ActionType, JsonText, Payload, ReceivedMessage, chunks, encode_room_frame_chunk,
-};
+use crate::wire::{ActionType, ReceivedMessage};
+
+mod command;
+mod ops;
 
 struct PendingRequest {
     room: RoomToken,
@@ -230,215 +235,6 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 &mut out,
             );
             self.signaling_out.push((*token, out));
-        }
-    }
-
-    async fn on_command(
-        &mut self,
-        command: Command,
-        transfers: &mut FuturesUnordered<BoxFuture<'static, ()>>,
-    ) {
-        let now = self.clock.now();
-        match command {
-            Command::Join {
-                keys,
-                config,
-                events,
-                reply,
-            } => {
-                let token = keys.token();
-                if let Some(room) = self.rooms.get_mut(&token) {
-                    room.events.push(events);
-                    let _ = reply.send(Ok(token));
-                    return;
-                }
-                let result = self
-                    .engine
-                    .join(now, keys.clone(), config.handshake_timeout());
-                if let Err(error) = result {
-                    let _ = reply.send(Err(error));
-                    return;
-                }
-                let has_turn = config
-                    .ice_servers()
-                    .iter()
-                    .any(|server| server.urls.iter().any(|url| url.starts_with("turn")));
-                let mut out = Vec::new();
-                let signaling = Signaling::start(
-                    now,
-                    self.engine.self_id(),
-                    keys.as_ref(),
-                    config.passive(),
-                    has_turn,
-                    &mut out,
-                );
-                let topics = [keys.peer_topic(&self.engine.self_id()), keys.root_topic()];
-                self.rooms.insert(
-                    token,
-                    RoomState {
-                        signaling,
-                        keys,
-                        options: LinkOptions {
-                            ice_servers: config.ice_servers().to_vec(),
-                            trickle: config.trickle_ice().unwrap_or(true),
-                            relay_only: config.relay_only(),
-                        },
-                        topics,
-                        events: vec![events],
-                        actions: BTreeMap::new(),
-                    },
-                );
-                self.signaling_out.push((token, out));
-                let _ = reply.send(Ok(token));
-            }
-            Command::Leave { room } => {
-                let _ = self.engine.leave(now, room);
-                if let Some(state) = self.rooms.remove(&room) {
-                    for topic in &state.topics {
-                        let _ = self.signaler.unsubscribe(topic).await;
-                    }
-                }
-                self.active.retain(|(token, _), flag| {
-                    let keep = *token != room;
-                    if !keep {
-                        flag.store(false, Ordering::SeqCst);
-                    }
-                    keep
-                });
-            }
-            Command::Send {
-                room,
-                action,
-                payload,
-                metadata,
-                targets,
-                progress,
-                reply,
-            } => match self.engine.prepare_send(room, action, targets.as_deref()) {
-                Err(error) => {
-                    let _ = reply.send(Err(error.into()));
-                }
-                Ok(transmission) => {
-                    let payload = Arc::new(payload);
-                    let metadata = Arc::new(metadata);
-                    let sends: Vec<_> = transmission
-                        .targets
-                        .iter()
-                        .filter_map(|(peer, link)| {
-                            let state = self.links.get(link)?;
-                            let active = self.active.get(&(room, *peer))?.clone();
-                            let transfer = Transfer {
-                                link: state.link.clone(),
-                                alive: state.alive.clone(),
-                                active,
-                                peer: *peer,
-                                room,
-                                action,
-                                nonce: transmission.nonce,
-                                payload: payload.clone(),
-                                metadata: metadata.clone(),
-                                progress: progress.clone(),
-                            };
-                            Some(transfer.run())
-                        })
-                        .collect();
-                    transfers.push(
-                        async move {
-                            let results = join_all(sends).await;
-                            let outcome = results.into_iter().collect::<Result<Vec<()>, _>>();
-                            let _ = reply.send(outcome.map(|_| ()));
-                        }
-                        .boxed(),
-                    );
-                }
-            },
-            Command::Ping { room, peer, reply } => match self.engine.ping(now, room, peer) {
-                Ok(()) => self.pings.entry((room, peer)).or_default().push_back(reply),
-                Err(error) => {
-                    let _ = reply.send(Err(error.into()));
-                }
-            },
-            Command::Peers { room, reply } => {
-                let _ = reply.send(self.engine.peers(room));
-            }
-            Command::Buffered { room, reply } => {
-                let _ = reply.send(self.engine.buffered_bytes(room));
-            }
-            Command::Request {
-                room,
-                action,
-                payload,
-                metadata,
-                target,
-                timeout,
-                reply,
-            } => {
-                let id = match random_id_with(&mut self.random, REQUEST_ID_LEN) {
-                    Ok(id) => id,
-                    Err(error) => {
-                        let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
-                        return;
-                    }
-                };
-                let transmission = match self.engine.prepare_send(room, action, Some(&[target])) {
-                    Ok(transmission) => transmission,
-                    Err(error) => {
-                        let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
-                        return;
-                    }
-                };
-                let Some((state, active)) = self
-                    .links
-                    .get(&transmission.targets[0].1)
-                    .zip(self.active.get(&(room, target)))
-                else {
-                    let _ = reply.send(Err(RequestError::Disconnected));
-                    return;
-                };
-                let transfer = Transfer {
-                    link: state.link.clone(),
-                    alive: state.alive.clone(),
-                    active: active.clone(),
-                    peer: target,
-                    room,
-                    action,
-                    nonce: transmission.nonce,
-                    payload: Arc::new(payload),
-                    metadata: Arc::new(Some(request_metadata(&id, metadata.as_ref()))),
-                    progress: None,
-                };
-                self.requests.insert(
-                    id,
-                    PendingRequest {
-                        room,
-                        peer: target,
-                        deadline: now.after(timeout),
-                        reply,
-                    },
-                );
-                transfers.push(
-                    async move {
-                        // A failed send shows up as the peer leaving or as the timeout.
-                        let _ = transfer.run().await;
-                    }
-                    .boxed(),
-                );
-            }
-            Command::Subscribe {
-                room,
-                action,
-                events,
-                reply,
-            } => {
-                let result = match self.rooms.get_mut(&room) {
-                    Some(state) => {
-                        state.actions.entry(action).or_default().push(events);
-                        Ok(())
-                    }
-                    None => Err(RoomError::Engine(EngineError::UnknownRoom(room))),
-                };
-                let _ = reply.send(result);
-            }
         }
     }
 
@@ -719,89 +515,5 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 }
             }
         }
-    }
-}
-
-/// Reads one event of a link.
-fn pump<L: PeerLink, D: Send + 'static>(id: LinkId, link: Arc<L>) -> BoxFuture<'static, Done<D>>
-where
-    Done<D>: Send,
-{
-    async move { Done::Event(id, link.next_event().await) }.boxed()
-}
-
-fn add_candidate<L: PeerLink, D>(
-    link: Arc<L>,
-    candidate: IceCandidate,
-) -> BoxFuture<'static, Done<D>>
-where
-    Done<D>: Send,
-{
-    async move {
-        // Candidates that do not apply are dropped, as in JS.
-        let _ = link.add_candidate(&candidate).await;
-        Done::Nothing
-    }
-    .boxed()
-}
-
-/// Writes the engine's frames to a link, in order, until the link or the driver goes away.
-fn write_frames<L: PeerLink, D>(
-    link: Arc<L>,
-    mut frames: UnboundedReceiver<Vec<u8>>,
-) -> BoxFuture<'static, Done<D>>
-where
-    Done<D>: Send,
-{
-    async move {
-        while let Some(frame) = frames.next().await {
-            if link.send(frame).await.is_err() {
-                break;
-            }
-        }
-        Done::Nothing
-    }
-    .boxed()
-}
-
-/// One transmission to one target.
-struct Transfer<L> {
-    link: Arc<L>,
-    alive: Arc<AtomicBool>,
-    active: Arc<AtomicBool>,
-    peer: PeerId,
-    room: RoomToken,
-    action: ActionType,
-    nonce: u16,
-    payload: Arc<Payload>,
-    metadata: Arc<Option<JsonText>>,
-    progress: Option<SendProgress>,
-}
-
-impl<L: PeerLink> Transfer<L> {
-    /// Streams the chunks with back-pressure, stopping if the target leaves.
-    async fn run(self) -> Result<(), RoomError> {
-        let chunks = chunks(
-            self.action,
-            self.nonce,
-            self.payload.kind(),
-            self.payload.as_bytes(),
-            self.metadata.as_ref().as_ref(),
-        );
-        for chunk in chunks {
-            if !self.alive.load(Ordering::SeqCst) || !self.active.load(Ordering::SeqCst) {
-                return Err(RoomError::PeerLeft(self.peer));
-            }
-            let mut frame = Vec::new();
-            encode_room_frame_chunk(&self.room, &chunk, &mut frame);
-            self.link
-                .send(frame)
-                .await
-                .map_err(|_| RoomError::PeerLeft(self.peer))?;
-            if let Some(progress) = &self.progress {
-                progress(self.peer, chunk.header.progress);
-            }
-        }
-        Ok(())
     }
 }

@@ -1,0 +1,231 @@
+//! What the driver does for each user [`Command`]: join, leave, send (as a [`Transfer`] future),
+//! ping, request and the queries behind the handles.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use futures_util::future::{BoxFuture, FutureExt, join_all};
+use futures_util::stream::FuturesUnordered;
+
+use super::super::EngineError;
+use super::super::handle::Command;
+use super::super::request::{REQUEST_ID_LEN, RequestError, request_metadata};
+use super::super::signaling::Signaling;
+use super::ops::Transfer;
+use super::{Driver, PendingRequest, RoomError, RoomState};
+use crate::id::random_id_with;
+use crate::signaler::Signaler;
+use crate::time::Clock;
+use crate::transport::{LinkOptions, PeerTransport};
+
+impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
+    pub(super) async fn on_command(
+        &mut self,
+        command: Command,
+        transfers: &mut FuturesUnordered<BoxFuture<'static, ()>>,
+    ) {
+        let now = self.clock.now();
+        match command {
+            Command::Join {
+                keys,
+                config,
+                events,
+                reply,
+            } => {
+                let token = keys.token();
+                if let Some(room) = self.rooms.get_mut(&token) {
+                    room.events.push(events);
+                    let _ = reply.send(Ok(token));
+                    return;
+                }
+                let result = self
+                    .engine
+                    .join(now, keys.clone(), config.handshake_timeout());
+                if let Err(error) = result {
+                    let _ = reply.send(Err(error));
+                    return;
+                }
+                let has_turn = config
+                    .ice_servers()
+                    .iter()
+                    .any(|server| server.urls.iter().any(|url| url.starts_with("turn")));
+                let mut out = Vec::new();
+                let signaling = Signaling::start(
+                    now,
+                    self.engine.self_id(),
+                    keys.as_ref(),
+                    config.passive(),
+                    has_turn,
+                    &mut out,
+                );
+                let topics = [keys.peer_topic(&self.engine.self_id()), keys.root_topic()];
+                self.rooms.insert(
+                    token,
+                    RoomState {
+                        signaling,
+                        keys,
+                        options: LinkOptions {
+                            ice_servers: config.ice_servers().to_vec(),
+                            trickle: config.trickle_ice().unwrap_or(true),
+                            relay_only: config.relay_only(),
+                        },
+                        topics,
+                        events: vec![events],
+                        actions: BTreeMap::new(),
+                    },
+                );
+                self.signaling_out.push((token, out));
+                let _ = reply.send(Ok(token));
+            }
+            Command::Leave { room } => {
+                let _ = self.engine.leave(now, room);
+                if let Some(state) = self.rooms.remove(&room) {
+                    for topic in &state.topics {
+                        let _ = self.signaler.unsubscribe(topic).await;
+                    }
+                }
+                self.active.retain(|(token, _), flag| {
+                    let keep = *token != room;
+                    if !keep {
+                        flag.store(false, Ordering::SeqCst);
+                    }
+                    keep
+                });
+            }
+            Command::Send {
+                room,
+                action,
+                payload,
+                metadata,
+                targets,
+                progress,
+                reply,
+            } => match self.engine.prepare_send(room, action, targets.as_deref()) {
+                Err(error) => {
+                    let _ = reply.send(Err(error.into()));
+                }
+                Ok(transmission) => {
+                    let payload = Arc::new(payload);
+                    let metadata = Arc::new(metadata);
+                    let sends: Vec<_> = transmission
+                        .targets
+                        .iter()
+                        .filter_map(|(peer, link)| {
+                            let state = self.links.get(link)?;
+                            let active = self.active.get(&(room, *peer))?.clone();
+                            let transfer = Transfer {
+                                link: state.link.clone(),
+                                alive: state.alive.clone(),
+                                active,
+                                peer: *peer,
+                                room,
+                                action,
+                                nonce: transmission.nonce,
+                                payload: payload.clone(),
+                                metadata: metadata.clone(),
+                                progress: progress.clone(),
+                            };
+                            Some(transfer.run())
+                        })
+                        .collect();
+                    transfers.push(
+                        async move {
+                            let results = join_all(sends).await;
+                            let outcome = results.into_iter().collect::<Result<Vec<()>, _>>();
+                            let _ = reply.send(outcome.map(|_| ()));
+                        }
+                        .boxed(),
+                    );
+                }
+            },
+            Command::Ping { room, peer, reply } => match self.engine.ping(now, room, peer) {
+                Ok(()) => self.pings.entry((room, peer)).or_default().push_back(reply),
+                Err(error) => {
+                    let _ = reply.send(Err(error.into()));
+                }
+            },
+            Command::Peers { room, reply } => {
+                let _ = reply.send(self.engine.peers(room));
+            }
+            Command::Buffered { room, reply } => {
+                let _ = reply.send(self.engine.buffered_bytes(room));
+            }
+            Command::Request {
+                room,
+                action,
+                payload,
+                metadata,
+                target,
+                timeout,
+                reply,
+            } => {
+                let id = match random_id_with(&mut self.random, REQUEST_ID_LEN) {
+                    Ok(id) => id,
+                    Err(error) => {
+                        let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
+                        return;
+                    }
+                };
+                let transmission = match self.engine.prepare_send(room, action, Some(&[target])) {
+                    Ok(transmission) => transmission,
+                    Err(error) => {
+                        let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
+                        return;
+                    }
+                };
+                let Some((state, active)) = self
+                    .links
+                    .get(&transmission.targets[0].1)
+                    .zip(self.active.get(&(room, target)))
+                else {
+                    let _ = reply.send(Err(RequestError::Disconnected));
+                    return;
+                };
+                let transfer = Transfer {
+                    link: state.link.clone(),
+                    alive: state.alive.clone(),
+                    active: active.clone(),
+                    peer: target,
+                    room,
+                    action,
+                    nonce: transmission.nonce,
+                    payload: Arc::new(payload),
+                    metadata: Arc::new(Some(request_metadata(&id, metadata.as_ref()))),
+                    progress: None,
+                };
+                self.requests.insert(
+                    id,
+                    PendingRequest {
+                        room,
+                        peer: target,
+                        deadline: now.after(timeout),
+                        reply,
+                    },
+                );
+                transfers.push(
+                    async move {
+                        // A failed send shows up as the peer leaving or as the timeout.
+                        let _ = transfer.run().await;
+                    }
+                    .boxed(),
+                );
+            }
+            Command::Subscribe {
+                room,
+                action,
+                events,
+                reply,
+            } => {
+                let result = match self.rooms.get_mut(&room) {
+                    Some(state) => {
+                        state.actions.entry(action).or_default().push(events);
+                        Ok(())
+                    }
+                    None => Err(RoomError::Engine(EngineError::UnknownRoom(room))),
+                };
+                let _ = reply.send(result);
+            }
+        }
+    }
+}
