@@ -17,11 +17,15 @@
 //! Sending user payloads is split: [`Engine::prepare_send`] picks the nonce and the active
 //! targets; the driver streams the chunks to each link with back-pressure, checking
 //! [`Engine::is_active`] between chunks so a transfer stops when its target leaves.
+//!
+//! This file holds the engine's types, links, rooms and sessions; `inbound.rs` the path of a
+//! received room frame (buffering, reassembly, dispatch).
 
 pub mod action;
 pub mod driver;
 pub mod handle;
 pub mod handshake;
+mod inbound;
 pub mod request;
 pub mod signaling;
 
@@ -34,8 +38,8 @@ use crate::keys::RoomKeys;
 use crate::random::RandomSource;
 use crate::time::Millis;
 use crate::wire::{
-    ActionChunk, ActionType, Frame, JsonText, NonceCounter, Payload, Reassembler, ReassemblyError,
-    ReassemblyLimits, Received, ReceivedMessage, chunks, decode_frame, encode_presence_frame,
+    ActionType, Frame, JsonText, NonceCounter, Payload, Reassembler, ReassemblyError,
+    ReassemblyLimits, ReceivedMessage, chunks, decode_frame, encode_presence_frame,
 };
 use handshake::{CHALLENGE_LEN, Handshake, HandshakeStep};
 
@@ -614,154 +618,6 @@ impl Engine {
         self.apply_steps(now, token, peer, link, steps);
         self.replay_pending(now, link, token);
         Ok(())
-    }
-
-    fn replay_pending(&mut self, now: Millis, link: LinkId, token: RoomToken) {
-        let Some(state) = self.links.get_mut(&link) else {
-            return;
-        };
-        let peer = state.peer;
-        let (mine, others): (VecDeque<_>, VecDeque<_>) =
-            state.pending.drain(..).partition(|(t, _)| *t == token);
-        state.pending = others;
-        state.pending_bytes = state.pending.iter().map(|(_, chunk)| chunk.len()).sum();
-        for (_, chunk) in mine {
-            self.on_chunk(now, token, peer, link, &chunk);
-        }
-    }
-
-    fn buffer_pending(&mut self, link: LinkId, token: RoomToken, chunk: &[u8]) {
-        let (max_frames, max_bytes) = (
-            self.config.max_pending_frames,
-            self.config.max_pending_bytes,
-        );
-        let Some(state) = self.links.get_mut(&link) else {
-            return;
-        };
-        if state.pending.len() >= max_frames || state.pending_bytes + chunk.len() > max_bytes {
-            self.stats.dropped_frames += 1;
-            return;
-        }
-        state.pending_bytes += chunk.len();
-        state.pending.push_back((token, chunk.to_vec()));
-    }
-
-    fn on_chunk(
-        &mut self,
-        now: Millis,
-        token: RoomToken,
-        peer: PeerId,
-        link: LinkId,
-        chunk: &[u8],
-    ) {
-        let Ok(chunk) = ActionChunk::decode(chunk) else {
-            self.stats.malformed_frames += 1;
-            return;
-        };
-        let Some(room) = self.rooms.get_mut(&token) else {
-            return;
-        };
-        let active = room
-            .sessions
-            .get(&peer)
-            .is_some_and(|session| session.handshake.is_active());
-        let action = chunk.header.action;
-        let while_pending = matches!(
-            action.as_str(),
-            ActionType::HANDSHAKE_READY | ActionType::HANDSHAKE_DATA | ActionType::LEAVE
-        );
-        if !active && !while_pending {
-            self.stats.dropped_while_pending += 1;
-            return;
-        }
-        let internal = action.is_internal() && action.as_str() != ActionType::RESPONSE;
-        let message = match room.reassembler.push(peer, chunk) {
-            Ok(Received::Message(message)) => message,
-            Ok(Received::Progress(progress)) => {
-                if !internal {
-                    let event = RoomEvent::Progress {
-                        peer,
-                        action,
-                        nonce: progress.nonce,
-                        progress: progress.progress,
-                        metadata: progress.metadata.cloned(),
-                    };
-                    self.outputs.push_back(Output::Event { room: token, event });
-                }
-                return;
-            }
-            Ok(Received::Discarded { .. }) => return,
-            Err(error) => {
-                self.outputs.push_back(Output::Event {
-                    room: token,
-                    event: RoomEvent::ReceiveError {
-                        peer,
-                        error: Arc::new(error),
-                    },
-                });
-                return;
-            }
-        };
-        self.on_message(now, token, peer, link, message);
-    }
-
-    fn on_message(
-        &mut self,
-        now: Millis,
-        token: RoomToken,
-        peer: PeerId,
-        link: LinkId,
-        message: ReceivedMessage,
-    ) {
-        let Some(room) = self.rooms.get_mut(&token) else {
-            return;
-        };
-        let steps = match message.action.as_str() {
-            ActionType::HANDSHAKE_READY => room
-                .sessions
-                .get_mut(&peer)
-                .map(|session| session.handshake.on_ready()),
-            ActionType::HANDSHAKE_DATA => {
-                let keys = room.keys.as_ref();
-                room.sessions
-                    .get_mut(&peer)
-                    .map(|session| session.handshake.on_data(&message.payload, keys))
-            }
-            ActionType::LEAVE => {
-                self.remove_session(now, token, peer, true);
-                return;
-            }
-            ActionType::PING => {
-                self.send_internal(token, link, ActionType::PONG, &Payload::Text(String::new()));
-                return;
-            }
-            ActionType::PONG => {
-                if let Some(sent) = room.pings.get_mut(&peer).and_then(VecDeque::pop_front) {
-                    self.outputs.push_back(Output::Event {
-                        room: token,
-                        event: RoomEvent::Pong {
-                            peer,
-                            rtt: now.since(sent),
-                        },
-                    });
-                }
-                return;
-            }
-            ActionType::SIGNAL | ActionType::STREAM | ActionType::TRACK => {
-                self.stats.ignored_internal += 1;
-                return;
-            }
-            _ => {
-                self.outputs.push_back(Output::Event {
-                    room: token,
-                    event: RoomEvent::Message(message),
-                });
-                return;
-            }
-        };
-        if let Some(steps) = steps {
-            self.apply_steps(now, token, peer, link, steps);
-        }
     }
 
     fn apply_steps(
