@@ -4,16 +4,16 @@
 
 use std::sync::Arc;
 
+use super::keys;
 use futures_executor::LocalPool;
 use futures_util::task::SpawnExt;
-use trystero_core::keys::PlainKeys;
 use trystero_core::room::driver::{Instance, Room, RoomError};
 use trystero_core::room::{EngineConfig, RoomEvent};
 use trystero_core::signaler::MemoryHub;
 use trystero_core::time::ManualClock;
 use trystero_core::transport::MemoryTransport;
 use trystero_core::wire::{ActionType, JsonText, Payload};
-use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
+use trystero_core::{PeerId, RoomConfig};
 
 struct World {
     pool: LocalPool,
@@ -53,12 +53,10 @@ fn config() -> RoomConfig {
 }
 
 async fn join(instance: &Instance, room: &str, password: &str) -> Room {
-    let keys = PlainKeys::new(
-        &AppId::new("app").unwrap(),
-        &RoomId::new(room).unwrap(),
-        password,
-    );
-    instance.join(config(), Arc::new(keys)).await.unwrap()
+    instance
+        .join(config(), Arc::new(keys(room, password)))
+        .await
+        .unwrap()
 }
 
 /// The next event that is not receive progress.

@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use trystero_core::keys::{KeyError, PlainKeys, RoomKeys};
+use trystero_core::keys::{KeyError, RoomKeys};
 use trystero_core::room::{Engine, EngineConfig, EngineError, LinkId, Output, RoomEvent};
 use trystero_core::time::Millis;
 use trystero_core::wire::{ActionType, Payload, chunks};
-use trystero_core::{AppId, PeerId, RoomId, RoomToken, SeededRandom};
+use trystero_core::{PeerId, RoomToken, SeededRandom};
+
+use super::keys;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -150,14 +152,6 @@ impl Net {
         joined.sort();
         joined
     }
-}
-
-fn keys(room: &str, password: &str) -> PlainKeys {
-    PlainKeys::new(
-        &AppId::new("app").unwrap(),
-        &RoomId::new(room).unwrap(),
-        password,
-    )
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Integration tests of trystero-core's wire codec: the protocol's captured frames byte for
-//! byte, reassembly behaviour, memory limits, and chunk → reassemble round trips.
+//! Integration tests of trystero-core: the wire codec (captured frames byte for byte, reassembly,
+//! memory limits, round trips), the room engine, signalling and the async driver.
 
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code: a failure is a test failure
 
@@ -11,11 +11,12 @@ mod reassembly;
 mod roundtrip;
 mod signaling;
 
+use trystero_core::keys::PlainKeys;
 use trystero_core::wire::{
     ActionChunk, ActionType, Frame, JsonText, Payload, Reassembler, ReassemblyError, Received,
     chunks, decode_frame,
 };
-use trystero_core::{PeerId, RoomToken};
+use trystero_core::{AppId, PeerId, RoomId, RoomToken};
 
 /// The token of app `trystero-rust-test`, room `room1` (protocol §1.3).
 pub(crate) const TOKEN_HEX: &str =
@@ -30,6 +31,16 @@ pub(crate) fn peer(n: u8) -> PeerId {
     id[19] = b'0' + n % 10;
     id[18] = b'0' + n / 10 % 10;
     PeerId::from_bytes(&id).unwrap()
+}
+
+/// The keys of app `app`, room `room` with `password`: what the engine, signalling and driver
+/// tests use.
+pub(crate) fn keys(room: &str, password: &str) -> PlainKeys {
+    PlainKeys::new(
+        &AppId::new("app").unwrap(),
+        &RoomId::new(room).unwrap(),
+        password,
+    )
 }
 
 pub(crate) fn action(name: &str) -> ActionType {

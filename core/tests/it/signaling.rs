@@ -9,15 +9,9 @@ use trystero_core::room::LinkId;
 use trystero_core::room::signaling::{LinkIds, Signaling, SignalingOutput};
 use trystero_core::signal::{IceCandidate, OutgoingSignal};
 use trystero_core::time::Millis;
-use trystero_core::{AppId, PeerId, RoomId, SeededRandom};
+use trystero_core::{PeerId, SeededRandom};
 
-fn keys(password: &str) -> PlainKeys {
-    PlainKeys::new(
-        &AppId::new("app").unwrap(),
-        &RoomId::new("room").unwrap(),
-        password,
-    )
-}
+use super::keys;
 
 fn candidate(n: u16) -> IceCandidate {
     IceCandidate {
@@ -59,7 +53,7 @@ impl Pair {
         ];
         assert!(ids[0].leads(&ids[1]));
         let make = |i: usize, password: &str| {
-            let keys = keys(password);
+            let keys = keys("room", password);
             let mut out = Vec::new();
             let signaling = Signaling::start(Millis(0), ids[i], &keys, false, false, &mut out);
             let subscriptions = out
@@ -328,7 +322,7 @@ impl Solo {
         let a = PeerId::parse("AAAAAAAAAAAAAAAAAAAA").unwrap();
         let b = PeerId::parse("bbbbbbbbbbbbbbbbbbbb").unwrap();
         let (me, other) = if lower { (a, b) } else { (b, a) };
-        let keys = keys("");
+        let keys = keys("room", "");
         let mut out = Vec::new();
         let signaling = Signaling::start(Millis(0), me, &keys, false, false, &mut out);
         Self {
