@@ -15,7 +15,8 @@ use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-fn instance(hub: &MemoryHub) -> Instance {
+/// An instance on the in-process relay `hub` with real WebRTC on loopback, its driver spawned.
+pub(crate) fn instance(hub: &MemoryHub) -> Instance {
     let (instance, driver) = Instance::new(
         PeerId::random().unwrap(),
         hub.connect(),

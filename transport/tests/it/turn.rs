@@ -7,14 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use trystero_core::config::IceServer;
-use trystero_core::room::driver::Instance;
-use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::room::RoomEvent;
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport};
 use trystero_core::wire::{ActionType, Payload};
-use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
+use trystero_core::{AppId, RoomConfig, RoomId};
 use trystero_crypto::TrysteroKeys;
-use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
+use trystero_webrtc::{WebRtcConfig, WebRtcTransport};
 
 const USER: &str = "trystero";
 const PASSWORD: &str = "relay-secret";
@@ -172,14 +171,7 @@ async fn a_relay_only_room_joins_and_exchanges() {
     let mut rooms = Vec::new();
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let (instance, driver) = Instance::new(
-            PeerId::random().unwrap(),
-            hub.connect(),
-            WebRtcTransport::new(WebRtcConfig::loopback()),
-            TokioClock::new(),
-            EngineConfig::default(),
-        );
-        tokio::spawn(driver);
+        let instance = super::room::instance(&hub);
         ids.push(instance.self_id());
         rooms.push((
             instance.join(config.clone(), keys.clone()).await.unwrap(),
