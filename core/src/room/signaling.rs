@@ -27,6 +27,10 @@ pub const ANNOUNCE_WARMUP: [Duration; 3] = [
 pub const ANNOUNCE_INTERVAL: Duration = Duration::from_secs(60);
 /// An unanswered offer is dropped after this (`offerTtl`).
 pub const OFFER_TTL: Duration = Duration::from_millis(57_333);
+/// A relay that carried our offer carries it again on a later announcement after this
+/// (JS: 0.9 × the 5 333 ms announce interval), so a peer that ignored it (still connected to
+/// our previous instance, say) gets it once it re-announces.
+pub const OFFER_RESEND: Duration = Duration::from_millis(4_800);
 /// After the answer (or our answer), the connection must open within this.
 pub const CONNECT_TTL: Duration = Duration::from_millis(23_333);
 /// Length of an offer id.
@@ -114,9 +118,9 @@ struct Offer {
     link: LinkId,
     /// Encrypted SDP, once the transport produced it.
     sdp: Option<String>,
-    /// Relays the offer must go to / went to.
+    /// Relays the offer must go to, and when it last went to each.
     relays: BTreeSet<usize>,
-    sent: BTreeSet<usize>,
+    sent: BTreeMap<usize, Millis>,
     answered: bool,
     expires: Millis,
     /// Local candidates held until the answer arrives: Trystero JS drops (and fails on) a
@@ -321,7 +325,7 @@ impl Signaling {
             Some(offer) => {
                 // Re-send the same offer on a relay that has not carried it yet.
                 offer.relays.insert(relay);
-                send_offer(self_id, passive, peer, offer, keys, out);
+                send_offer(now, self_id, passive, peer, offer, keys, out);
             }
             None => {
                 let Ok(id) = random_id_with(random, OFFER_ID_LEN) else {
@@ -333,7 +337,7 @@ impl Signaling {
                     link,
                     sdp: None,
                     relays: BTreeSet::from([relay]),
-                    sent: BTreeSet::new(),
+                    sent: BTreeMap::new(),
                     answered: false,
                     expires: now.after(OFFER_TTL),
                     backlog: Vec::new(),
@@ -481,6 +485,7 @@ impl Signaling {
     /// The transport produced our offer SDP for `link`: encrypt and send it.
     pub fn offer_created(
         &mut self,
+        now: Millis,
         link: LinkId,
         sdp: &str,
         keys: &dyn RoomKeys,
@@ -496,7 +501,7 @@ impl Signaling {
             };
             offer.sdp = Some(sealed);
             sdp.clone_into(&mut offer.plain);
-            send_offer(self_id, passive, *peer, offer, keys, out);
+            send_offer(now, self_id, passive, *peer, offer, keys, out);
             return;
         }
     }
@@ -618,6 +623,7 @@ impl Signaling {
 }
 
 fn send_offer(
+    now: Millis,
     self_id: PeerId,
     passive: bool,
     peer: PeerId,
@@ -629,9 +635,14 @@ fn send_offer(
         return;
     };
     for relay in offer.relays.clone() {
-        if !offer.sent.insert(relay) {
+        if offer
+            .sent
+            .get(&relay)
+            .is_some_and(|last| now < last.after(OFFER_RESEND))
+        {
             continue;
         }
+        offer.sent.insert(relay, now);
         out.push(SignalingOutput::Publish {
             relay: Some(relay),
             topic: keys.peer_topic(&peer),
@@ -658,7 +669,7 @@ fn send_offer_candidate(
     let Ok(sealed) = keys.encrypt(&candidate.to_json()) else {
         return;
     };
-    for relay in &offer.sent {
+    for relay in offer.sent.keys() {
         out.push(SignalingOutput::Publish {
             relay: Some(*relay),
             topic: keys.peer_topic(&peer),

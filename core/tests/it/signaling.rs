@@ -135,6 +135,7 @@ impl Pair {
                 SignalingOutput::CreateOffer { link, .. } => {
                     let s = &mut self.sides[side];
                     s.signaling.offer_created(
+                        self.now,
                         link,
                         &format!("offer-sdp-{}", link.0),
                         &s.keys,
@@ -395,13 +396,48 @@ fn an_unanswered_offer_expires_quietly() {
     );
 }
 
+/// A peer may ignore our offer (it still holds a connection to our previous instance, say):
+/// its next announcement, 4.8 s on, gets the same offer again; an earlier one does not.
+#[test]
+fn a_later_announcement_gets_the_same_offer_again() {
+    let mut solo = Solo::new(true);
+    let link = solo.offer_to_the_other();
+    solo.out.clear();
+    solo.signaling
+        .offer_created(Millis(0), link, "sdp", &solo.keys, &mut solo.out);
+    let offers = |out: &[SignalingOutput]| -> Vec<String> {
+        out.iter()
+            .filter_map(|o| match o {
+                SignalingOutput::Publish { payload, .. } => {
+                    let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+                    v["offerId"].as_str().map(str::to_owned)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let first = offers(&solo.out);
+    assert_eq!(first.len(), 1);
+    let (root, announce) = (solo.root(), Solo::announce(solo.other));
+    solo.receive(4_799, &root, &announce);
+    assert_eq!(
+        offers(&solo.out),
+        Vec::<String>::new(),
+        "too soon to send again"
+    );
+    solo.receive(4_800, &root, &announce);
+    assert_eq!(offers(&solo.out), first, "the same offer id again");
+    solo.receive(5_000, &root, &announce);
+    assert_eq!(offers(&solo.out), Vec::<String>::new());
+}
+
 #[test]
 fn an_answered_offer_that_never_connects_reports_the_turn_hint() {
     let mut solo = Solo::new(true);
     let b = solo.other;
     let link = solo.offer_to_the_other();
     solo.signaling
-        .offer_created(link, "sdp", &solo.keys, &mut solo.out);
+        .offer_created(Millis(0), link, "sdp", &solo.keys, &mut solo.out);
     let offer_id = solo
         .out
         .iter()

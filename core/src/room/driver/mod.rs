@@ -276,7 +276,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     if offerer {
                         state
                             .signaling
-                            .offer_created(id, &sdp, state.keys.as_ref(), &mut out);
+                            .offer_created(now, id, &sdp, state.keys.as_ref(), &mut out);
                     } else {
                         state
                             .signaling
