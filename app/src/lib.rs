@@ -34,7 +34,8 @@
 //!   [`nostr::join_room`] is the explicit form, and [`join_room_with`] takes transport options
 //!   (e.g. loopback-only for offline use).
 //! - Joining the same room twice returns another handle on it; every room of one process shares
-//!   one peer id ([`self_id`]) and one connection per remote peer.
+//!   one peer id ([`self_id`]), and rooms of one app on the same relays share one connection per
+//!   remote peer.
 //! - [`relay`] hosts an embedded Nostr relay on 127.0.0.1, for offline and LAN use.
 //!
 //! This crate is the composition root: the only one that names concrete adapters
@@ -127,20 +128,31 @@ pub mod nostr {
         Ok(instance.join(config, Arc::new(keys)).await?)
     }
 
-    /// One instance (relay connections, shared peer connections) per app id, as in JS.
+    /// One instance (relay connections, shared peer connections) per app id, relay list and
+    /// WebRTC settings. Rooms of one app on the same relays share connections, as in JS; a
+    /// room on other relays gets its own instance, so it announces where it was told to. An
+    /// instance whose driver stopped (its tokio runtime was dropped) is replaced.
     fn instance_for(config: &RoomConfig, options: &JoinOptions) -> Instance {
-        static INSTANCES: OnceLock<Mutex<HashMap<String, Instance>>> = OnceLock::new();
+        static INSTANCES: OnceLock<Mutex<HashMap<InstanceKey, Instance>>> = OnceLock::new();
+        let mut relays = relay_urls(config);
+        relays.sort();
+        let key = InstanceKey {
+            app: config.app_id().as_str().to_owned(),
+            relays,
+            webrtc: options.webrtc.clone(),
+        };
         let mut instances = INSTANCES
             .get_or_init(Mutex::default)
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        instances.retain(|_, instance| instance.is_running());
         instances
-            .entry(config.app_id().as_str().to_owned())
-            .or_insert_with(|| {
+            .entry(key)
+            .or_insert_with_key(|key| {
                 let (instance, driver) = Instance::new(
                     self_id(),
-                    NostrSignaler::connect(&relay_urls(config)),
-                    WebRtcTransport::new(options.webrtc.clone()),
+                    NostrSignaler::connect(&key.relays),
+                    WebRtcTransport::new(key.webrtc.clone()),
                     TokioClock::new(),
                     EngineConfig::default(),
                 );
@@ -148,5 +160,12 @@ pub mod nostr {
                 instance
             })
             .clone()
+    }
+
+    #[derive(PartialEq, Eq, Hash)]
+    struct InstanceKey {
+        app: String,
+        relays: Vec<String>,
+        webrtc: WebRtcConfig,
     }
 }

@@ -33,7 +33,7 @@ const TRICKLE_GATHERING_WAIT: Duration = Duration::from_millis(500);
 const DISCONNECTED_GRACE: Duration = Duration::from_secs(5);
 
 /// Settings of the WebRTC stack.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WebRtcConfig {
     /// Local UDP addresses to bind (port 0 for any). `0.0.0.0:0` binds every interface but
     /// yields no loopback candidate; tests use `127.0.0.1:0`.

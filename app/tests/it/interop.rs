@@ -12,41 +12,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use super::peer::Peer;
-
-/// The embedded relay, hosted by `trystero relay` in its own process for the whole test.
-struct Relay {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn relay() -> Relay {
-    let port = super::peer::free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_trystero"))
-        .args(["relay", "--port", &port.to_string()])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the relay did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    Relay {
-        child,
-        url: format!("ws://127.0.0.1:{port}"),
-    }
-}
+use super::peer::{Peer, relay};
 
 fn js_peer(relay: &str, room: &str, extra: &[&str]) -> Peer {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/peer.mjs");
@@ -299,4 +265,153 @@ fn request_and_response_both_ways() {
     });
     let response = js.next("response");
     assert_eq!(response["data"], 16);
+}
+
+/// Two rooms of one app between the same two peers share one WebRTC connection, multiplexed by
+/// room token: the second room joins over the first room's connection, messages on the same
+/// action name stay in their room, and leaving one room keeps the other (and the connection).
+#[test]
+fn two_rooms_share_one_connection_when_js_offers() {
+    two_rooms(true);
+}
+
+#[test]
+fn two_rooms_share_one_connection_when_rust_offers() {
+    two_rooms(false);
+}
+
+fn two_rooms(js_offers: bool) {
+    use std::time::Duration;
+    use trystero::{Action, ActionEvent, JoinOptions, Room, RoomConfig, RoomEvent, WebRtcConfig};
+
+    let relay = relay();
+    let names = [format!("left-{js_offers}"), format!("right-{js_offers}")];
+    let names = [names[0].as_str(), names[1].as_str()];
+    let rust_id = trystero::self_id();
+    // The JS peer joins both rooms at once; its id decides who offers.
+    let mut js = loop {
+        let js = js_peer(&relay.url, names[0], &["--room", names[1]]);
+        if (js.id.as_str() < rust_id.as_str()) == js_offers {
+            break js;
+        }
+    };
+    let js_id: trystero::PeerId = js.id.parse().unwrap();
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let timeout = Duration::from_secs(20);
+    let join = |name: &str| -> (Room, Action<String>) {
+        let config = RoomConfig::builder("trystero-cli")
+            .relay_urls([relay.url.as_str()])
+            .ice_servers(Vec::new())
+            .build()
+            .unwrap();
+        let options = JoinOptions {
+            webrtc: WebRtcConfig::loopback(),
+        };
+        runtime.block_on(async {
+            let mut room = trystero::join_room_with(config, name, &options)
+                .await
+                .unwrap();
+            let chat = room.make_action("chat").await.unwrap();
+            tokio::time::timeout(timeout, async {
+                while let Some(event) = room.next_event().await {
+                    if matches!(event, RoomEvent::PeerJoined(peer) if peer == js_id) {
+                        return;
+                    }
+                }
+            })
+            .await
+            .expect("the JS peer joins");
+            (room, chat)
+        })
+    };
+    let js_join = |js: &Peer, room: &str| {
+        let event = js.next("join");
+        assert_eq!(
+            (event["room"].as_str(), event["peer"].as_str()),
+            (Some(room), Some(rust_id.as_str()))
+        );
+    };
+    let receive = |chat: &mut Action<String>| {
+        runtime.block_on(async {
+            loop {
+                match tokio::time::timeout(timeout, chat.recv())
+                    .await
+                    .unwrap()
+                    .unwrap()
+                {
+                    ActionEvent::Message { peer, value, .. } => return (peer, value),
+                    ActionEvent::Progress { .. } => {}
+                    ActionEvent::Invalid { error, .. } => panic!("{error}"),
+                }
+            }
+        })
+    };
+
+    // The first room connects; the second joins over the same connection.
+    let (left, mut left_chat) = join(names[0]);
+    js_join(&js, names[0]);
+    let (right, mut right_chat) = join(names[1]);
+    js_join(&js, names[1]);
+    js.send(&json!({"connections": true}));
+    assert_eq!(
+        js.next("connections")["connected"],
+        1,
+        "one connection for both rooms"
+    );
+
+    // The same action name in both rooms, each message in its own room, both ways.
+    for (chat, name) in [(&left_chat, names[0]), (&right_chat, names[1])] {
+        runtime
+            .block_on(chat.send(&format!("rust in {name}"), None, None))
+            .unwrap();
+    }
+    for name in names {
+        let message = js.next("message");
+        assert_eq!(message["room"], name);
+        assert_eq!(message["data"], format!("rust in {name}"));
+    }
+    for name in names.iter().rev() {
+        js.send(
+            &json!({"room": name, "send": {"action": "chat", "data": format!("js in {name}")}}),
+        );
+    }
+    assert_eq!(
+        receive(&mut right_chat),
+        (js_id, format!("js in {}", names[1]))
+    );
+    assert_eq!(
+        receive(&mut left_chat),
+        (js_id, format!("js in {}", names[0]))
+    );
+
+    // JS leaves the first room: Rust sees it leave there, and the second room goes on.
+    js.send(&json!({"room": names[0], "leave": true}));
+    let mut left = left;
+    runtime.block_on(async {
+        tokio::time::timeout(timeout, async {
+            while let Some(event) = left.next_event().await {
+                if matches!(event, RoomEvent::PeerLeft(peer) if peer == js_id) {
+                    return;
+                }
+            }
+        })
+        .await
+        .expect("the JS peer leaves the first room");
+    });
+    assert_eq!(runtime.block_on(right.peers()), vec![js_id]);
+    js.send(&json!({"room": names[1], "send": {"action": "chat", "data": "still here"}}));
+    assert_eq!(receive(&mut right_chat), (js_id, "still here".to_owned()));
+    runtime
+        .block_on(right_chat.send(&"and here".to_owned(), None, None))
+        .unwrap();
+    assert_eq!(js.next("message")["data"], "and here");
+    js.send(&json!({"room": names[1], "ping": rust_id.to_string()}));
+    assert_eq!(js.next("pong")["peer"], rust_id.as_str());
+    js.send(&json!({"connections": true}));
+    assert_eq!(
+        js.next("connections")["connected"],
+        1,
+        "the connection stays for the second room"
+    );
 }

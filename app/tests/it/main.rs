@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code: a failure is a test failure
 
 mod chat;
+mod facade;
 mod files;
 mod interop;
 mod peer;

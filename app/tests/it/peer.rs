@@ -37,7 +37,11 @@ impl Peer {
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if std::env::var_os("TRYSTERO_TRACE").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .unwrap();
         let stdin = child.stdin.take().unwrap();
@@ -100,6 +104,37 @@ pub(crate) fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// The embedded relay, hosted by `trystero relay` in its own process for the whole test.
+pub(crate) struct Relay {
+    child: Child,
+    pub(crate) url: String,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(crate) fn relay() -> Relay {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_trystero"))
+        .args(["relay", "--port", &port.to_string()])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the relay did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Relay {
+        child,
+        url: format!("ws://127.0.0.1:{port}"),
+    }
 }
 
 #[test]

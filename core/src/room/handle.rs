@@ -203,6 +203,11 @@ impl Instance {
         self.self_id
     }
 
+    /// Whether the driver still runs (it stops when its executor drops it).
+    pub fn is_running(&self) -> bool {
+        !self.commands.is_closed()
+    }
+
     /// Joins a room. Joining a room this instance is already in returns another handle on it.
     pub async fn join(
         &self,
