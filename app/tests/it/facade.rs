@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use trystero::{JoinOptions, PeerId, Room, RoomConfig, RoomEvent, WebRtcConfig};
 
-use super::peer::{Peer, relay};
+use super::peer::Peer;
+use super::relays::relay;
 
 const APP: &str = "facade-test";
 

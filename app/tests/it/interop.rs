@@ -1,7 +1,8 @@
 //! Interop with real Trystero JS 0.25.4 (the npm package, on Node with node-datachannel):
 //! a Rust `trystero peer` and `interop/peer.mjs` meet through a real Nostr relay on loopback
-//! (the embedded one, hosted by `trystero relay`) and exchange everything both ways. `.ci/run`
-//! installs the npm packages from `interop/package-lock.json`.
+//! and exchange everything both ways. Every scenario runs on two relays: the embedded one
+//! (`trystero relay`) and an independent one (PyPI `nostr-relay`). `.ci/run` installs the npm
+//! packages from `interop/package-lock.json` and the relay into `interop/.venv`.
 //!
 //! The lower peer id makes the WebRTC offer, so each scenario runs with both orders: JS
 //! offering to Rust, and Rust offering to JS (which needed the transport's ICE keepalive at
@@ -12,7 +13,8 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use super::peer::{Peer, relay};
+use super::peer::Peer;
+use super::relays::{RelayKind, relay_of};
 
 fn js_peer(relay: &str, room: &str, extra: &[&str]) -> Peer {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/peer.mjs");
@@ -57,18 +59,8 @@ fn rust_peer(relay: &str, room: &str, extra: &[&str]) -> Peer {
     Peer::spawn(command)
 }
 
-#[test]
-fn rust_and_js_exchange_json_text_binary_ping_and_leave_when_js_offers() {
-    exchange(true);
-}
-
-#[test]
-fn rust_and_js_exchange_json_text_binary_ping_and_leave_when_rust_offers() {
-    exchange(false);
-}
-
-fn exchange(js_offers: bool) {
-    let relay = relay();
+fn exchange(kind: RelayKind, js_offers: bool) {
+    let relay = relay_of(kind);
     let (mut rust, mut js) = pair(&relay.url, "interop", &[], &[], js_offers);
     assert_eq!(js.next("join")["peer"], rust.id.as_str());
     assert_eq!(rust.next("join")["peer"], js.id.as_str());
@@ -112,10 +104,9 @@ fn exchange(js_offers: bool) {
     assert_eq!(rust.next("leave")["peer"], js.id.as_str());
 }
 
-#[test]
-fn five_mib_with_progress_both_ways() {
+fn big_transfer(kind: RelayKind) {
     use base64::Engine as _;
-    let relay = relay();
+    let relay = relay_of(kind);
     // Rust offers: the direction that needed the transport fix.
     let (mut rust, mut js) = pair(&relay.url, "big", &[], &[], false);
     js.next("join");
@@ -163,9 +154,8 @@ fn five_mib_with_progress_both_ways() {
     }
 }
 
-#[test]
-fn matching_passwords_join_and_different_ones_do_not() {
-    let relay = relay();
+fn passwords(kind: RelayKind) {
+    let relay = relay_of(kind);
     let (rust, js) = pair(
         &relay.url,
         "secret",
@@ -208,12 +198,11 @@ fn matching_passwords_join_and_different_ones_do_not() {
 
 /// Request/response both ways between the Rust library and a JS peer: JS answers `double` by
 /// doubling (and rejects odd numbers); Rust serves `double` the same way.
-#[test]
-fn request_and_response_both_ways() {
+fn requests(kind: RelayKind) {
     use std::time::Duration;
     use trystero::{JoinOptions, Json, RequestError, RoomConfig, RoomEvent, WebRtcConfig};
 
-    let relay = relay();
+    let relay = relay_of(kind);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let config = RoomConfig::builder("trystero-cli")
         .relay_urls([relay.url.as_str()])
@@ -270,22 +259,15 @@ fn request_and_response_both_ways() {
 /// Two rooms of one app between the same two peers share one WebRTC connection, multiplexed by
 /// room token: the second room joins over the first room's connection, messages on the same
 /// action name stay in their room, and leaving one room keeps the other (and the connection).
-#[test]
-fn two_rooms_share_one_connection_when_js_offers() {
-    two_rooms(true);
-}
-
-#[test]
-fn two_rooms_share_one_connection_when_rust_offers() {
-    two_rooms(false);
-}
-
-fn two_rooms(js_offers: bool) {
+fn two_rooms(kind: RelayKind, js_offers: bool) {
     use std::time::Duration;
     use trystero::{Action, ActionEvent, JoinOptions, Room, RoomConfig, RoomEvent, WebRtcConfig};
 
-    let relay = relay();
-    let names = [format!("left-{js_offers}"), format!("right-{js_offers}")];
+    let relay = relay_of(kind);
+    let names = [
+        format!("left-{kind:?}-{js_offers}"),
+        format!("right-{kind:?}-{js_offers}"),
+    ];
     let names = [names[0].as_str(), names[1].as_str()];
     let rust_id = trystero::self_id();
     // The JS peer joins both rooms at once; its id decides who offers.
@@ -414,4 +396,34 @@ fn two_rooms(js_offers: bool) {
         1,
         "the connection stays for the second room"
     );
+}
+
+/// Every scenario, once per relay implementation.
+macro_rules! on_both_relays {
+    ($($name:ident => $scenario:expr;)*) => {
+        mod embedded {
+            use super::*;
+            $(#[test]
+            fn $name() {
+                $scenario(RelayKind::Embedded);
+            })*
+        }
+        mod independent {
+            use super::*;
+            $(#[test]
+            fn $name() {
+                $scenario(RelayKind::Independent);
+            })*
+        }
+    };
+}
+
+on_both_relays! {
+    rust_and_js_exchange_json_text_binary_ping_and_leave_when_js_offers => |kind| exchange(kind, true);
+    rust_and_js_exchange_json_text_binary_ping_and_leave_when_rust_offers => |kind| exchange(kind, false);
+    five_mib_with_progress_both_ways => big_transfer;
+    matching_passwords_join_and_different_ones_do_not => passwords;
+    request_and_response_both_ways => requests;
+    two_rooms_share_one_connection_when_js_offers => |kind| two_rooms(kind, true);
+    two_rooms_share_one_connection_when_rust_offers => |kind| two_rooms(kind, false);
 }

@@ -8,3 +8,4 @@ mod facade;
 mod files;
 mod interop;
 mod peer;
+mod relays;

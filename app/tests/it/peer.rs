@@ -106,37 +106,6 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
-/// The embedded relay, hosted by `trystero relay` in its own process for the whole test.
-pub(crate) struct Relay {
-    child: Child,
-    pub(crate) url: String,
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub(crate) fn relay() -> Relay {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_trystero"))
-        .args(["relay", "--port", &port.to_string()])
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the relay did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Relay {
-        child,
-        url: format!("ws://127.0.0.1:{port}"),
-    }
-}
-
 #[test]
 fn two_cli_peers_exchange_json_text_binary_and_ping() {
     let port = free_port();
