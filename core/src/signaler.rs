@@ -67,7 +67,7 @@ pub enum RelayState {
 ///   a publisher's own messages back (the engine ignores them); adapters need not filter them.
 /// - `recv` yields messages in the order each relay delivered them and `None` once the signaler
 ///   is closed. It is called from one task at a time.
-/// - Relay failures never panic; a relay that cannot be used is reported in `relay_states`.
+/// - Relay failures never panic; a relay that cannot be used is reported in `relay_sockets`.
 pub trait Signaler: Send + Sync + 'static {
     /// How many relays this signaler uses (relay indices are `0..relay_count()`).
     fn relay_count(&self) -> usize;
@@ -89,8 +89,8 @@ pub trait Signaler: Send + Sync + 'static {
     /// The next message from any relay; `None` when closed.
     fn recv(&self) -> impl Future<Output = Option<RelayMessage>> + Send;
 
-    /// The state of each relay.
-    fn relay_states(&self) -> Vec<RelayState>;
+    /// Each relay's URL and state, in relay-index order (Trystero's `getRelaySockets`).
+    fn relay_sockets(&self) -> Vec<(String, RelayState)>;
 }
 
 #[derive(Debug)]
@@ -219,8 +219,8 @@ impl Signaler for MemorySignaler {
         self.outbox.lock().await.next().await
     }
 
-    fn relay_states(&self) -> Vec<RelayState> {
-        vec![RelayState::Open]
+    fn relay_sockets(&self) -> Vec<(String, RelayState)> {
+        vec![("memory".to_owned(), RelayState::Open)]
     }
 }
 
@@ -271,7 +271,7 @@ mod tests {
             .unwrap();
         assert_eq!(a.recv().now_or_never(), None);
         assert_eq!(a.relay_count(), 1);
-        assert_eq!(a.relay_states(), [RelayState::Open]);
+        assert_eq!(a.relay_sockets(), [("memory".to_owned(), RelayState::Open)]);
     }
 
     #[test]

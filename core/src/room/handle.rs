@@ -14,6 +14,7 @@ use super::{EngineError, RoomEvent};
 use crate::config::RoomConfig;
 use crate::id::{PeerId, RoomToken};
 use crate::keys::RoomKeys;
+use crate::signaler::RelayState;
 use crate::wire::{ActionType, JsonText, Payload, ReceivedMessage};
 
 /// A room operation could not be carried out.
@@ -59,6 +60,9 @@ pub(crate) enum Command {
     Peers {
         room: RoomToken,
         reply: oneshot::Sender<Vec<PeerId>>,
+    },
+    RelaySockets {
+        reply: oneshot::Sender<Vec<(String, RelayState)>>,
     },
     Buffered {
         room: RoomToken,
@@ -203,6 +207,14 @@ impl Instance {
         self.self_id
     }
 
+    /// Each relay's URL and state (Trystero's `getRelaySockets`); empty once the driver
+    /// stopped.
+    pub async fn relay_sockets(&self) -> Vec<(String, RelayState)> {
+        ask(&self.commands, |reply| Command::RelaySockets { reply })
+            .await
+            .unwrap_or_default()
+    }
+
     /// Whether the driver still runs (it stops when its executor drops it).
     pub fn is_running(&self) -> bool {
         !self.commands.is_closed()
@@ -290,6 +302,14 @@ impl Room {
         })
         .await
         .unwrap_or_default()
+    }
+
+    /// Each relay's URL and state, shared by every room of the instance (Trystero's
+    /// `getRelaySockets`).
+    pub async fn relay_sockets(&self) -> Vec<(String, RelayState)> {
+        ask(&self.commands, |reply| Command::RelaySockets { reply })
+            .await
+            .unwrap_or_default()
     }
 
     /// The active peers.

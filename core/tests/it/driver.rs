@@ -9,7 +9,7 @@ use futures_executor::LocalPool;
 use futures_util::task::SpawnExt;
 use trystero_core::room::driver::{Instance, Room, RoomError};
 use trystero_core::room::{EngineConfig, RoomEvent};
-use trystero_core::signaler::MemoryHub;
+use trystero_core::signaler::{MemoryHub, RelayState};
 use trystero_core::time::ManualClock;
 use trystero_core::transport::MemoryTransport;
 use trystero_core::wire::{ActionType, JsonText, Payload};
@@ -79,6 +79,9 @@ fn two_instances_meet_exchange_ping_and_leave() {
         assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(p) if p == b.self_id()));
         assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(p) if p == a.self_id()));
         assert_eq!(room_a.peers().await, [b.self_id()]);
+        let sockets = [("memory".to_owned(), RelayState::Open)];
+        assert_eq!(room_a.relay_sockets().await, sockets);
+        assert_eq!(a.relay_sockets().await, sockets);
 
         let chat = ActionType::new("chat").unwrap();
         let hello = Payload::json(&serde_json::json!({"hello": "B", "n": 1})).unwrap();

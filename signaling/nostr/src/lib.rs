@@ -128,14 +128,6 @@ impl NostrSignaler {
         }
     }
 
-    /// Every relay's URL and state (Trystero's `getRelaySockets`).
-    pub fn relay_sockets(&self) -> Vec<(String, RelayState)> {
-        self.relays
-            .iter()
-            .map(|relay| (relay.url.clone(), relay.state()))
-            .collect()
-    }
-
     /// Stops reconnecting to relays that drop (`pauseRelayReconnection`).
     pub fn pause_reconnection(&self) {
         self.paused.store(true, Ordering::SeqCst);
@@ -232,8 +224,11 @@ impl Signaler for NostrSignaler {
         self.inbox.lock().await.recv().await
     }
 
-    fn relay_states(&self) -> Vec<RelayState> {
-        self.relays.iter().map(RelayHandle::state).collect()
+    fn relay_sockets(&self) -> Vec<(String, RelayState)> {
+        self.relays
+            .iter()
+            .map(|relay| (relay.url.clone(), relay.state()))
+            .collect()
     }
 }
 

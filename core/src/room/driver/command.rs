@@ -148,6 +148,9 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             Command::Peers { room, reply } => {
                 let _ = reply.send(self.engine.peers(room));
             }
+            Command::RelaySockets { reply } => {
+                let _ = reply.send(self.signaler.relay_sockets());
+            }
             Command::Buffered { room, reply } => {
                 let _ = reply.send(self.engine.buffered_bytes(room));
             }

@@ -31,9 +31,9 @@ async fn local_relay() -> (LocalRelay, String) {
 async fn wait_open(signaler: &NostrSignaler) {
     for _ in 0..200 {
         if signaler
-            .relay_states()
+            .relay_sockets()
             .iter()
-            .all(|state| *state == RelayState::Open)
+            .all(|(_, state)| *state == RelayState::Open)
         {
             return;
         }
@@ -84,7 +84,8 @@ async fn a_dead_relay_does_not_block_a_live_one() {
     let (a, b) = (NostrSignaler::connect(&urls), NostrSignaler::connect(&urls));
     b.subscribe("t").await.unwrap();
     for _ in 0..200 {
-        if b.relay_states()[1] == RelayState::Open && a.relay_states()[1] == RelayState::Open {
+        if b.relay_sockets()[1].1 == RelayState::Open && a.relay_sockets()[1].1 == RelayState::Open
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
