@@ -1,7 +1,8 @@
 // A real Trystero JS 0.25.4 peer speaking the same JSON-lines interface as `trystero peer`
 // (see the README), so one test harness can drive Rust and JS peers alike.
 //
-// node peer.mjs --room R [--room R2 ...] --relay ws://127.0.0.1:PORT [--app A] [--password P]
+// node peer.mjs --room R [--room R2 ...] --relay ws://127.0.0.1:PORT [--strategy nostr|mqtt]
+//               [--app A] [--password P]
 //               [--actions chat,blob,file] [--request-actions double]
 //
 // Beyond that interface: `{"request": {"action", "data", "to", "timeout"}}` (→ `response`),
@@ -17,7 +18,8 @@ import {RTCPeerConnection} from 'node-datachannel/polyfill'
 
 globalThis.WebSocket ??= WebSocket
 
-const {joinRoom, selfId} = await import('trystero')
+// --strategy nostr (the default) or mqtt: the same package as Trystero's users install.
+const packages = {nostr: 'trystero', mqtt: '@trystero-p2p/mqtt'}
 
 const args = process.argv.slice(2)
 const option = (name, fallback) => {
@@ -25,6 +27,13 @@ const option = (name, fallback) => {
   return index >= 0 ? args[index + 1] : fallback
 }
 const options = name => args.flatMap((arg, i) => (arg === `--${name}` ? [args[i + 1]] : []))
+
+const strategy = option('strategy', 'nostr')
+if (!packages[strategy]) {
+  process.stderr.write(`unknown strategy ${strategy}\n`)
+  process.exit(2)
+}
+const {joinRoom, selfId} = await import(packages[strategy])
 
 const out = line => process.stdout.write(JSON.stringify(line) + '\n')
 const toBase64 = bytes => Buffer.from(bytes).toString('base64')

@@ -58,7 +58,9 @@ pub use trystero_core::wire::{ActionType, JsonText, Payload, ReceivedMessage};
 pub use trystero_webrtc::WebRtcConfig;
 
 use trystero_core::room::driver::Instance;
+use trystero_core::signaler::Signaler;
 use trystero_crypto::TrysteroKeys;
+use trystero_mqtt::MqttSignaler;
 use trystero_nostr::NostrSignaler;
 use trystero_webrtc::{TokioClock, WebRtcTransport};
 
@@ -74,9 +76,57 @@ pub enum JoinError {
     Room(#[from] RoomError),
 }
 
+/// How peers find each other: which public networks carry the signalling.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// Nostr relays (Trystero's default).
+    #[default]
+    Nostr,
+    /// MQTT brokers over WebSocket.
+    Mqtt,
+}
+
+impl Strategy {
+    /// The strategy's name, as the CLI and Trystero's packages spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Nostr => "nostr",
+            Self::Mqtt => "mqtt",
+        }
+    }
+
+    /// The relays (or brokers) a room with this configuration uses.
+    pub fn relay_urls(self, config: &RoomConfig) -> Vec<String> {
+        match self {
+            Self::Nostr => trystero_nostr::relay_urls(config),
+            Self::Mqtt => trystero_mqtt::broker_urls(config),
+        }
+    }
+}
+
+impl std::str::FromStr for Strategy {
+    type Err = UnknownStrategy;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "nostr" => Ok(Self::Nostr),
+            "mqtt" => Ok(Self::Mqtt),
+            _ => Err(UnknownStrategy(name.to_owned())),
+        }
+    }
+}
+
+/// A strategy name that is not one of ours.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown strategy {0:?} (available: nostr, mqtt)")]
+pub struct UnknownStrategy(pub String);
+
 /// How to reach peers, beyond the room configuration.
 #[derive(Debug, Clone, Default)]
 pub struct JoinOptions {
+    /// The signalling strategy (Nostr by default).
+    pub strategy: Strategy,
     /// WebRTC settings: use [`WebRtcConfig::loopback`] for peers on this machine only.
     pub webrtc: WebRtcConfig,
 }
@@ -96,18 +146,21 @@ pub async fn join_room(config: RoomConfig, room: &str) -> Result<Room, JoinError
     nostr::join_room(config, room).await
 }
 
-/// [`join_room`] with transport options.
+/// [`join_room`] with a strategy and transport options.
 pub async fn join_room_with(
     config: RoomConfig,
     room: &str,
     options: &JoinOptions,
 ) -> Result<Room, JoinError> {
-    nostr::join_room_with(config, room, options).await
+    let room_id = RoomId::new(room)?;
+    let instance = instance_for(&config, options);
+    let keys = TrysteroKeys::new(config.app_id(), &room_id, config.password());
+    Ok(instance.join(config, Arc::new(keys)).await?)
 }
 
 /// The Nostr strategy, by name.
 pub mod nostr {
-    use super::*;
+    use super::{JoinError, JoinOptions, Room, RoomConfig, Strategy};
 
     pub use trystero_nostr::{DEFAULT_REDUNDANCY, DEFAULT_RELAYS, relay_urls};
 
@@ -116,56 +169,94 @@ pub mod nostr {
         join_room_with(config, room, &JoinOptions::default()).await
     }
 
-    /// [`join_room`] with transport options.
+    /// [`join_room`] with transport options (the strategy is Nostr whatever they say).
     pub async fn join_room_with(
         config: RoomConfig,
         room: &str,
         options: &JoinOptions,
     ) -> Result<Room, JoinError> {
-        let room_id = RoomId::new(room)?;
-        let instance = instance_for(&config, options);
-        let keys = TrysteroKeys::new(config.app_id(), &room_id, config.password());
-        Ok(instance.join(config, Arc::new(keys)).await?)
-    }
-
-    /// One instance (relay connections, shared peer connections) per app id, relay list and
-    /// WebRTC settings. Rooms of one app on the same relays share connections, as in JS; a
-    /// room on other relays gets its own instance, so it announces where it was told to. An
-    /// instance whose driver stopped (its tokio runtime was dropped) is replaced.
-    fn instance_for(config: &RoomConfig, options: &JoinOptions) -> Instance {
-        static INSTANCES: OnceLock<Mutex<HashMap<InstanceKey, Instance>>> = OnceLock::new();
-        let mut relays = relay_urls(config);
-        relays.sort();
-        let key = InstanceKey {
-            app: config.app_id().as_str().to_owned(),
-            relays,
-            webrtc: options.webrtc.clone(),
+        let options = JoinOptions {
+            strategy: Strategy::Nostr,
+            ..options.clone()
         };
-        let mut instances = INSTANCES
-            .get_or_init(Mutex::default)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        instances.retain(|_, instance| instance.is_running());
-        instances
-            .entry(key)
-            .or_insert_with_key(|key| {
-                let (instance, driver) = Instance::new(
-                    self_id(),
-                    NostrSignaler::connect(&key.relays),
-                    WebRtcTransport::new(key.webrtc.clone()),
-                    TokioClock::new(),
-                    EngineConfig::default(),
-                );
-                tokio::spawn(driver);
-                instance
-            })
-            .clone()
+        super::join_room_with(config, room, &options).await
+    }
+}
+
+/// The MQTT strategy (`@trystero-p2p/mqtt`).
+pub mod mqtt {
+    use super::{JoinError, JoinOptions, Room, RoomConfig, Strategy};
+
+    pub use trystero_mqtt::{DEFAULT_BROKERS, DEFAULT_REDUNDANCY, broker_urls};
+
+    /// Joins `room` through MQTT brokers (`@trystero-p2p/mqtt`'s `joinRoom`); the config's
+    /// relay URLs are broker URLs (`ws://`, `wss://`, credentials as user info).
+    pub async fn join_room(config: RoomConfig, room: &str) -> Result<Room, JoinError> {
+        join_room_with(config, room, &JoinOptions::default()).await
     }
 
-    #[derive(PartialEq, Eq, Hash)]
-    struct InstanceKey {
-        app: String,
-        relays: Vec<String>,
-        webrtc: WebRtcConfig,
+    /// [`join_room`] with transport options (the strategy is MQTT whatever they say).
+    pub async fn join_room_with(
+        config: RoomConfig,
+        room: &str,
+        options: &JoinOptions,
+    ) -> Result<Room, JoinError> {
+        let options = JoinOptions {
+            strategy: Strategy::Mqtt,
+            ..options.clone()
+        };
+        super::join_room_with(config, room, &options).await
     }
+}
+
+/// One instance (relay connections, shared peer connections) per strategy, app id, relay list
+/// and WebRTC settings. Rooms of one app on the same relays share connections, as in JS; a
+/// room on other relays gets its own instance, so it announces where it was told to. An
+/// instance whose driver stopped (its tokio runtime was dropped) is replaced.
+fn instance_for(config: &RoomConfig, options: &JoinOptions) -> Instance {
+    static INSTANCES: OnceLock<Mutex<HashMap<InstanceKey, Instance>>> = OnceLock::new();
+    let mut relays = options.strategy.relay_urls(config);
+    relays.sort();
+    let key = InstanceKey {
+        strategy: options.strategy,
+        app: config.app_id().as_str().to_owned(),
+        relays,
+        webrtc: options.webrtc.clone(),
+    };
+    let mut instances = INSTANCES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    instances.retain(|_, instance| instance.is_running());
+    instances
+        .entry(key)
+        .or_insert_with_key(|key| {
+            let transport = WebRtcTransport::new(key.webrtc.clone());
+            match key.strategy {
+                Strategy::Nostr => spawn(NostrSignaler::connect(&key.relays), transport),
+                Strategy::Mqtt => spawn(MqttSignaler::connect(&key.relays), transport),
+            }
+        })
+        .clone()
+}
+
+/// Starts an instance's driver on the current tokio runtime.
+fn spawn<S: Signaler>(signaler: S, transport: WebRtcTransport) -> Instance {
+    let (instance, driver) = Instance::new(
+        self_id(),
+        signaler,
+        transport,
+        TokioClock::new(),
+        EngineConfig::default(),
+    );
+    tokio::spawn(driver);
+    instance
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct InstanceKey {
+    strategy: Strategy,
+    app: String,
+    relays: Vec<String>,
+    webrtc: WebRtcConfig,
 }

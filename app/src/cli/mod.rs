@@ -7,7 +7,7 @@ mod peer;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use trystero::relay::{DEFAULT_LOCAL_PORT, EmbeddedRelay, local_relay};
-use trystero::{IceServer, JoinOptions, RoomConfig, WebRtcConfig};
+use trystero::{IceServer, JoinOptions, RoomConfig, Strategy, WebRtcConfig};
 
 /// Serverless peer-to-peer rooms, compatible with Trystero JS. With no command: a chat in room
 /// "lobby" on this machine (`trystero chat --local --room lobby`).
@@ -48,10 +48,11 @@ pub(crate) struct NetworkArgs {
     /// The room password (encrypts signalling and runs the password handshake).
     #[arg(long, default_value = "")]
     pub(crate) password: String,
-    /// Signalling strategy (only `nostr` for now).
+    /// Signalling strategy: `nostr` or `mqtt`.
     #[arg(long, default_value = "nostr")]
     pub(crate) strategy: String,
-    /// Nostr relay URL (repeatable); default: Trystero's public relays, or the local one.
+    /// Relay URL for nostr, broker URL for mqtt (repeatable); default: Trystero's public ones,
+    /// or with --local the embedded Nostr relay.
     #[arg(long = "relay")]
     pub(crate) relays: Vec<String>,
     /// Run on this machine only: the embedded relay on 127.0.0.1 (started if none runs),
@@ -79,11 +80,15 @@ pub(crate) struct Network {
 
 impl NetworkArgs {
     pub(crate) async fn resolve(&self) -> Result<Network> {
-        if self.strategy != "nostr" {
-            bail!("unknown strategy {:?} (available: nostr)", self.strategy);
-        }
+        let strategy: Strategy = self.strategy.parse()?;
         let mut relays = self.relays.clone();
         let mut embedded = None;
+        if self.local && relays.is_empty() && strategy != Strategy::Nostr {
+            bail!(
+                "--local embeds a Nostr relay only: give {} a --relay URL on this machine",
+                strategy.name()
+            );
+        }
         if self.local && relays.is_empty() {
             let (url, started) = local_relay(self.local_port).await?;
             relays.push(url);
@@ -113,7 +118,7 @@ impl NetworkArgs {
         };
         Ok(Network {
             config,
-            options: JoinOptions { webrtc },
+            options: JoinOptions { strategy, webrtc },
             _relay: embedded,
         })
     }
@@ -192,5 +197,28 @@ mod tests {
             "TURN needs credentials"
         );
         assert!(parse_ice("http://x").is_err());
+    }
+
+    #[test]
+    fn strategies_resolve_by_name() {
+        let parse = |extra: &[&str]| {
+            let mut args = vec!["trystero", "peer", "--room", "r"];
+            args.extend_from_slice(extra);
+            let Some(Command::Peer(peer)) = Cli::try_parse_from(args).unwrap().command else {
+                panic!("expected peer");
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            runtime
+                .block_on(peer.network.resolve())
+                .map(|network| network.options.strategy)
+        };
+        let mqtt = ["--strategy", "mqtt", "--relay", "ws://127.0.0.1:1/mqtt"];
+        assert_eq!(parse(&mqtt).unwrap(), Strategy::Mqtt);
+        let error = parse(&["--strategy", "mqtt", "--local"]).unwrap_err();
+        assert!(error.to_string().contains("--relay"), "{error}");
+        let error = parse(&["--strategy", "smoke-signals"]).unwrap_err();
+        assert!(error.to_string().contains("unknown strategy"), "{error}");
     }
 }

@@ -26,7 +26,7 @@ use super::NetworkArgs;
 #[derive(Debug, Args)]
 pub(crate) struct PeerArgs {
     #[command(flatten)]
-    network: NetworkArgs,
+    pub(crate) network: NetworkArgs,
 }
 
 type Out = UnboundedSender<Value>;

@@ -22,6 +22,7 @@ fn config(relay: &str) -> RoomConfig {
 fn options() -> JoinOptions {
     JoinOptions {
         webrtc: WebRtcConfig::loopback(),
+        ..JoinOptions::default()
     }
 }
 

@@ -14,9 +14,9 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use super::peer::Peer;
-use super::relays::{RelayKind, relay_of};
+use super::relays::{Relay, RelayKind, relay_of};
 
-fn js_peer(relay: &str, room: &str, extra: &[&str]) -> Peer {
+fn js_peer(relay: &Relay, room: &str, extra: &[&str]) -> Peer {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/peer.mjs");
     assert!(
         script
@@ -28,7 +28,8 @@ fn js_peer(relay: &str, room: &str, extra: &[&str]) -> Peer {
     let mut command = Command::new("node");
     command
         .arg(script)
-        .args(["--room", room, "--relay", relay, "--app", "trystero-cli"])
+        .args(["--room", room, "--app", "trystero-cli"])
+        .args(relay.args())
         .args(extra);
     Peer::spawn(command)
 }
@@ -36,7 +37,7 @@ fn js_peer(relay: &str, room: &str, extra: &[&str]) -> Peer {
 /// A Rust and a JS peer, with the JS id the lower (JS offers) or the higher (Rust offers).
 /// Ids are random, so each try gives the wanted order with probability one half.
 fn pair(
-    relay: &str,
+    relay: &Relay,
     room: &str,
     rust_extra: &[&str],
     js_extra: &[&str],
@@ -51,17 +52,18 @@ fn pair(
     }
 }
 
-fn rust_peer(relay: &str, room: &str, extra: &[&str]) -> Peer {
+fn rust_peer(relay: &Relay, room: &str, extra: &[&str]) -> Peer {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));
     command
-        .args(["peer", "--local", "--relay", relay, "--room", room])
+        .args(["peer", "--local", "--room", room])
+        .args(relay.args())
         .args(extra);
     Peer::spawn(command)
 }
 
 fn exchange(kind: RelayKind, js_offers: bool) {
     let relay = relay_of(kind);
-    let (mut rust, mut js) = pair(&relay.url, "interop", &[], &[], js_offers);
+    let (mut rust, mut js) = pair(&relay, "interop", &[], &[], js_offers);
     assert_eq!(js.next("join")["peer"], rust.id.as_str());
     assert_eq!(rust.next("join")["peer"], js.id.as_str());
 
@@ -108,7 +110,7 @@ fn big_transfer(kind: RelayKind) {
     use base64::Engine as _;
     let relay = relay_of(kind);
     // Rust offers: the direction that needed the transport fix.
-    let (mut rust, mut js) = pair(&relay.url, "big", &[], &[], false);
+    let (mut rust, mut js) = pair(&relay, "big", &[], &[], false);
     js.next("join");
     rust.next("join");
     let data: Vec<u8> = (0..5u32 << 20).map(|i| (i % 251) as u8).collect();
@@ -157,7 +159,7 @@ fn big_transfer(kind: RelayKind) {
 fn passwords(kind: RelayKind) {
     let relay = relay_of(kind);
     let (rust, js) = pair(
-        &relay.url,
+        &relay,
         "secret",
         &["--password", "hunter2"],
         &["--password", "hunter2"],
@@ -167,7 +169,7 @@ fn passwords(kind: RelayKind) {
     assert_eq!(rust.next("join")["peer"], js.id.as_str());
 
     let (rust, js) = pair(
-        &relay.url,
+        &relay,
         "secret2",
         &["--password", "hunter3"],
         &["--password", "hunter2"],
@@ -211,6 +213,7 @@ fn requests(kind: RelayKind) {
         .unwrap();
     let options = JoinOptions {
         webrtc: WebRtcConfig::loopback(),
+        strategy: kind.strategy(),
     };
     let mut room = runtime
         .block_on(trystero::join_room_with(config, "rpc", &options))
@@ -218,7 +221,7 @@ fn requests(kind: RelayKind) {
     let mut double = runtime
         .block_on(room.make_request_action::<Json<i64>, Json<i64>>("double"))
         .unwrap();
-    let mut js = js_peer(&relay.url, "rpc", &[]);
+    let mut js = js_peer(&relay, "rpc", &[]);
     let js_id: trystero::PeerId = js.id.parse().unwrap();
     runtime.block_on(async {
         loop {
@@ -272,7 +275,7 @@ fn two_rooms(kind: RelayKind, js_offers: bool) {
     let rust_id = trystero::self_id();
     // The JS peer joins both rooms at once; its id decides who offers.
     let mut js = loop {
-        let js = js_peer(&relay.url, names[0], &["--room", names[1]]);
+        let js = js_peer(&relay, names[0], &["--room", names[1]]);
         if (js.id.as_str() < rust_id.as_str()) == js_offers {
             break js;
         }
@@ -289,6 +292,7 @@ fn two_rooms(kind: RelayKind, js_offers: bool) {
             .unwrap();
         let options = JoinOptions {
             webrtc: WebRtcConfig::loopback(),
+            strategy: kind.strategy(),
         };
         runtime.block_on(async {
             let mut room = trystero::join_room_with(config, name, &options)
@@ -398,27 +402,26 @@ fn two_rooms(kind: RelayKind, js_offers: bool) {
     );
 }
 
-/// Every scenario, once per relay implementation.
-macro_rules! on_both_relays {
+/// Every scenario, once per relay: the embedded and the independent Nostr relay, and an MQTT
+/// broker.
+macro_rules! on_every_relay {
     ($($name:ident => $scenario:expr;)*) => {
-        mod embedded {
+        on_every_relay!(@kind embedded Embedded $($name => $scenario;)*);
+        on_every_relay!(@kind independent Independent $($name => $scenario;)*);
+        on_every_relay!(@kind mqtt Mosquitto $($name => $scenario;)*);
+    };
+    (@kind $module:ident $kind:ident $($name:ident => $scenario:expr;)*) => {
+        mod $module {
             use super::*;
             $(#[test]
             fn $name() {
-                $scenario(RelayKind::Embedded);
-            })*
-        }
-        mod independent {
-            use super::*;
-            $(#[test]
-            fn $name() {
-                $scenario(RelayKind::Independent);
+                $scenario(RelayKind::$kind);
             })*
         }
     };
 }
 
-on_both_relays! {
+on_every_relay! {
     rust_and_js_exchange_json_text_binary_ping_and_leave_when_js_offers => |kind| exchange(kind, true);
     rust_and_js_exchange_json_text_binary_ping_and_leave_when_rust_offers => |kind| exchange(kind, false);
     five_mib_with_progress_both_ways => big_transfer;

@@ -1,12 +1,20 @@
-//! Real Nostr relays on 127.0.0.1 for the tests, each in its own process for one test: the
-//! embedded one (`trystero relay`, rust-nostr's relay builder) and an independent one (PyPI
-//! `nostr-relay`, which `.ci/run` installs into `interop/.venv`).
+//! Real relays on 127.0.0.1 for the tests, each in its own process for one test: the embedded
+//! Nostr relay (`trystero relay`, rust-nostr's relay builder), an independent one (PyPI
+//! `nostr-relay`, which `.ci/run` installs into `interop/.venv`), and an MQTT broker (Debian's
+//! mosquitto, with the MQTT crate's test harness).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::peer::free_port;
+
+// The MQTT crate's harness, shared rather than copied; these tests use part of it.
+#[allow(dead_code)]
+#[path = "../../../signaling/mqtt/tests/it/broker.rs"]
+mod broker;
+
+use broker::Mosquitto;
 
 /// Which relay implementation a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,21 +23,58 @@ pub(crate) enum RelayKind {
     Embedded,
     /// PyPI `nostr-relay` 1.14 (uvicorn, SQLite storage, signatures checked).
     Independent,
+    /// mosquitto, for the MQTT strategy.
+    Mosquitto,
+}
+
+impl RelayKind {
+    /// The `--strategy` that uses this relay.
+    pub(crate) fn strategy(self) -> trystero::Strategy {
+        match self {
+            Self::Embedded | Self::Independent => trystero::Strategy::Nostr,
+            Self::Mosquitto => trystero::Strategy::Mqtt,
+        }
+    }
 }
 
 /// A running relay, stopped (and its files removed) on drop.
 pub(crate) struct Relay {
-    child: Child,
-    dir: Option<PathBuf>,
+    process: Process,
     pub(crate) url: String,
+    pub(crate) kind: RelayKind,
+}
+
+enum Process {
+    Child {
+        child: Child,
+        dir: Option<PathBuf>,
+    },
+    /// Stopped when dropped.
+    Mosquitto {
+        _broker: Mosquitto,
+    },
+}
+
+impl Relay {
+    /// `--strategy S --relay URL`, for either kind of peer.
+    pub(crate) fn args(&self) -> [&str; 4] {
+        [
+            "--strategy",
+            self.kind.strategy().name(),
+            "--relay",
+            &self.url,
+        ]
+    }
 }
 
 impl Drop for Relay {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
+        if let Process::Child { child, dir } = &mut self.process {
+            let _ = child.kill();
+            let _ = child.wait();
+            if let Some(dir) = dir {
+                let _ = std::fs::remove_dir_all(dir);
+            }
         }
     }
 }
@@ -40,6 +85,14 @@ pub(crate) fn relay() -> Relay {
 }
 
 pub(crate) fn relay_of(kind: RelayKind) -> Relay {
+    if kind == RelayKind::Mosquitto {
+        let broker = Mosquitto::start();
+        return Relay {
+            url: broker.url(),
+            process: Process::Mosquitto { _broker: broker },
+            kind,
+        };
+    }
     let port = free_port();
     let (child, dir) = match kind {
         RelayKind::Embedded => {
@@ -81,11 +134,12 @@ pub(crate) fn relay_of(kind: RelayKind) -> Relay {
                 .unwrap();
             (child, Some(dir))
         }
+        RelayKind::Mosquitto => unreachable!("started above"),
     };
     let relay = Relay {
-        child,
-        dir,
+        process: Process::Child { child, dir },
         url: format!("ws://127.0.0.1:{port}"),
+        kind,
     };
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
