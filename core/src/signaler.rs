@@ -59,6 +59,17 @@ pub enum RelayState {
     Retired(String),
 }
 
+/// How a strategy's relays carry the signalling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignalingStyle {
+    /// Announcements on a room's root topic and signals on peer topics (Nostr, MQTT, …).
+    #[default]
+    Topics,
+    /// A WebTorrent tracker: offers made in advance ride on announces of the root topic, and
+    /// answers come back by offer id (protocol §4.3).
+    Tracker,
+}
+
 /// A strategy's relays, as topic publish/subscribe.
 ///
 /// Contract:
@@ -71,6 +82,11 @@ pub enum RelayState {
 pub trait Signaler: Send + Sync + 'static {
     /// How many relays this signaler uses (relay indices are `0..relay_count()`).
     fn relay_count(&self) -> usize;
+
+    /// How rooms signal over these relays.
+    fn style(&self) -> SignalingStyle {
+        SignalingStyle::Topics
+    }
 
     /// Subscribes to `topic` on every relay.
     fn subscribe(&self, topic: &str) -> impl Future<Output = Result<(), SignalingError>> + Send;

@@ -227,6 +227,9 @@ fn event_json(event: RoomEvent) -> Option<Value> {
         RoomEvent::ReceiveError { peer, error } => {
             json!({"event": "error", "kind": "receive", "peer": peer.as_str(), "message": error.to_string()})
         }
+        RoomEvent::RelayNotice { relay, message } => {
+            json!({"event": "error", "kind": "relay", "relay": relay, "message": message})
+        }
         RoomEvent::Progress {
             peer,
             action,
@@ -258,7 +261,9 @@ fn event_json(event: RoomEvent) -> Option<Value> {
             }
             line
         }
-        RoomEvent::Pong { .. } => return None,
+        // Pongs answer our own pings (shown by the ping command); newer events are not part
+        // of the interface yet.
+        _ => return None,
     })
 }
 

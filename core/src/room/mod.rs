@@ -28,6 +28,7 @@ pub mod handshake;
 mod inbound;
 pub mod request;
 pub mod signaling;
+pub mod tracker;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -79,6 +80,7 @@ impl Default for EngineConfig {
 
 /// What happened in a room, for the user.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum RoomEvent {
     /// The peer completed the handshake: it is in the room.
     PeerJoined(PeerId),
@@ -119,6 +121,14 @@ pub enum RoomEvent {
         peer: PeerId,
         /// What was wrong.
         error: Arc<ReassemblyError>,
+    },
+    /// A relay's warning or failure for this room (a torrent tracker's `warning message` or
+    /// `failure reason`); Trystero JS logs these.
+    RelayNotice {
+        /// The relay's index in the signaler (see `relay_sockets`).
+        relay: usize,
+        /// What it said.
+        message: String,
     },
 }
 

@@ -103,6 +103,28 @@ pub enum SignalingOutput {
         /// The link.
         link: LinkId,
     },
+    /// Create an offering connection for no peer yet (the tracker strategy's outstanding
+    /// offers, §4.3); report the local SDP with `offer_created`, and expect a
+    /// [`SignalingOutput::BindPeer`] once an answer claims it.
+    CreatePoolOffer {
+        /// The new link.
+        link: LinkId,
+    },
+    /// A pool offer's link now belongs to `peer` (its answer claimed the offer).
+    BindPeer {
+        /// The link.
+        link: LinkId,
+        /// The peer that answered.
+        peer: PeerId,
+    },
+    /// A relay's warning or failure message (a torrent tracker's `warning message` or
+    /// `failure reason`), for the room's users.
+    RelayNotice {
+        /// The relay index.
+        relay: usize,
+        /// The relay's words.
+        message: String,
+    },
     /// Tell the user (Trystero's `onJoinError` wording).
     JoinError {
         /// The peer.
@@ -693,6 +715,15 @@ fn add_candidate(link: LinkId, sealed: &str, keys: &dyn RoomKeys, out: &mut Vec<
     }
 }
 
+pub(crate) fn connect_failure_message(peer: PeerId, has_turn: bool) -> String {
+    let hint = if has_turn {
+        "check that your TURN server URLs and credentials are reachable by both peers"
+    } else {
+        "configure TURN servers with turnConfig or rtcConfig.iceServers"
+    };
+    format!("could not connect to peer {peer} after exchanging SDP; {hint}")
+}
+
 fn report_connect_failure(
     peer: PeerId,
     state: &mut PeerState,
@@ -703,13 +734,8 @@ fn report_connect_failure(
         return;
     }
     state.error_reported = true;
-    let hint = if has_turn {
-        "check that your TURN server URLs and credentials are reachable by both peers"
-    } else {
-        "configure TURN servers with turnConfig or rtcConfig.iceServers"
-    };
     out.push(SignalingOutput::JoinError {
         peer,
-        error: format!("could not connect to peer {peer} after exchanging SDP; {hint}"),
+        error: connect_failure_message(peer, has_turn),
     });
 }

@@ -10,6 +10,7 @@ mod limits;
 mod reassembly;
 mod roundtrip;
 mod signaling;
+mod tracker;
 
 use trystero_core::keys::PlainKeys;
 use trystero_core::wire::{

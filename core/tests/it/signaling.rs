@@ -170,6 +170,10 @@ impl Pair {
                     self.applied.push((side, link));
                 }
                 SignalingOutput::AddCandidate { .. } => {}
+                // Tracker outputs: topic signalling never makes them.
+                SignalingOutput::CreatePoolOffer { .. }
+                | SignalingOutput::BindPeer { .. }
+                | SignalingOutput::RelayNotice { .. } => panic!("tracker output {output:?}"),
             }
             self.carry(side, next);
         }

@@ -11,11 +11,11 @@ use futures_util::stream::FuturesUnordered;
 use super::super::EngineError;
 use super::super::handle::Command;
 use super::super::request::{REQUEST_ID_LEN, RequestError, request_metadata};
-use super::super::signaling::Signaling;
 use super::ops::Transfer;
+use super::strategy::{RoomSignaling, Start};
 use super::{Driver, PendingRequest, RoomError, RoomState};
 use crate::id::random_id_with;
-use crate::signaler::Signaler;
+use crate::signaler::{Signaler, SignalingStyle};
 use crate::time::Clock;
 use crate::transport::{LinkOptions, PeerTransport};
 
@@ -51,15 +51,24 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     .iter()
                     .any(|server| server.urls.iter().any(|url| url.starts_with("turn")));
                 let mut out = Vec::new();
-                let signaling = Signaling::start(
+                let start = Start {
                     now,
-                    self.engine.self_id(),
-                    keys.as_ref(),
-                    config.passive(),
+                    self_id: self.engine.self_id(),
+                    keys: keys.as_ref(),
+                    passive: config.passive(),
                     has_turn,
+                };
+                let style = self.signaler.style();
+                let signaling = RoomSignaling::start(
+                    style,
+                    &start,
+                    &mut self.link_ids,
+                    &mut self.random,
                     &mut out,
                 );
-                let topics = [keys.peer_topic(&self.engine.self_id()), keys.root_topic()];
+                // Trackers carry no candidates: every SDP holds them all (§4.3).
+                let trickle =
+                    style == SignalingStyle::Topics && config.trickle_ice().unwrap_or(true);
                 self.rooms.insert(
                     token,
                     RoomState {
@@ -67,10 +76,9 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         keys,
                         options: LinkOptions {
                             ice_servers: config.ice_servers().to_vec(),
-                            trickle: config.trickle_ice().unwrap_or(true),
+                            trickle,
                             relay_only: config.relay_only(),
                         },
-                        topics,
                         events: vec![events],
                         actions: BTreeMap::new(),
                     },
@@ -81,8 +89,12 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             Command::Leave { room } => {
                 let _ = self.engine.leave(now, room);
                 if let Some(state) = self.rooms.remove(&room) {
-                    for topic in &state.topics {
-                        let _ = self.signaler.unsubscribe(topic).await;
+                    for link in state.signaling.unbound_links() {
+                        self.close_link(link);
+                    }
+                    let self_id = self.engine.self_id();
+                    for topic in state.signaling.topics(state.keys.as_ref(), &self_id) {
+                        let _ = self.signaler.unsubscribe(&topic).await;
                     }
                 }
                 self.active.retain(|(token, _), flag| {

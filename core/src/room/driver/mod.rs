@@ -21,10 +21,11 @@ use futures_util::future::{BoxFuture, FutureExt};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use self::ops::{add_candidate, pump, write_frames};
+use self::strategy::RoomSignaling;
 use super::handle::Command;
 pub use super::handle::{Instance, Room, RoomError, RoomSender, SendProgress};
 use super::request::{RequestError, parse_meta};
-use super::signaling::{LinkIds, Signaling, SignalingOutput};
+use super::signaling::{LinkIds, SignalingOutput};
 use super::{Engine, EngineConfig, LinkId, Output, RoomEvent};
 use crate::id::{PeerId, RoomToken};
 use crate::keys::RoomKeys;
@@ -37,6 +38,7 @@ use crate::wire::{ActionType, ReceivedMessage};
 
 mod command;
 mod ops;
+mod strategy;
 
 struct PendingRequest {
     room: RoomToken,
@@ -81,10 +83,9 @@ impl Instance {
 }
 
 struct RoomState {
-    signaling: Signaling,
+    signaling: RoomSignaling,
     keys: Arc<dyn RoomKeys>,
     options: LinkOptions,
-    topics: [String; 2],
     events: Vec<UnboundedSender<RoomEvent>>,
     /// Typed actions' listeners; their messages and progress go there only.
     actions: BTreeMap<ActionType, Vec<UnboundedSender<RoomEvent>>>,
@@ -110,7 +111,8 @@ impl RoomState {
 
 struct LinkState<L> {
     link: Arc<L>,
-    peer: PeerId,
+    /// The remote peer; `None` for a tracker offer no answer has claimed yet.
+    peer: Option<PeerId>,
     /// The room the connection was made for.
     room: RoomToken,
     /// Frames from the engine, written in order by the link's writer future.
@@ -122,7 +124,7 @@ struct LinkState<L> {
 enum Done<L> {
     Created {
         link: LinkId,
-        peer: PeerId,
+        peer: Option<PeerId>,
         room: RoomToken,
         offerer: bool,
         result: Result<(L, String), TransportError>,
@@ -215,7 +217,8 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         self.engine.tick(now);
         for (token, room) in &mut self.rooms {
             let mut out = Vec::new();
-            room.signaling.tick(now, &mut out);
+            room.signaling
+                .tick(now, &mut self.link_ids, &mut self.random, &mut out);
             self.signaling_out.push((*token, out));
         }
     }
@@ -250,7 +253,15 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 result,
             } => {
                 let Ok((link, sdp)) = result else {
-                    // The offer or answer expires in the signalling half.
+                    // A topic offer or answer expires in the signalling half; a tracker drops
+                    // the offer and makes another.
+                    if let Some(state) = self.rooms.get_mut(&room)
+                        && offerer
+                    {
+                        let mut out = Vec::new();
+                        state.signaling.offer_failed(id, &mut out);
+                        self.signaling_out.push((room, out));
+                    }
                     return;
                 };
                 let link = Arc::new(link);
@@ -304,6 +315,10 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         }
                     }
                     LinkEvent::Open => {
+                        // A tracker offer opens only after an answer bound it to a peer.
+                        let Some(peer) = peer else {
+                            return;
+                        };
                         if let Some(state) = self.rooms.get_mut(&room) {
                             state.signaling.connected(peer, id);
                         }
@@ -325,8 +340,10 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         if let Some(state) = self.links.remove(&id) {
             state.alive.store(false, Ordering::SeqCst);
             state.link.close();
-            for room in self.rooms.values_mut() {
-                room.signaling.disconnected(now, state.peer);
+            if let Some(peer) = state.peer {
+                for room in self.rooms.values_mut() {
+                    room.signaling.disconnected(now, peer);
+                }
             }
         }
         self.engine.link_closed(now, id);
@@ -375,46 +392,37 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             {
                 // One connection per peer: this room binds on the existing one.
                 if let Some(state) = self.rooms.get_mut(&room) {
-                    state.signaling.use_shared_connection(peer);
+                    let mut out = Vec::new();
+                    state.signaling.use_shared_connection(peer, &mut out);
+                    self.signaling_out.push((room, out));
+                }
+            }
+            SignalingOutput::BindPeer { link, peer } if self.engine.has_link_to(peer) => {
+                self.close_link(link);
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    let mut out = Vec::new();
+                    state.signaling.use_shared_connection(peer, &mut out);
+                    self.signaling_out.push((room, out));
+                }
+            }
+            SignalingOutput::BindPeer { link, peer } => {
+                if let Some(state) = self.links.get_mut(&link) {
+                    state.peer = Some(peer);
+                }
+            }
+            SignalingOutput::CreatePoolOffer { link } => {
+                self.create_link(room, link, None, None, ops);
+            }
+            SignalingOutput::RelayNotice { relay, message } => {
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.emit(&RoomEvent::RelayNotice { relay, message });
                 }
             }
             SignalingOutput::CreateOffer { link, peer } => {
-                let Some(options) = self.rooms.get(&room).map(|r| r.options.clone()) else {
-                    return;
-                };
-                let transport = self.transport.clone();
-                ops.push(
-                    async move {
-                        let result = transport.create_offer(&options).await;
-                        Done::Created {
-                            link,
-                            peer,
-                            room,
-                            offerer: true,
-                            result,
-                        }
-                    }
-                    .boxed(),
-                );
+                self.create_link(room, link, Some(peer), None, ops);
             }
             SignalingOutput::AcceptOffer { link, peer, sdp } => {
-                let Some(options) = self.rooms.get(&room).map(|r| r.options.clone()) else {
-                    return;
-                };
-                let transport = self.transport.clone();
-                ops.push(
-                    async move {
-                        let result = transport.accept_offer(&sdp, &options).await;
-                        Done::Created {
-                            link,
-                            peer,
-                            room,
-                            offerer: false,
-                            result,
-                        }
-                    }
-                    .boxed(),
-                );
+                self.create_link(room, link, Some(peer), Some(sdp), ops);
             }
             SignalingOutput::ApplyAnswer { link, sdp } => {
                 if let Some(state) = self.links.get(&link) {
@@ -444,6 +452,38 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 }
             }
         }
+    }
+
+    /// Makes a connection: an offer (no `offer` SDP) or an answer to `offer`.
+    fn create_link(
+        &mut self,
+        room: RoomToken,
+        link: LinkId,
+        peer: Option<PeerId>,
+        offer: Option<String>,
+        ops: &mut Ops<T::Link>,
+    ) {
+        let Some(options) = self.rooms.get(&room).map(|r| r.options.clone()) else {
+            return;
+        };
+        let transport = self.transport.clone();
+        ops.push(
+            async move {
+                let offerer = offer.is_none();
+                let result = match offer {
+                    None => transport.create_offer(&options).await,
+                    Some(sdp) => transport.accept_offer(&sdp, &options).await,
+                };
+                Done::Created {
+                    link,
+                    peer,
+                    room,
+                    offerer,
+                    result,
+                }
+            }
+            .boxed(),
+        );
     }
 
     fn carry_engine(&mut self, output: Output) {

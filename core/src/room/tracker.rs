@@ -1,0 +1,520 @@
+//! The signalling half of a room for the WebTorrent tracker strategy (protocol §4.3), the
+//! tracker counterpart of [`super::signaling::Signaling`], with the same inputs and outputs.
+//!
+//! Trackers have no topics: offers are made before anyone is known. Each room keeps up to
+//! [`OFFER_POOL`] outstanding offers (non-trickle: every candidate is in the SDP), sends all of
+//! them in every announce, and the tracker hands each to some other peer of the swarm. A peer
+//! answers an offer only if its id is higher than the offerer's (an active peer always has
+//! offers out, so the lower id's offers win glare); the answer comes back through the tracker
+//! with our `offer_id`, which claims that offer and binds its link to the answerer. Offers
+//! older than [`OFFER_RETENTION`] are closed and replaced. The announce interval follows the
+//! tracker's `interval`, clamped to 10–120 s.
+//!
+//! Messages travel through the `Signaler` port on the room's root topic: what this publishes
+//! is the announce without `action` and `info_hash` (`{"peer_id":…,…}`), which the tracker
+//! adapter adds; what it receives is the tracker's JSON as is.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::LinkId;
+use super::signaling::{CONNECT_TTL, LinkIds, SignalingOutput, connect_failure_message};
+use crate::id::{PeerId, random_id_with};
+use crate::keys::RoomKeys;
+use crate::random::RandomSource;
+use crate::time::Millis;
+
+/// Outstanding offers per room (`offerPoolSize`), also the `numwant` of every announce.
+pub const OFFER_POOL: usize = 3;
+/// Offers older than this are reclaimed and replaced.
+pub const OFFER_RETENTION: Duration = Duration::from_secs(120);
+/// The announce interval before a tracker says otherwise, and its lower bound.
+pub const MIN_ANNOUNCE: Duration = Duration::from_secs(10);
+/// The upper bound of the announce interval.
+pub const MAX_ANNOUNCE: Duration = Duration::from_secs(120);
+/// The same offer or answer seen again within this is ignored.
+pub const DEDUP_WINDOW: Duration = Duration::from_secs(4);
+/// Length of an offer id.
+pub const OFFER_ID_LEN: usize = 20;
+
+#[derive(Debug)]
+struct PoolOffer {
+    link: LinkId,
+    /// The encrypted SDP, once the transport made it.
+    sdp: Option<String>,
+    created: Millis,
+}
+
+#[derive(Debug)]
+struct Pending {
+    link: LinkId,
+    expires: Millis,
+    /// Our answer went out (or their answer came in): a timeout is a connect failure.
+    exchanged: bool,
+}
+
+#[derive(Debug)]
+struct Answering {
+    pending: Pending,
+    offer_id: String,
+    relay: usize,
+}
+
+/// The tracker signalling of one room. See the [module docs](self).
+#[derive(Debug)]
+pub struct TrackerSignaling {
+    self_id: PeerId,
+    root_topic: String,
+    has_turn: bool,
+    offers: BTreeMap<String, PoolOffer>,
+    answering: BTreeMap<PeerId, Answering>,
+    /// Our offers claimed by an answer, until their link opens.
+    claimed: BTreeMap<PeerId, Pending>,
+    connected: BTreeMap<PeerId, ()>,
+    interval: Duration,
+    next_announce: Millis,
+    /// An announce is due but waits for offers still being made.
+    waiting: bool,
+    seen: BTreeMap<String, Millis>,
+    reported: BTreeMap<PeerId, ()>,
+}
+
+impl TrackerSignaling {
+    /// Starts the room at `now`: subscribe to the root topic (the adapter derives the
+    /// `info_hash` from it), make the pool's offers, and announce once they exist.
+    pub fn start(
+        now: Millis,
+        self_id: PeerId,
+        keys: &dyn RoomKeys,
+        has_turn: bool,
+        links: &mut LinkIds,
+        random: &mut dyn RandomSource,
+        out: &mut Vec<SignalingOutput>,
+    ) -> Self {
+        let mut signaling = Self {
+            self_id,
+            root_topic: keys.root_topic(),
+            has_turn,
+            offers: BTreeMap::new(),
+            answering: BTreeMap::new(),
+            claimed: BTreeMap::new(),
+            connected: BTreeMap::new(),
+            interval: MIN_ANNOUNCE,
+            next_announce: now,
+            waiting: false,
+            seen: BTreeMap::new(),
+            reported: BTreeMap::new(),
+        };
+        out.push(SignalingOutput::Subscribe(signaling.root_topic.clone()));
+        signaling.tick(now, links, random, out);
+        signaling
+    }
+
+    /// The current announce interval (the tracker's, clamped).
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// The earliest instant [`TrackerSignaling::tick`] has something to do.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        let retention = self
+            .offers
+            .values()
+            .map(|offer| offer.created.after(OFFER_RETENTION));
+        let pending = self
+            .answering
+            .values()
+            .map(|answering| &answering.pending)
+            .chain(self.claimed.values())
+            .map(|pending| pending.expires);
+        let announce = (!self.waiting).then_some(self.next_announce);
+        announce.into_iter().chain(retention).chain(pending).min()
+    }
+
+    /// Announces when due, replaces stale (or failed) offers, and expires exchanges that never
+    /// connected.
+    pub fn tick(
+        &mut self,
+        now: Millis,
+        links: &mut LinkIds,
+        random: &mut dyn RandomSource,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let stale: Vec<String> = self
+            .offers
+            .iter()
+            .filter(|(_, offer)| now >= offer.created.after(OFFER_RETENTION))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in stale {
+            if let Some(offer) = self.offers.remove(&id) {
+                out.push(SignalingOutput::CloseLink { link: offer.link });
+            }
+        }
+        let has_turn = self.has_turn;
+        let mut failed = Vec::new();
+        self.answering.retain(|peer, answering| {
+            let keep = now < answering.pending.expires;
+            if !keep {
+                failed.push((*peer, answering.pending.link, answering.pending.exchanged));
+            }
+            keep
+        });
+        self.claimed.retain(|peer, pending| {
+            let keep = now < pending.expires;
+            if !keep {
+                failed.push((*peer, pending.link, pending.exchanged));
+            }
+            keep
+        });
+        for (peer, link, exchanged) in failed {
+            out.push(SignalingOutput::CloseLink { link });
+            if exchanged && self.reported.insert(peer, ()).is_none() {
+                out.push(SignalingOutput::JoinError {
+                    peer,
+                    error: connect_failure_message(peer, has_turn),
+                });
+            }
+        }
+        self.fill_pool(now, links, random, out);
+        if now >= self.next_announce && !self.waiting {
+            self.waiting = true;
+            self.next_announce = now.after(self.interval);
+        }
+        self.announce_if_ready(out);
+    }
+
+    /// Keeps [`OFFER_POOL`] offers outstanding.
+    fn fill_pool(
+        &mut self,
+        now: Millis,
+        links: &mut LinkIds,
+        random: &mut dyn RandomSource,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        while self.offers.len() < OFFER_POOL {
+            let Ok(id) = random_id_with(random, OFFER_ID_LEN) else {
+                return;
+            };
+            let link = links.allocate();
+            self.offers.insert(
+                id,
+                PoolOffer {
+                    link,
+                    sdp: None,
+                    created: now,
+                },
+            );
+            out.push(SignalingOutput::CreatePoolOffer { link });
+        }
+    }
+
+    fn announce_if_ready(&mut self, out: &mut Vec<SignalingOutput>) {
+        if !self.waiting || self.offers.values().any(|offer| offer.sdp.is_none()) {
+            return;
+        }
+        self.waiting = false;
+        let offers: Vec<Value> = self
+            .offers
+            .iter()
+            .filter_map(|(id, offer)| {
+                let sdp = offer.sdp.as_ref()?;
+                Some(json!({"offer_id": id, "offer": {"type": "offer", "sdp": sdp}}))
+            })
+            .collect();
+        let payload = format!(
+            r#"{{"peer_id":{},"numwant":{OFFER_POOL},"offers":{}}}"#,
+            Value::from(self.self_id.as_str()),
+            Value::from(offers)
+        );
+        out.push(SignalingOutput::Publish {
+            relay: None,
+            topic: self.root_topic.clone(),
+            payload,
+        });
+    }
+
+    /// A tracker delivered `payload` for `topic`: an offer to answer, an answer claiming one of
+    /// our offers, an `interval`, or a notice.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_relay_message(
+        &mut self,
+        now: Millis,
+        relay: usize,
+        topic: &str,
+        payload: &str,
+        keys: &dyn RoomKeys,
+        links: &mut LinkIds,
+        random: &mut dyn RandomSource,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        if topic != self.root_topic {
+            return;
+        }
+        let Ok(Value::Object(message)) = serde_json::from_str::<Value>(payload) else {
+            return;
+        };
+        for key in ["failure reason", "warning message"] {
+            if let Some(text) = message.get(key).and_then(Value::as_str) {
+                out.push(SignalingOutput::RelayNotice {
+                    relay,
+                    message: format!("{key}: {text}"),
+                });
+                if key == "failure reason" {
+                    return;
+                }
+            }
+        }
+        if let Some(seconds) = message.get("interval").and_then(Value::as_f64) {
+            let millis = (seconds * 1000.0).clamp(
+                MIN_ANNOUNCE.as_millis() as f64,
+                MAX_ANNOUNCE.as_millis() as f64,
+            );
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped above
+            let interval = Duration::from_millis(millis as u64);
+            self.interval = interval;
+        }
+        let (Some(peer), Some(offer_id)) = (
+            message.get("peer_id").and_then(Value::as_str),
+            message.get("offer_id").and_then(Value::as_str),
+        ) else {
+            return;
+        };
+        let Ok(peer) = peer.parse::<PeerId>() else {
+            return;
+        };
+        let sdp = |field: &str| {
+            message
+                .get(field)
+                .and_then(|value| value.get("sdp"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let (kind, sealed) = match (sdp("offer"), sdp("answer")) {
+            (Some(offer), _) => ("offer", offer),
+            (None, Some(answer)) => ("answer", answer),
+            (None, None) => return,
+        };
+        if peer == self.self_id || self.duplicate(now, format!("{kind}:{offer_id}:{peer}")) {
+            return;
+        }
+        if kind == "offer" {
+            self.on_offer(now, relay, peer, offer_id, &sealed, keys, links, out);
+        } else {
+            self.on_answer(now, peer, offer_id, &sealed, keys, links, random, out);
+        }
+    }
+
+    fn duplicate(&mut self, now: Millis, key: String) -> bool {
+        self.seen
+            .retain(|_, at| now.since(*at) < DEDUP_WINDOW.saturating_mul(6));
+        let repeated = self
+            .seen
+            .get(&key)
+            .is_some_and(|at| now.since(*at) < DEDUP_WINDOW);
+        if !repeated {
+            self.seen.insert(key, now);
+        }
+        repeated
+    }
+
+    fn busy_with(&self, peer: &PeerId) -> bool {
+        self.connected.contains_key(peer)
+            || self.answering.contains_key(peer)
+            || self.claimed.contains_key(peer)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_offer(
+        &mut self,
+        now: Millis,
+        relay: usize,
+        peer: PeerId,
+        offer_id: &str,
+        sealed: &str,
+        keys: &dyn RoomKeys,
+        links: &mut LinkIds,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        // Glare: we have offers out too, so only the higher id answers.
+        if self.self_id.leads(&peer) || self.busy_with(&peer) {
+            return;
+        }
+        let Ok(sdp) = keys.decrypt(sealed) else {
+            if self.reported.insert(peer, ()).is_none() {
+                out.push(SignalingOutput::JoinError {
+                    peer,
+                    error: "incorrect room password when decrypting offer".into(),
+                });
+            }
+            return;
+        };
+        let link = links.allocate();
+        self.answering.insert(
+            peer,
+            Answering {
+                pending: Pending {
+                    link,
+                    expires: now.after(CONNECT_TTL),
+                    exchanged: false,
+                },
+                offer_id: offer_id.to_owned(),
+                relay,
+            },
+        );
+        out.push(SignalingOutput::AcceptOffer { link, peer, sdp });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_answer(
+        &mut self,
+        now: Millis,
+        peer: PeerId,
+        offer_id: &str,
+        sealed: &str,
+        keys: &dyn RoomKeys,
+        links: &mut LinkIds,
+        random: &mut dyn RandomSource,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        // Answers for offers we no longer hold are ignored.
+        let Some(offer) = self.offers.remove(offer_id) else {
+            return;
+        };
+        self.fill_pool(now, links, random, out);
+        if self.busy_with(&peer) {
+            out.push(SignalingOutput::CloseLink { link: offer.link });
+            return;
+        }
+        let Ok(sdp) = keys.decrypt(sealed) else {
+            out.push(SignalingOutput::CloseLink { link: offer.link });
+            if self.reported.insert(peer, ()).is_none() {
+                out.push(SignalingOutput::JoinError {
+                    peer,
+                    error: "incorrect room password when decrypting answer".into(),
+                });
+            }
+            return;
+        };
+        self.claimed.insert(
+            peer,
+            Pending {
+                link: offer.link,
+                expires: now.after(CONNECT_TTL),
+                exchanged: true,
+            },
+        );
+        out.push(SignalingOutput::BindPeer {
+            link: offer.link,
+            peer,
+        });
+        out.push(SignalingOutput::ApplyAnswer {
+            link: offer.link,
+            sdp,
+        });
+    }
+
+    /// The transport made the SDP of an offer (`link`): it joins the next announce.
+    pub fn offer_created(
+        &mut self,
+        _now: Millis,
+        link: LinkId,
+        sdp: &str,
+        keys: &dyn RoomKeys,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let Some(offer) = self.offers.values_mut().find(|offer| offer.link == link) else {
+            return;
+        };
+        let Ok(sealed) = keys.encrypt(sdp) else {
+            return;
+        };
+        offer.sdp = Some(sealed);
+        self.announce_if_ready(out);
+    }
+
+    /// The transport could not make the offer of `link`: drop it (the next tick makes another).
+    pub fn offer_failed(&mut self, link: LinkId, out: &mut Vec<SignalingOutput>) {
+        self.offers.retain(|_, offer| offer.link != link);
+        self.announce_if_ready(out);
+    }
+
+    /// The transport made our answer (`link`): send it to the offerer through the tracker that
+    /// brought the offer.
+    pub fn answer_created(
+        &mut self,
+        link: LinkId,
+        sdp: &str,
+        keys: &dyn RoomKeys,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let Some((peer, answering)) = self
+            .answering
+            .iter_mut()
+            .find(|(_, answering)| answering.pending.link == link)
+        else {
+            return;
+        };
+        let Ok(sealed) = keys.encrypt(sdp) else {
+            return;
+        };
+        answering.pending.exchanged = true;
+        let payload = json!({"type": "answer", "sdp": sealed});
+        out.push(SignalingOutput::Publish {
+            relay: Some(answering.relay),
+            topic: self.root_topic.clone(),
+            payload: format!(
+                r#"{{"peer_id":{},"answer":{payload},"offer_id":{},"to_peer_id":{}}}"#,
+                Value::from(self.self_id.as_str()),
+                Value::from(answering.offer_id.as_str()),
+                Value::from(peer.as_str()),
+            ),
+        });
+    }
+
+    /// Candidates are all in the SDPs (non-trickle): nothing to send.
+    pub fn local_candidate(&mut self, _link: LinkId) {}
+
+    /// `link` opened: `peer` is connected. Returns whether the link belonged to this room.
+    pub fn connected(&mut self, peer: PeerId, link: LinkId) -> bool {
+        let ours = self
+            .answering
+            .get(&peer)
+            .is_some_and(|answering| answering.pending.link == link)
+            || self
+                .claimed
+                .get(&peer)
+                .is_some_and(|pending| pending.link == link);
+        if ours {
+            self.answering.remove(&peer);
+            self.claimed.remove(&peer);
+            self.connected.insert(peer, ());
+        }
+        ours
+    }
+
+    /// `peer` is reachable over a connection made for another room: stop making one here.
+    pub fn use_shared_connection(&mut self, peer: PeerId, out: &mut Vec<SignalingOutput>) {
+        if let Some(answering) = self.answering.remove(&peer) {
+            out.push(SignalingOutput::CloseLink {
+                link: answering.pending.link,
+            });
+        }
+        if let Some(pending) = self.claimed.remove(&peer) {
+            out.push(SignalingOutput::CloseLink { link: pending.link });
+        }
+        self.connected.insert(peer, ());
+    }
+
+    /// The connection to `peer` is gone: it may connect again.
+    pub fn disconnected(&mut self, _now: Millis, peer: PeerId) {
+        self.connected.remove(&peer);
+    }
+
+    /// The links of our outstanding offers, to close when the room is left.
+    pub fn pool_links(&self) -> Vec<LinkId> {
+        self.offers.values().map(|offer| offer.link).collect()
+    }
+}
