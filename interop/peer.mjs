@@ -1,7 +1,7 @@
 // A real Trystero JS 0.25.4 peer speaking the same JSON-lines interface as `trystero peer`
 // (see the README), so one test harness can drive Rust and JS peers alike.
 //
-// node peer.mjs --room R [--room R2 ...] --relay ws://127.0.0.1:PORT [--strategy nostr|mqtt]
+// node peer.mjs --room R [--room R2 ...] --relay ws://127.0.0.1:PORT [--strategy nostr|mqtt|torrent]
 //               [--app A] [--password P]
 //               [--actions chat,blob,file] [--request-actions double]
 //
@@ -18,8 +18,8 @@ import {RTCPeerConnection} from 'node-datachannel/polyfill'
 
 globalThis.WebSocket ??= WebSocket
 
-// --strategy nostr (the default) or mqtt: the same package as Trystero's users install.
-const packages = {nostr: 'trystero', mqtt: '@trystero-p2p/mqtt'}
+// --strategy nostr (the default), mqtt or torrent: the packages Trystero's users install.
+const packages = {nostr: 'trystero', mqtt: '@trystero-p2p/mqtt', torrent: '@trystero-p2p/torrent'}
 
 const args = process.argv.slice(2)
 const option = (name, fallback) => {

@@ -62,6 +62,7 @@ use trystero_core::signaler::Signaler;
 use trystero_crypto::TrysteroKeys;
 use trystero_mqtt::MqttSignaler;
 use trystero_nostr::NostrSignaler;
+use trystero_torrent::TorrentSignaler;
 use trystero_webrtc::{TokioClock, WebRtcTransport};
 
 /// Joining failed.
@@ -85,6 +86,8 @@ pub enum Strategy {
     Nostr,
     /// MQTT brokers over WebSocket.
     Mqtt,
+    /// WebTorrent trackers.
+    Torrent,
 }
 
 impl Strategy {
@@ -93,6 +96,7 @@ impl Strategy {
         match self {
             Self::Nostr => "nostr",
             Self::Mqtt => "mqtt",
+            Self::Torrent => "torrent",
         }
     }
 
@@ -101,6 +105,7 @@ impl Strategy {
         match self {
             Self::Nostr => trystero_nostr::relay_urls(config),
             Self::Mqtt => trystero_mqtt::broker_urls(config),
+            Self::Torrent => trystero_torrent::tracker_urls(config),
         }
     }
 }
@@ -112,6 +117,7 @@ impl std::str::FromStr for Strategy {
         match name {
             "nostr" => Ok(Self::Nostr),
             "mqtt" => Ok(Self::Mqtt),
+            "torrent" => Ok(Self::Torrent),
             _ => Err(UnknownStrategy(name.to_owned())),
         }
     }
@@ -119,7 +125,7 @@ impl std::str::FromStr for Strategy {
 
 /// A strategy name that is not one of ours.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown strategy {0:?} (available: nostr, mqtt)")]
+#[error("unknown strategy {0:?} (available: nostr, mqtt, torrent)")]
 pub struct UnknownStrategy(pub String);
 
 /// How to reach peers, beyond the room configuration.
@@ -209,6 +215,32 @@ pub mod mqtt {
     }
 }
 
+/// The BitTorrent strategy (`@trystero-p2p/torrent`): WebTorrent trackers.
+pub mod torrent {
+    use super::{JoinError, JoinOptions, Room, RoomConfig, Strategy};
+
+    pub use trystero_torrent::{DEFAULT_REDUNDANCY, DEFAULT_TRACKERS, tracker_urls};
+
+    /// Joins `room` through WebTorrent trackers (`@trystero-p2p/torrent`'s `joinRoom`); the
+    /// config's relay URLs are tracker URLs. SDPs carry every candidate (no trickle ICE).
+    pub async fn join_room(config: RoomConfig, room: &str) -> Result<Room, JoinError> {
+        join_room_with(config, room, &JoinOptions::default()).await
+    }
+
+    /// [`join_room`] with transport options (the strategy is torrent whatever they say).
+    pub async fn join_room_with(
+        config: RoomConfig,
+        room: &str,
+        options: &JoinOptions,
+    ) -> Result<Room, JoinError> {
+        let options = JoinOptions {
+            strategy: Strategy::Torrent,
+            ..options.clone()
+        };
+        super::join_room_with(config, room, &options).await
+    }
+}
+
 /// One instance (relay connections, shared peer connections) per strategy, app id, relay list
 /// and WebRTC settings. Rooms of one app on the same relays share connections, as in JS; a
 /// room on other relays gets its own instance, so it announces where it was told to. An
@@ -235,6 +267,7 @@ fn instance_for(config: &RoomConfig, options: &JoinOptions) -> Instance {
             match key.strategy {
                 Strategy::Nostr => spawn(NostrSignaler::connect(&key.relays), transport),
                 Strategy::Mqtt => spawn(MqttSignaler::connect(&key.relays), transport),
+                Strategy::Torrent => spawn(TorrentSignaler::connect(&key.relays), transport),
             }
         })
         .clone()

@@ -47,6 +47,20 @@ impl RandomSource for OsRandom {
     }
 }
 
+/// A uniformly random delay in `[0, period)` (reconnect jitter); half the period if `random`
+/// fails.
+pub fn delay_below(
+    random: &mut dyn RandomSource,
+    period: std::time::Duration,
+) -> std::time::Duration {
+    let mut bytes = [0u8; 8];
+    if random.fill_bytes(&mut bytes).is_err() {
+        return period / 2;
+    }
+    let millis = u64::try_from(period.as_millis()).unwrap_or(u64::MAX).max(1);
+    std::time::Duration::from_millis(u64::from_le_bytes(bytes) % millis)
+}
+
 /// A deterministic generator (SplitMix64) for tests and simulations.
 ///
 /// The same seed always yields the same bytes on every platform. It is **not** secure: never use
@@ -103,5 +117,22 @@ mod tests {
         let mut buffer = [0u8; 64];
         OsRandom.fill_bytes(&mut buffer).unwrap();
         assert!(buffer.iter().any(|&byte| byte != 0));
+    }
+
+    #[test]
+    fn delays_stay_below_the_period_and_spread() {
+        let period = std::time::Duration::from_millis(3_333);
+        let mut random = SeededRandom::new(1);
+        let delays: Vec<_> = (0..200).map(|_| delay_below(&mut random, period)).collect();
+        assert!(delays.iter().all(|delay| *delay < period));
+        assert!(delays.iter().any(|delay| *delay < period / 4));
+        assert!(delays.iter().any(|delay| *delay > period * 3 / 4));
+        struct Broken;
+        impl RandomSource for Broken {
+            fn fill_bytes(&mut self, _: &mut [u8]) -> Result<(), RandomError> {
+                Err(RandomError::new("no entropy"))
+            }
+        }
+        assert_eq!(delay_below(&mut Broken, period), period / 2);
     }
 }

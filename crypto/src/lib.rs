@@ -24,7 +24,8 @@ pub use keys::TrysteroKeys;
 pub use password::{password_challenge_response, verify_password_response};
 pub use sdp::{DecryptError, EncryptError, SdpKey, sdp_key_bytes};
 pub use topics::{
-    RoomTopics, nostr_kind, peer_topic, room_token, root_topic, sha1_base36, torrent_info_hash,
+    RoomTopics, info_hash_of_topic, nostr_kind, peer_topic, room_token, root_topic, sha1_base36,
+    torrent_info_hash,
 };
 
 /// The README's examples, compiled and run as doctests (this crate sees both core and crypto).

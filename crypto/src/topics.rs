@@ -6,7 +6,7 @@
 //! | peer topic | `sha1b36("Trystero@" + appId + "@" + roomId + "@" + peerId)` (a peer's inbox) |
 //! | room token | lowercase hex `SHA-256("Trystero:" + appId + ":" + roomId)` |
 //! | Nostr kind | `(Σ UTF-16 code units of topic) mod 10000 + 20000` |
-//! | torrent `info_hash` | the first 20 characters of the root topic |
+//! | torrent `info_hash` | the first 20 characters of `sha1b36(root topic)` |
 
 use std::fmt::Write;
 
@@ -57,10 +57,16 @@ pub fn nostr_kind(topic: &str) -> u16 {
     20_000 + u16::try_from(sum % 10_000).unwrap_or_default()
 }
 
-/// The torrent `info_hash`: the first 20 characters of the root topic.
+/// The torrent `info_hash`: the first 20 characters of `sha1b36` of the root topic (0.25.4
+/// hashes the root topic again; the protocol notes said the root topic's own prefix).
 pub fn torrent_info_hash(app: &AppId, room: &RoomId) -> String {
-    // A root topic is 20 to 40 ASCII characters, so this never cuts a character.
-    root_topic(app, room).chars().take(20).collect()
+    info_hash_of_topic(&root_topic(app, room))
+}
+
+/// The torrent `info_hash` of a root topic (see [`torrent_info_hash`]).
+pub fn info_hash_of_topic(root_topic: &str) -> String {
+    // sha1b36 output is ASCII, so this never cuts a character.
+    sha1_base36(root_topic).chars().take(20).collect()
 }
 
 /// The room token that tags the room's frames on shared data channels.

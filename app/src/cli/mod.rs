@@ -48,10 +48,10 @@ pub(crate) struct NetworkArgs {
     /// The room password (encrypts signalling and runs the password handshake).
     #[arg(long, default_value = "")]
     pub(crate) password: String,
-    /// Signalling strategy: `nostr` or `mqtt`.
+    /// Signalling strategy: `nostr`, `mqtt` or `torrent`.
     #[arg(long, default_value = "nostr")]
     pub(crate) strategy: String,
-    /// Relay URL for nostr, broker URL for mqtt (repeatable); default: Trystero's public ones,
+    /// Relay (nostr), broker (mqtt) or tracker (torrent) URL, repeatable; default: Trystero's public ones,
     /// or with --local the embedded Nostr relay.
     #[arg(long = "relay")]
     pub(crate) relays: Vec<String>,

@@ -224,13 +224,17 @@ fn requests(kind: RelayKind) {
     let mut js = js_peer(&relay, "rpc", &[]);
     let js_id: trystero::PeerId = js.id.parse().unwrap();
     runtime.block_on(async {
-        loop {
-            if let Some(RoomEvent::PeerJoined(peer)) = room.next_event().await
-                && peer == js_id
-            {
-                break;
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(RoomEvent::PeerJoined(peer)) = room.next_event().await
+                    && peer == js_id
+                {
+                    break;
+                }
             }
-        }
+        })
+        .await
+        .expect("the JS peer joins");
     });
 
     // Rust asks, JS answers or rejects.
@@ -402,13 +406,14 @@ fn two_rooms(kind: RelayKind, js_offers: bool) {
     );
 }
 
-/// Every scenario, once per relay: the embedded and the independent Nostr relay, and an MQTT
-/// broker.
+/// Every scenario, once per relay: the embedded and the independent Nostr relay, an MQTT
+/// broker and a WebTorrent tracker.
 macro_rules! on_every_relay {
     ($($name:ident => $scenario:expr;)*) => {
         on_every_relay!(@kind embedded Embedded $($name => $scenario;)*);
         on_every_relay!(@kind independent Independent $($name => $scenario;)*);
         on_every_relay!(@kind mqtt Mosquitto $($name => $scenario;)*);
+        on_every_relay!(@kind torrent Tracker $($name => $scenario;)*);
     };
     (@kind $module:ident $kind:ident $($name:ident => $scenario:expr;)*) => {
         mod $module {

@@ -1,7 +1,8 @@
 //! Real relays on 127.0.0.1 for the tests, each in its own process for one test: the embedded
 //! Nostr relay (`trystero relay`, rust-nostr's relay builder), an independent one (PyPI
 //! `nostr-relay`, which `.ci/run` installs into `interop/.venv`), and an MQTT broker (Debian's
-//! mosquitto, with the MQTT crate's test harness).
+//! mosquitto, with the MQTT crate's test harness) and a WebTorrent tracker (npm
+//! bittorrent-tracker, with the torrent crate's harness).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -16,6 +17,13 @@ mod broker;
 
 use broker::Mosquitto;
 
+// The torrent crate's tracker harness (npm bittorrent-tracker), shared the same way.
+#[allow(dead_code)]
+#[path = "../../../signaling/torrent/tests/it/server.rs"]
+mod server;
+
+use server::Tracker;
+
 /// Which relay implementation a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RelayKind {
@@ -25,6 +33,8 @@ pub(crate) enum RelayKind {
     Independent,
     /// mosquitto, for the MQTT strategy.
     Mosquitto,
+    /// npm bittorrent-tracker, for the torrent strategy.
+    Tracker,
 }
 
 impl RelayKind {
@@ -33,6 +43,7 @@ impl RelayKind {
         match self {
             Self::Embedded | Self::Independent => trystero::Strategy::Nostr,
             Self::Mosquitto => trystero::Strategy::Mqtt,
+            Self::Tracker => trystero::Strategy::Torrent,
         }
     }
 }
@@ -52,6 +63,10 @@ enum Process {
     /// Stopped when dropped.
     Mosquitto {
         _broker: Mosquitto,
+    },
+    /// Stopped when dropped.
+    Tracker {
+        _tracker: Tracker,
     },
 }
 
@@ -85,6 +100,14 @@ pub(crate) fn relay() -> Relay {
 }
 
 pub(crate) fn relay_of(kind: RelayKind) -> Relay {
+    if kind == RelayKind::Tracker {
+        let tracker = Tracker::start();
+        return Relay {
+            url: tracker.url(),
+            process: Process::Tracker { _tracker: tracker },
+            kind,
+        };
+    }
     if kind == RelayKind::Mosquitto {
         let broker = Mosquitto::start();
         return Relay {
@@ -134,7 +157,7 @@ pub(crate) fn relay_of(kind: RelayKind) -> Relay {
                 .unwrap();
             (child, Some(dir))
         }
-        RelayKind::Mosquitto => unreachable!("started above"),
+        RelayKind::Mosquitto | RelayKind::Tracker => unreachable!("started above"),
     };
     let relay = Relay {
         process: Process::Child { child, dir },

@@ -10,6 +10,11 @@
 //! older than [`OFFER_RETENTION`] are closed and replaced. The announce interval follows the
 //! tracker's `interval`, clamped to 10–120 s.
 //!
+//! One departure from JS, compatible with it: a newcomer with a higher id can only be reached
+//! by our offers, which JS sends on its next announce (up to 120 s later). When we ignore such
+//! a newcomer's offer, we announce early instead (at most every [`EARLY_ANNOUNCE_GAP`]), so
+//! the tracker hands it ours now.
+//!
 //! Messages travel through the `Signaler` port on the room's root topic: what this publishes
 //! is the announce without `action` and `info_hash` (`{"peer_id":…,…}`), which the tracker
 //! adapter adds; what it receives is the tracker's JSON as is.
@@ -38,6 +43,8 @@ pub const MAX_ANNOUNCE: Duration = Duration::from_secs(120);
 pub const DEDUP_WINDOW: Duration = Duration::from_secs(4);
 /// Length of an offer id.
 pub const OFFER_ID_LEN: usize = 20;
+/// The shortest gap between an announce and an early one (see [`TrackerSignaling`]).
+pub const EARLY_ANNOUNCE_GAP: Duration = Duration::from_secs(2);
 
 #[derive(Debug)]
 struct PoolOffer {
@@ -75,6 +82,7 @@ pub struct TrackerSignaling {
     connected: BTreeMap<PeerId, ()>,
     interval: Duration,
     next_announce: Millis,
+    last_announce: Option<Millis>,
     /// An announce is due but waits for offers still being made.
     waiting: bool,
     seen: BTreeMap<String, Millis>,
@@ -103,6 +111,7 @@ impl TrackerSignaling {
             connected: BTreeMap::new(),
             interval: MIN_ANNOUNCE,
             next_announce: now,
+            last_announce: None,
             waiting: false,
             seen: BTreeMap::new(),
             reported: BTreeMap::new(),
@@ -181,6 +190,7 @@ impl TrackerSignaling {
         self.fill_pool(now, links, random, out);
         if now >= self.next_announce && !self.waiting {
             self.waiting = true;
+            self.last_announce = Some(now);
             self.next_announce = now.after(self.interval);
         }
         self.announce_if_ready(out);
@@ -338,8 +348,18 @@ impl TrackerSignaling {
         links: &mut LinkIds,
         out: &mut Vec<SignalingOutput>,
     ) {
-        // Glare: we have offers out too, so only the higher id answers.
-        if self.self_id.leads(&peer) || self.busy_with(&peer) {
+        if self.busy_with(&peer) {
+            return;
+        }
+        // Glare: we have offers out too, so only the higher id answers. The newcomer needs
+        // ours: announce early rather than at the next interval.
+        if self.self_id.leads(&peer) {
+            let early = self
+                .last_announce
+                .is_none_or(|last| now.since(last) >= EARLY_ANNOUNCE_GAP);
+            if early && !self.waiting {
+                self.next_announce = now;
+            }
             return;
         }
         let Ok(sdp) = keys.decrypt(sealed) else {

@@ -63,6 +63,12 @@ impl Side {
 
     /// Makes the SDP of every offer link asked for; returns the announce that follows.
     fn make_offers(&mut self, now: u64) -> Value {
+        self.make_offers_quietly(now);
+        self.published().pop().expect("an announce")
+    }
+
+    /// Makes the SDP of every offer link asked for.
+    fn make_offers_quietly(&mut self, now: u64) {
         let links: Vec<LinkId> = self
             .take()
             .into_iter()
@@ -80,7 +86,6 @@ impl Side {
                 &mut self.out,
             );
         }
-        self.published().pop().expect("an announce")
     }
 
     fn published(&mut self) -> Vec<Value> {
@@ -181,14 +186,6 @@ fn the_pool_is_announced_then_answered_by_the_higher_id_and_claimed() {
     b.receive(9_000, &offer);
     assert!(b.out.is_empty());
 
-    // A (lower) never answers B's offers: its own are out.
-    let b_announce = {
-        let mut other = Side::new(peer(2), "");
-        other.make_offers(5)
-    };
-    a.receive(200, &forwarded_offer(&b_announce, 0));
-    assert!(a.out.is_empty(), "glare: the lower id's offers win");
-
     // The answer claims A's offer: the link is bound to B, and the pool is refilled.
     let back = json!({
         "action": "announce",
@@ -209,10 +206,24 @@ fn the_pool_is_announced_then_answered_by_the_higher_id_and_claimed() {
         sdp: "answer-sdp".into()
     }));
     assert_eq!(pool(&out), 1, "one new offer replaces the claimed one");
+    a.out = out;
+    a.make_offers_quietly(300);
     // An answer for an offer we no longer hold is ignored.
     a.receive(5_000, &back);
     assert!(a.out.is_empty());
     assert!(a.signaling.connected(b.id, claimed));
+
+    // A (lower) never answers a newcomer C's offers, since its own are out; it announces early
+    // instead, so the tracker hands C one of A's offers now.
+    let c_announce = Side::new(peer(3), "").make_offers(5);
+    a.receive(6_000, &forwarded_offer(&c_announce, 0));
+    assert!(a.out.is_empty(), "glare: the lower id's offers win");
+    assert_eq!(a.signaling.next_deadline(), Some(Millis(6_000)));
+    a.tick(6_000);
+    assert_eq!(a.published().len(), 1, "the early announce");
+    // Not again within 2 s.
+    a.receive(7_000, &forwarded_offer(&c_announce, 1));
+    assert_eq!(a.signaling.next_deadline(), Some(Millis(16_000)));
 }
 
 #[test]

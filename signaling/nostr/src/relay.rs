@@ -10,7 +10,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use trystero_core::id::random_id;
-use trystero_core::random::{OsRandom, RandomSource};
+use trystero_core::random::{OsRandom, delay_below};
 use trystero_core::signaler::{RelayMessage, RelayState};
 use trystero_crypto::nostr_kind;
 
@@ -144,7 +144,7 @@ impl Relay {
                 return;
             }
             self.set_state(RelayState::Connecting);
-            let delay = random_below(period);
+            let delay = delay_below(&mut OsRandom, period);
             period *= 2;
             let sleep = tokio::time::sleep(delay);
             tokio::pin!(sleep);
@@ -292,14 +292,4 @@ impl Relay {
             _ => None,
         }
     }
-}
-
-/// A uniformly random duration in `[0, period)`.
-fn random_below(period: Duration) -> Duration {
-    let mut bytes = [0u8; 8];
-    if OsRandom.fill_bytes(&mut bytes).is_err() {
-        return period / 2;
-    }
-    let millis = u64::try_from(period.as_millis()).unwrap_or(u64::MAX).max(1);
-    Duration::from_millis(u64::from_le_bytes(bytes) % millis)
 }

@@ -1,0 +1,188 @@
+//! Whole rooms over real WebRTC, found through real trackers: two peers meet (and a third),
+//! peers still meet with two of three trackers down, a tracker restart neither breaks a room
+//! nor keeps new peers out, and a refused torrent is a relay notice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use trystero_core::keys::RoomKeys;
+use trystero_core::room::driver::{Instance, Room};
+use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::signaler::RelayState;
+use trystero_core::wire::{ActionType, Payload};
+use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
+use trystero_crypto::TrysteroKeys;
+use trystero_torrent::{TorrentSignaler, tracker_urls};
+use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
+
+use super::WAIT;
+use super::server::Tracker;
+
+const APP: &str = "trystero-rust-test";
+
+fn instance(urls: &[String]) -> Instance {
+    let (instance, driver) = Instance::new(
+        PeerId::random().unwrap(),
+        TorrentSignaler::connect(urls),
+        WebRtcTransport::new(WebRtcConfig::loopback()),
+        TokioClock::new(),
+        EngineConfig::default(),
+    );
+    tokio::spawn(driver);
+    instance
+}
+
+async fn join(instance: &Instance, urls: &[String], room: &str) -> Room {
+    let config = RoomConfig::builder(APP)
+        .relay_urls(urls.iter().map(String::as_str))
+        .ice_servers(Vec::new())
+        .build()
+        .unwrap();
+    assert_eq!(tracker_urls(&config), urls);
+    let keys = TrysteroKeys::new(&AppId::new(APP).unwrap(), &RoomId::new(room).unwrap(), "");
+    instance.join(config, Arc::new(keys)).await.unwrap()
+}
+
+async fn joined(room: &mut Room, peer: PeerId) {
+    joined_all(room, &[peer]).await;
+}
+
+async fn joined_all(room: &mut Room, peers: &[PeerId]) {
+    let mut missing = peers.to_vec();
+    tokio::time::timeout(WAIT, async {
+        while let Some(event) = room.next_event().await {
+            if let RoomEvent::PeerJoined(joined) = event {
+                missing.retain(|peer| *peer != joined);
+                if missing.is_empty() {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the peers join");
+}
+
+async fn text(room: &mut Room) -> Payload {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(RoomEvent::Message(message)) = room.next_event().await {
+                return message.payload;
+            }
+        }
+    })
+    .await
+    .unwrap()
+}
+
+async fn say(room: &Room, text: &str) {
+    room.send(
+        ActionType::new("chat").unwrap(),
+        Payload::Text(text.into()),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+}
+
+async fn wait_open(room: &Room, index: usize) {
+    for _ in 0..1000 {
+        if room.relay_sockets().await[index].1 == RelayState::Open {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("tracker {index} not open: {:?}", room.relay_sockets().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_rust_peers_meet_through_a_tracker() {
+    let tracker = Tracker::start();
+    let urls = vec![tracker.url()];
+    let (a, b, c) = (instance(&urls), instance(&urls), instance(&urls));
+    let mut room_a = join(&a, &urls, "room1").await;
+    let mut room_b = join(&b, &urls, "room1").await;
+    joined(&mut room_a, b.self_id()).await;
+    joined(&mut room_b, a.self_id()).await;
+    say(&room_a, "over a tracker").await;
+    assert_eq!(
+        text(&mut room_b).await,
+        Payload::Text("over a tracker".into())
+    );
+    let mut room_c = join(&c, &urls, "room1").await;
+    joined_all(&mut room_c, &[a.self_id(), b.self_id()]).await;
+}
+
+/// Three trackers: one stopped while the first peer is already in the room, one never
+/// started. The peers meet through the third, and the relay sockets say which are down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peers_meet_with_two_of_three_trackers_down() {
+    let mut doomed = Tracker::start();
+    let live = Tracker::start();
+    let never = format!("ws://127.0.0.1:{}", super::server::free_port());
+    let urls = vec![doomed.url(), never.clone(), live.url()];
+    let a = instance(&urls);
+    let mut room_a = join(&a, &urls, "faults").await;
+    wait_open(&room_a, 0).await;
+    doomed.stop();
+    let b = instance(&urls);
+    let mut room_b = join(&b, &urls, "faults").await;
+    joined(&mut room_a, b.self_id()).await;
+    joined(&mut room_b, a.self_id()).await;
+    let sockets = room_a.relay_sockets().await;
+    assert_eq!(sockets[0], (doomed.url(), RelayState::Connecting));
+    assert_eq!(sockets[1], (never, RelayState::Connecting));
+    assert_eq!(sockets[2].1, RelayState::Open);
+}
+
+/// The tracker restarts mid-room: the peers stay connected, and once it is back (and has
+/// heard every room again) a new peer still finds both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tracker_restart_keeps_the_room_and_lets_new_peers_in() {
+    let mut tracker = Tracker::start();
+    let urls = vec![tracker.url()];
+    let (a, b) = (instance(&urls), instance(&urls));
+    let mut room_a = join(&a, &urls, "restart").await;
+    let mut room_b = join(&b, &urls, "restart").await;
+    joined(&mut room_a, b.self_id()).await;
+    joined(&mut room_b, a.self_id()).await;
+
+    tracker.restart();
+    wait_open(&room_a, 0).await;
+    wait_open(&room_b, 0).await;
+    assert_eq!(room_a.peers().await, [b.self_id()]);
+    say(&room_a, "still here").await;
+    assert_eq!(text(&mut room_b).await, Payload::Text("still here".into()));
+
+    let c = instance(&urls);
+    let mut room_c = join(&c, &urls, "restart").await;
+    joined_all(&mut room_c, &[a.self_id(), b.self_id()]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_torrent_is_a_relay_notice() {
+    let keys = TrysteroKeys::new(
+        &AppId::new(APP).unwrap(),
+        &RoomId::new("refused").unwrap(),
+        "",
+    );
+    let prefix = trystero_torrent::info_hash(&keys.root_topic());
+    let tracker = Tracker::start_with(&["--reject", &prefix]);
+    let urls = vec![tracker.url()];
+    let a = instance(&urls);
+    let mut room = join(&a, &urls, "refused").await;
+    let notice = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(RoomEvent::RelayNotice { relay, message }) = room.next_event().await {
+                return (relay, message);
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        notice,
+        (0, "failure reason: torrent not allowed here".to_owned())
+    );
+}
