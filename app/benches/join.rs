@@ -1,14 +1,24 @@
-//! Join → peer-joined for two peers on the same loopback Nostr relay (the embedded one), Rust
-//! beside Trystero JS 0.25.4 (Node, node-datachannel), in one run.
+//! Join → peer-joined for two peers on the same loopback relay, Rust beside Trystero JS 0.25.4
+//! (Node, node-datachannel), in one run, for each strategy: Nostr (the embedded relay), MQTT
+//! (mosquitto) and torrent (npm bittorrent-tracker).
 //!
-//! - `join/rust_pair`: two in-process Rust instances (Nostr signaler, WebRTC transport) join at
-//!   once; the time until both saw the other.
-//! - `join/js_pair`: two Node processes, already started and waiting, are told to join at once;
-//!   each reports the milliseconds from its `joinRoom` to its `onPeerJoin`; the iteration time is
-//!   the larger (process start-up is excluded, as the Rust side has none).
+//! - `join/<strategy>/rust_pair`: two in-process Rust instances (the strategy's signaler,
+//!   WebRTC transport) join at once; the time until both saw the other.
+//! - `join/<strategy>/js_pair`: two Node processes, already started and waiting, are told to
+//!   join at once; each reports the milliseconds from its `joinRoom` to its `onPeerJoin`; the
+//!   iteration time is the larger (process start-up is excluded, as the Rust side has none).
 //!
-//! Run: `cargo bench -p trystero --bench join` (needs `npm ci` in `interop/`).
+//! Run: `cargo bench -p trystero --bench join` (needs mosquitto and `npm ci --ignore-scripts`
+//! in `interop/`; `.ci/run` installs both). `-- mqtt` runs one strategy.
 #![allow(clippy::unwrap_used, missing_docs)]
+
+// The servers' test harnesses, shared rather than copied.
+#[allow(dead_code)]
+#[path = "../../signaling/mqtt/tests/it/broker.rs"]
+mod broker;
+#[allow(dead_code)]
+#[path = "../../signaling/torrent/tests/it/server.rs"]
+mod server;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -18,22 +28,34 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use trystero::relay::EmbeddedRelay;
-use trystero::{EngineConfig, PeerId, RoomConfig, RoomEvent, RoomId, WebRtcConfig};
+use trystero::{EngineConfig, PeerId, RoomConfig, RoomEvent, RoomId, Strategy, WebRtcConfig};
 use trystero_core::room::driver::Instance;
+use trystero_core::signaler::Signaler;
 use trystero_crypto::TrysteroKeys;
+use trystero_mqtt::MqttSignaler;
 use trystero_nostr::NostrSignaler;
+use trystero_torrent::TorrentSignaler;
 use trystero_webrtc::{TokioClock, WebRtcTransport};
 
-fn rust_instance(relay: &str) -> Instance {
+fn spawn<S: Signaler>(signaler: S) -> Instance {
     let (instance, driver) = Instance::new(
         PeerId::random().unwrap(),
-        NostrSignaler::connect(&[relay.to_owned()]),
+        signaler,
         WebRtcTransport::new(WebRtcConfig::loopback()),
         TokioClock::new(),
         EngineConfig::default(),
     );
     tokio::spawn(driver);
     instance
+}
+
+fn rust_instance(strategy: Strategy, relay: &str) -> Instance {
+    let urls = [relay.to_owned()];
+    match strategy {
+        Strategy::Mqtt => spawn(MqttSignaler::connect(&urls)),
+        Strategy::Torrent => spawn(TorrentSignaler::connect(&urls)),
+        _ => spawn(NostrSignaler::connect(&urls)),
+    }
 }
 
 async fn until_joined(room: &mut trystero::Room) {
@@ -44,26 +66,24 @@ async fn until_joined(room: &mut trystero::Room) {
     }
 }
 
-fn join(c: &mut Criterion) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let relay = runtime.block_on(EmbeddedRelay::start(0)).unwrap();
-    let url = relay.url().to_owned();
+fn join_pairs(c: &mut Criterion, runtime: &tokio::runtime::Runtime, strategy: Strategy, url: &str) {
     let mut group = c.benchmark_group("join");
     group.sample_size(10);
+    let name = strategy.name();
     let mut round = 0u32;
 
-    group.bench_function("rust_pair", |b| {
+    group.bench_function(format!("{name}/rust_pair"), |b| {
         b.iter_custom(|iterations| {
             runtime.block_on(async {
                 let mut total = Duration::ZERO;
                 for _ in 0..iterations {
                     round += 1;
                     let room = format!("rust-{round}");
-                    let (a, b) = (rust_instance(&url), rust_instance(&url));
+                    let (a, b) = (rust_instance(strategy, url), rust_instance(strategy, url));
                     // Let both relay connections open first, as the JS processes have.
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     let config = RoomConfig::builder("trystero-bench")
-                        .relay_urls([url.as_str()])
+                        .relay_urls([url])
                         .ice_servers(Vec::new())
                         .build()
                         .unwrap();
@@ -86,7 +106,7 @@ fn join(c: &mut Criterion) {
     });
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/join.mjs");
-    group.bench_function("js_pair", |b| {
+    group.bench_function(format!("{name}/js_pair"), |b| {
         b.iter_custom(|iterations| {
             let mut total = Duration::ZERO;
             for _ in 0..iterations {
@@ -96,7 +116,7 @@ fn join(c: &mut Criterion) {
                     .map(|_| {
                         let mut child = Command::new("node")
                             .arg(&script)
-                            .args(["--room", &room, "--relay", &url])
+                            .args(["--room", &room, "--relay", url, "--strategy", name])
                             .stdin(Stdio::piped())
                             .stdout(Stdio::piped())
                             .stderr(Stdio::null())
@@ -126,7 +146,17 @@ fn join(c: &mut Criterion) {
         });
     });
     group.finish();
+}
+
+fn join(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let relay = runtime.block_on(EmbeddedRelay::start(0)).unwrap();
+    join_pairs(c, &runtime, Strategy::Nostr, relay.url());
     relay.shutdown();
+    let broker = broker::Mosquitto::start();
+    join_pairs(c, &runtime, Strategy::Mqtt, &broker.url());
+    let tracker = server::Tracker::start();
+    join_pairs(c, &runtime, Strategy::Torrent, &tracker.url());
 }
 
 criterion_group!(benches, join);

@@ -7,13 +7,13 @@
 //! answers an offer only if its id is higher than the offerer's (an active peer always has
 //! offers out, so the lower id's offers win glare); the answer comes back through the tracker
 //! with our `offer_id`, which claims that offer and binds its link to the answerer. Offers
-//! older than [`OFFER_RETENTION`] are closed and replaced. The announce interval follows the
-//! tracker's `interval`, clamped to 10–120 s.
+//! older than [`OFFER_RETENTION`] are closed and replaced. Announces follow the same warm-up as
+//! topic strategies (0, 0.23, 0.77, 2.1 s), then the tracker's `interval`, clamped to 10–120 s.
 //!
 //! One departure from JS, compatible with it: a newcomer with a higher id can only be reached
 //! by our offers, which JS sends on its next announce (up to 120 s later). When we ignore such
-//! a newcomer's offer, we announce early instead (at most every [`EARLY_ANNOUNCE_GAP`]), so
-//! the tracker hands it ours now.
+//! a newcomer's offer, we announce early instead ([`EARLY_ANNOUNCE_GAP`] after the last
+//! announce at the soonest), so the tracker hands it ours.
 //!
 //! Messages travel through the `Signaler` port on the room's root topic: what this publishes
 //! is the announce without `action` and `info_hash` (`{"peer_id":…,…}`), which the tracker
@@ -25,7 +25,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::LinkId;
-use super::signaling::{CONNECT_TTL, LinkIds, SignalingOutput, connect_failure_message};
+use super::signaling::{
+    ANNOUNCE_WARMUP, CONNECT_TTL, LinkIds, SignalingOutput, connect_failure_message,
+};
 use crate::id::{PeerId, random_id_with};
 use crate::keys::RoomKeys;
 use crate::random::RandomSource;
@@ -83,6 +85,8 @@ pub struct TrackerSignaling {
     interval: Duration,
     next_announce: Millis,
     last_announce: Option<Millis>,
+    /// Announces made so far (the first ones follow the warm-up).
+    announces: usize,
     /// An announce is due but waits for offers still being made.
     waiting: bool,
     seen: BTreeMap<String, Millis>,
@@ -112,6 +116,7 @@ impl TrackerSignaling {
             interval: MIN_ANNOUNCE,
             next_announce: now,
             last_announce: None,
+            announces: 0,
             waiting: false,
             seen: BTreeMap::new(),
             reported: BTreeMap::new(),
@@ -191,7 +196,11 @@ impl TrackerSignaling {
         if now >= self.next_announce && !self.waiting {
             self.waiting = true;
             self.last_announce = Some(now);
-            self.next_announce = now.after(self.interval);
+            let delay = ANNOUNCE_WARMUP
+                .get(self.announces)
+                .map_or(self.interval, |warmup| (*warmup).min(self.interval));
+            self.announces += 1;
+            self.next_announce = now.after(delay);
         }
         self.announce_if_ready(out);
     }
@@ -354,12 +363,10 @@ impl TrackerSignaling {
         // Glare: we have offers out too, so only the higher id answers. The newcomer needs
         // ours: announce early rather than at the next interval.
         if self.self_id.leads(&peer) {
-            let early = self
+            let soonest = self
                 .last_announce
-                .is_none_or(|last| now.since(last) >= EARLY_ANNOUNCE_GAP);
-            if early && !self.waiting {
-                self.next_announce = now;
-            }
+                .map_or(now, |last| last.after(EARLY_ANNOUNCE_GAP).max(now));
+            self.next_announce = self.next_announce.min(soonest);
             return;
         }
         let Ok(sdp) = keys.decrypt(sealed) else {

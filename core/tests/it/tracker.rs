@@ -213,17 +213,22 @@ fn the_pool_is_announced_then_answered_by_the_higher_id_and_claimed() {
     assert!(a.out.is_empty());
     assert!(a.signaling.connected(b.id, claimed));
 
+    // Past the warm-up (announces 233, 533 and 1 333 ms apart), A announces every 10 s.
+    for (at, next) in [(5_100, 5_633), (5_633, 6_966), (6_966, 16_966)] {
+        a.tick(at);
+        assert_eq!(a.published().len(), 1, "announce at {at}");
+        assert_eq!(a.signaling.next_deadline(), Some(Millis(next)));
+    }
     // A (lower) never answers a newcomer C's offers, since its own are out; it announces early
-    // instead, so the tracker hands C one of A's offers now.
+    // instead (2 s after its last announce at the soonest), so the tracker hands C its offers.
     let c_announce = Side::new(peer(3), "").make_offers(5);
-    a.receive(6_000, &forwarded_offer(&c_announce, 0));
+    a.receive(7_000, &forwarded_offer(&c_announce, 0));
     assert!(a.out.is_empty(), "glare: the lower id's offers win");
-    assert_eq!(a.signaling.next_deadline(), Some(Millis(6_000)));
-    a.tick(6_000);
+    assert_eq!(a.signaling.next_deadline(), Some(Millis(8_966)));
+    a.tick(8_966);
     assert_eq!(a.published().len(), 1, "the early announce");
-    // Not again within 2 s.
-    a.receive(7_000, &forwarded_offer(&c_announce, 1));
-    assert_eq!(a.signaling.next_deadline(), Some(Millis(16_000)));
+    a.receive(9_000, &forwarded_offer(&c_announce, 1));
+    assert_eq!(a.signaling.next_deadline(), Some(Millis(10_966)));
 }
 
 #[test]
@@ -236,11 +241,13 @@ fn intervals_are_clamped_and_notices_surface() {
     assert_eq!(a.signaling.interval(), Duration::from_secs(10));
     a.receive(3, &json!({"interval": 45}));
     assert_eq!(a.signaling.interval(), Duration::from_secs(45));
-    // The next announce follows the interval in force when the last one went out (10 s).
-    assert_eq!(a.signaling.next_deadline(), Some(Millis(10_000)));
-    a.tick(10_000);
-    assert_eq!(a.published().len(), 1, "announced again");
-    assert_eq!(a.signaling.next_deadline(), Some(Millis(55_000)));
+    // The warm-up (0, 233, 766, 2 099 ms), then the tracker's interval.
+    for (at, next) in [(233, 766), (766, 2_099), (2_099, 47_099)] {
+        assert_eq!(a.signaling.next_deadline(), Some(Millis(at)));
+        a.tick(at);
+        assert_eq!(a.published().len(), 1, "announced at {at}");
+        assert_eq!(a.signaling.next_deadline(), Some(Millis(next)));
+    }
 
     a.receive(4, &json!({"failure reason": "invalid info_hash"}));
     assert_eq!(
