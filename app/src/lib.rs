@@ -164,81 +164,59 @@ pub async fn join_room_with(
     Ok(instance.join(config, Arc::new(keys)).await?)
 }
 
-/// The Nostr strategy, by name.
-pub mod nostr {
-    use super::{JoinError, JoinOptions, Room, RoomConfig, Strategy};
+/// A strategy's module: `join_room` and `join_room_with` fixed to that strategy, plus its
+/// defaults.
+macro_rules! strategy_module {
+    (
+        $(#[$module_doc:meta])*
+        mod $module:ident = $strategy:ident, joins $what:literal;
+        pub use $($reexport:tt)*
+    ) => {
+        $(#[$module_doc])*
+        pub mod $module {
+            use super::{JoinError, JoinOptions, Room, RoomConfig, Strategy};
 
+            pub use $($reexport)*
+
+            #[doc = concat!("Joins `room` through ", $what, ".")]
+            pub async fn join_room(config: RoomConfig, room: &str) -> Result<Room, JoinError> {
+                join_room_with(config, room, &JoinOptions::default()).await
+            }
+
+            /// [`join_room`] with transport options (the strategy stays this module's).
+            pub async fn join_room_with(
+                config: RoomConfig,
+                room: &str,
+                options: &JoinOptions,
+            ) -> Result<Room, JoinError> {
+                let options = JoinOptions {
+                    strategy: Strategy::$strategy,
+                    ..options.clone()
+                };
+                super::join_room_with(config, room, &options).await
+            }
+        }
+    };
+}
+
+strategy_module! {
+    /// The Nostr strategy, by name (`trystero/nostr`).
+    mod nostr = Nostr, joins "Nostr relays (`trystero/nostr`'s `joinRoom`)";
     pub use trystero_nostr::{DEFAULT_REDUNDANCY, DEFAULT_RELAYS, relay_urls};
-
-    /// Joins `room` through Nostr relays (`trystero/nostr`'s `joinRoom`).
-    pub async fn join_room(config: RoomConfig, room: &str) -> Result<Room, JoinError> {
-        join_room_with(config, room, &JoinOptions::default()).await
-    }
-
-    /// [`join_room`] with transport options (the strategy is Nostr whatever they say).
-    pub async fn join_room_with(
-        config: RoomConfig,
-        room: &str,
-        options: &JoinOptions,
-    ) -> Result<Room, JoinError> {
-        let options = JoinOptions {
-            strategy: Strategy::Nostr,
-            ..options.clone()
-        };
-        super::join_room_with(config, room, &options).await
-    }
 }
 
-/// The MQTT strategy (`@trystero-p2p/mqtt`).
-pub mod mqtt {
-    use super::{JoinError, JoinOptions, Room, RoomConfig, Strategy};
-
+strategy_module! {
+    /// The MQTT strategy (`@trystero-p2p/mqtt`): the config's relay URLs are broker URLs
+    /// (`ws://`, `wss://`, credentials as user info).
+    mod mqtt = Mqtt, joins "MQTT brokers (`@trystero-p2p/mqtt`'s `joinRoom`)";
     pub use trystero_mqtt::{DEFAULT_BROKERS, DEFAULT_REDUNDANCY, broker_urls};
-
-    /// Joins `room` through MQTT brokers (`@trystero-p2p/mqtt`'s `joinRoom`); the config's
-    /// relay URLs are broker URLs (`ws://`, `wss://`, credentials as user info).
-    pub async fn join_room(config: RoomConfig, room: &str) -> Result<Room, JoinError> {
-        join_room_with(config, room, &JoinOptions::default()).await
-    }
-
-    /// [`join_room`] with transport options (the strategy is MQTT whatever they say).
-    pub async fn join_room_with(
-        config: RoomConfig,
-        room: &str,
-        options: &JoinOptions,
-    ) -> Result<Room, JoinError> {
-        let options = JoinOptions {
-            strategy: Strategy::Mqtt,
-            ..options.clone()
-        };
-        super::join_room_with(config, room, &options).await
-    }
 }
 
-/// The BitTorrent strategy (`@trystero-p2p/torrent`): WebTorrent trackers.
-pub mod torrent {
-    use super::{JoinError, JoinOptions, Room, RoomConfig, Strategy};
-
+strategy_module! {
+    /// The BitTorrent strategy (`@trystero-p2p/torrent`): the config's relay URLs are
+    /// WebTorrent tracker URLs; SDPs carry every candidate (no trickle ICE).
+    mod torrent = Torrent, joins "WebTorrent trackers (`@trystero-p2p/torrent`'s `joinRoom`)";
     pub use trystero_torrent::{DEFAULT_REDUNDANCY, DEFAULT_TRACKERS, tracker_urls};
-
-    /// Joins `room` through WebTorrent trackers (`@trystero-p2p/torrent`'s `joinRoom`); the
-    /// config's relay URLs are tracker URLs. SDPs carry every candidate (no trickle ICE).
-    pub async fn join_room(config: RoomConfig, room: &str) -> Result<Room, JoinError> {
-        join_room_with(config, room, &JoinOptions::default()).await
-    }
-
-    /// [`join_room`] with transport options (the strategy is torrent whatever they say).
-    pub async fn join_room_with(
-        config: RoomConfig,
-        room: &str,
-        options: &JoinOptions,
-    ) -> Result<Room, JoinError> {
-        let options = JoinOptions {
-            strategy: Strategy::Torrent,
-            ..options.clone()
-        };
-        super::join_room_with(config, room, &options).await
-    }
 }
 
 /// One instance (relay connections, shared peer connections) per strategy, app id, relay list

@@ -37,6 +37,64 @@ pub enum SignalingError {
     },
 }
 
+/// The relay indices a publish goes to: `Some(relay)` alone, or (`None`) all `0..count`.
+pub fn relay_targets(
+    relay: Option<usize>,
+    count: usize,
+) -> Result<std::ops::Range<usize>, SignalingError> {
+    match relay {
+        Some(index) if index >= count => Err(SignalingError::UnknownRelay(index)),
+        Some(index) => Ok(index..index + 1),
+        None => Ok(0..count),
+    }
+}
+
+/// Trystero's WebSocket reconnect schedule (Nostr, torrent; protocol §4.1): each retry waits a
+/// random delay below a period that starts at 3 333 ms and doubles per failure; a successful
+/// open resets it, and once the period would reach 60 s the relay is given up for the session.
+#[derive(Debug, Clone)]
+pub struct ReconnectSchedule {
+    period: std::time::Duration,
+}
+
+impl ReconnectSchedule {
+    /// The first period.
+    pub const FIRST_PERIOD: std::time::Duration = std::time::Duration::from_millis(3_333);
+    /// Reconnection stops once the period would reach this (JS 0.25.4: 60 s).
+    pub const GIVE_UP_PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// A schedule at its first period.
+    pub fn new() -> Self {
+        Self {
+            period: Self::FIRST_PERIOD,
+        }
+    }
+
+    /// The connection opened: start over.
+    pub fn reset(&mut self) {
+        self.period = Self::FIRST_PERIOD;
+    }
+
+    /// The delay before the next attempt, or `None` to give up; doubles the period.
+    pub fn next_delay(
+        &mut self,
+        random: &mut dyn crate::random::RandomSource,
+    ) -> Option<std::time::Duration> {
+        if self.period >= Self::GIVE_UP_PERIOD {
+            return None;
+        }
+        let delay = crate::random::delay_below(random, self.period);
+        self.period *= 2;
+        Some(delay)
+    }
+}
+
+impl Default for ReconnectSchedule {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// One message delivered by a relay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelayMessage {
@@ -299,5 +357,32 @@ mod tests {
         drop(b);
         a.publish(None, "t", "x").now_or_never().unwrap().unwrap();
         assert_eq!(hub.lock().clients.len(), 1);
+    }
+
+    #[test]
+    fn relay_targets_pick_one_or_all() {
+        assert_eq!(relay_targets(None, 3), Ok(0..3));
+        assert_eq!(relay_targets(Some(1), 3), Ok(1..2));
+        assert_eq!(
+            relay_targets(Some(3), 3),
+            Err(SignalingError::UnknownRelay(3))
+        );
+    }
+
+    #[test]
+    fn reconnects_double_below_their_period_and_give_up_at_60_s() {
+        let mut random = crate::random::SeededRandom::new(3);
+        let mut schedule = ReconnectSchedule::new();
+        let mut periods = Vec::new();
+        let mut period = ReconnectSchedule::FIRST_PERIOD;
+        while let Some(delay) = schedule.next_delay(&mut random) {
+            assert!(delay < period);
+            periods.push(period);
+            period *= 2;
+        }
+        // 3.3, 6.7, 13.3, 26.7, 53.3 s: five retries, then the relay is given up.
+        assert_eq!(periods.len(), 5);
+        schedule.reset();
+        assert!(schedule.next_delay(&mut random).is_some());
     }
 }

@@ -27,7 +27,7 @@ use tokio::sync::Mutex as AsyncMutex;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use trystero_core::config::RoomConfig;
 use trystero_core::random::{OsRandom, RandomSource};
-use trystero_core::signaler::{RelayMessage, RelayState, Signaler, SignalingError};
+use trystero_core::signaler::{RelayMessage, RelayState, Signaler, SignalingError, relay_targets};
 
 use broker::{BrokerCommand, BrokerHandle};
 
@@ -208,18 +208,12 @@ impl Signaler for MqttSignaler {
         topic: &str,
         payload: &str,
     ) -> Result<(), SignalingError> {
-        if let Some(index) = relay
-            && index >= self.brokers.len()
-        {
-            return Err(SignalingError::UnknownRelay(index));
-        }
-        for (index, broker) in self.brokers.iter().enumerate() {
-            if relay.is_none_or(|wanted| wanted == index) {
-                broker.send(BrokerCommand::Publish {
-                    topic: topic.to_owned(),
-                    payload: payload.to_owned(),
-                });
-            }
+        let targets = relay_targets(relay, self.brokers.len())?;
+        for broker in &self.brokers[targets] {
+            broker.send(BrokerCommand::Publish {
+                topic: topic.to_owned(),
+                payload: payload.to_owned(),
+            });
         }
         Ok(())
     }

@@ -28,7 +28,7 @@ use futures_util::lock::Mutex as AsyncMutex;
 use nostr::{EventBuilder, JsonUtil, Keys, Kind, Tag, TagKind};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use trystero_core::config::RoomConfig;
-use trystero_core::signaler::{RelayMessage, RelayState, Signaler, SignalingError};
+use trystero_core::signaler::{RelayMessage, RelayState, Signaler, SignalingError, relay_targets};
 use trystero_crypto::nostr_kind;
 
 use relay::{RelayCommand, RelayHandle};
@@ -194,11 +194,7 @@ impl Signaler for NostrSignaler {
         topic: &str,
         payload: &str,
     ) -> Result<(), SignalingError> {
-        if let Some(index) = relay
-            && index >= self.relays.len()
-        {
-            return Err(SignalingError::UnknownRelay(index));
-        }
+        let targets = relay_targets(relay, self.relays.len())?;
         let tag = Tag::custom(TagKind::custom("x"), [topic.to_owned()]);
         let event = EventBuilder::new(Kind::from_u16(nostr_kind(topic)), payload)
             .tag(tag)
@@ -209,13 +205,11 @@ impl Signaler for NostrSignaler {
             })?;
         let message = format!("[\"EVENT\",{}]", event.as_json());
         let announcement = is_announcement(payload);
-        for (index, handle) in self.relays.iter().enumerate() {
-            if relay.is_none_or(|wanted| wanted == index) {
-                handle.send(RelayCommand::Publish {
-                    message: message.clone(),
-                    announcement,
-                });
-            }
+        for handle in &self.relays[targets] {
+            handle.send(RelayCommand::Publish {
+                message: message.clone(),
+                announcement,
+            });
         }
         Ok(())
     }

@@ -10,16 +10,12 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use trystero_core::id::random_id;
-use trystero_core::random::{OsRandom, delay_below};
-use trystero_core::signaler::{RelayMessage, RelayState};
+use trystero_core::random::OsRandom;
+use trystero_core::signaler::{ReconnectSchedule, RelayMessage, RelayState};
 use trystero_crypto::nostr_kind;
 
 use crate::Topics;
 
-/// Reconnect delays start below this and double (JS: 3 333 ms).
-const FIRST_RETRY_PERIOD: Duration = Duration::from_millis(3_333);
-/// Reconnection stops once the period would reach this (JS 0.25.4: 60 s).
-const GIVE_UP_PERIOD: Duration = Duration::from_secs(60);
 /// How long a connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The first announcement back-off after `rate-limited:`; it doubles up to the maximum.
@@ -112,7 +108,7 @@ impl Relay {
     }
 
     async fn run(mut self) {
-        let mut period = FIRST_RETRY_PERIOD;
+        let mut schedule = ReconnectSchedule::new();
         loop {
             while self.paused.load(Ordering::SeqCst) {
                 match self.commands.recv().await {
@@ -126,7 +122,7 @@ impl Relay {
                     .await;
             if let Ok(Ok((socket, _))) = connected {
                 self.set_state(RelayState::Open);
-                period = FIRST_RETRY_PERIOD;
+                schedule.reset();
                 match self.session(socket).await {
                     SessionEnd::Disconnected => {}
                     SessionEnd::Shutdown => return,
@@ -136,16 +132,14 @@ impl Relay {
                     }
                 }
             }
-            if period >= GIVE_UP_PERIOD {
+            let Some(delay) = schedule.next_delay(&mut OsRandom) else {
                 self.set_state(RelayState::Retired(format!(
                     "{} unreachable; gave up reconnecting",
                     self.url
                 )));
                 return;
-            }
+            };
             self.set_state(RelayState::Connecting);
-            let delay = delay_below(&mut OsRandom, period);
-            period *= 2;
             let sleep = tokio::time::sleep(delay);
             tokio::pin!(sleep);
             loop {

@@ -25,7 +25,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use futures_util::lock::Mutex as AsyncMutex;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use trystero_core::config::RoomConfig;
-use trystero_core::signaler::{RelayMessage, RelayState, Signaler, SignalingError, SignalingStyle};
+use trystero_core::signaler::{
+    RelayMessage, RelayState, Signaler, SignalingError, SignalingStyle, relay_targets,
+};
 
 use tracker::{TrackerCommand, TrackerHandle};
 
@@ -186,11 +188,7 @@ impl Signaler for TorrentSignaler {
         topic: &str,
         payload: &str,
     ) -> Result<(), SignalingError> {
-        if let Some(index) = relay
-            && index >= self.trackers.len()
-        {
-            return Err(SignalingError::UnknownRelay(index));
-        }
+        let targets = relay_targets(relay, self.trackers.len())?;
         let Some(message) = tracker_message(topic, payload) else {
             return Err(SignalingError::Relay {
                 relay: relay.unwrap_or(0),
@@ -203,10 +201,8 @@ impl Signaler for TorrentSignaler {
                 .announces
                 .insert(topic.to_owned(), message.clone());
         }
-        for (index, tracker) in self.trackers.iter().enumerate() {
-            if relay.is_none_or(|wanted| wanted == index) {
-                tracker.send(TrackerCommand::Send(message.clone()));
-            }
+        for tracker in &self.trackers[targets] {
+            tracker.send(TrackerCommand::Send(message.clone()));
         }
         Ok(())
     }

@@ -9,15 +9,11 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio_tungstenite::tungstenite::Message;
-use trystero_core::random::{OsRandom, delay_below};
-use trystero_core::signaler::{RelayMessage, RelayState};
+use trystero_core::random::OsRandom;
+use trystero_core::signaler::{ReconnectSchedule, RelayMessage, RelayState};
 
 use crate::{SharedRooms, lock};
 
-/// Reconnect delays start below this and double (JS: 3 333 ms).
-const FIRST_RETRY_PERIOD: Duration = Duration::from_millis(3_333);
-/// Reconnection stops once the period would reach this (JS 0.25.4: 60 s).
-const GIVE_UP_PERIOD: Duration = Duration::from_secs(60);
 /// How long a connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -95,7 +91,7 @@ impl Tracker {
     }
 
     async fn run(mut self) {
-        let mut period = FIRST_RETRY_PERIOD;
+        let mut schedule = ReconnectSchedule::new();
         loop {
             while self.paused.load(Ordering::SeqCst) {
                 match self.commands.recv().await {
@@ -109,21 +105,20 @@ impl Tracker {
                     .await;
             if let Ok(Ok((socket, _))) = connected {
                 self.set_state(RelayState::Open);
-                period = FIRST_RETRY_PERIOD;
+                schedule.reset();
                 if let SessionEnd::Shutdown = self.session(socket).await {
                     return;
                 }
             }
-            if period >= GIVE_UP_PERIOD {
+            let Some(delay) = schedule.next_delay(&mut OsRandom) else {
                 self.set_state(RelayState::Retired(format!(
                     "{} unreachable; gave up reconnecting",
                     self.url
                 )));
                 return;
-            }
+            };
             self.set_state(RelayState::Connecting);
-            let sleep = tokio::time::sleep(delay_below(&mut OsRandom, period));
-            period *= 2;
+            let sleep = tokio::time::sleep(delay);
             tokio::pin!(sleep);
             loop {
                 tokio::select! {

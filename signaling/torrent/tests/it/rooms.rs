@@ -2,98 +2,24 @@
 //! peers still meet with two of three trackers down, a tracker restart neither breaks a room
 //! nor keeps new peers out, and a refused torrent is a relay notice.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use trystero_core::keys::RoomKeys;
-use trystero_core::room::driver::{Instance, Room};
-use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::room::RoomEvent;
 use trystero_core::signaler::RelayState;
-use trystero_core::wire::{ActionType, Payload};
-use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
+use trystero_core::wire::Payload;
+use trystero_core::{AppId, RoomId};
 use trystero_crypto::TrysteroKeys;
 use trystero_torrent::{TorrentSignaler, tracker_urls};
-use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
 
-use super::WAIT;
+#[path = "../../../testing/rooms.rs"]
+mod support;
+
 use super::server::Tracker;
+use support::{APP, WAIT, join, joined, joined_all, say, text, wait_open};
 
-const APP: &str = "trystero-rust-test";
-
-fn instance(urls: &[String]) -> Instance {
-    let (instance, driver) = Instance::new(
-        PeerId::random().unwrap(),
-        TorrentSignaler::connect(urls),
-        WebRtcTransport::new(WebRtcConfig::loopback()),
-        TokioClock::new(),
-        EngineConfig::default(),
-    );
-    tokio::spawn(driver);
-    instance
-}
-
-async fn join(instance: &Instance, urls: &[String], room: &str) -> Room {
-    let config = RoomConfig::builder(APP)
-        .relay_urls(urls.iter().map(String::as_str))
-        .ice_servers(Vec::new())
-        .build()
-        .unwrap();
-    assert_eq!(tracker_urls(&config), urls);
-    let keys = TrysteroKeys::new(&AppId::new(APP).unwrap(), &RoomId::new(room).unwrap(), "");
-    instance.join(config, Arc::new(keys)).await.unwrap()
-}
-
-async fn joined(room: &mut Room, peer: PeerId) {
-    joined_all(room, &[peer]).await;
-}
-
-async fn joined_all(room: &mut Room, peers: &[PeerId]) {
-    let mut missing = peers.to_vec();
-    tokio::time::timeout(WAIT, async {
-        while let Some(event) = room.next_event().await {
-            if let RoomEvent::PeerJoined(joined) = event {
-                missing.retain(|peer| *peer != joined);
-                if missing.is_empty() {
-                    return;
-                }
-            }
-        }
-    })
-    .await
-    .expect("the peers join");
-}
-
-async fn text(room: &mut Room) -> Payload {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Some(RoomEvent::Message(message)) = room.next_event().await {
-                return message.payload;
-            }
-        }
-    })
-    .await
-    .unwrap()
-}
-
-async fn say(room: &Room, text: &str) {
-    room.send(
-        ActionType::new("chat").unwrap(),
-        Payload::Text(text.into()),
-        None,
-        None,
-    )
-    .await
-    .unwrap();
-}
-
-async fn wait_open(room: &Room, index: usize) {
-    for _ in 0..1000 {
-        if room.relay_sockets().await[index].1 == RelayState::Open {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("tracker {index} not open: {:?}", room.relay_sockets().await);
+/// A Rust peer on these trackers, which the room config names as the strategy does.
+fn instance(urls: &[String]) -> trystero_core::room::driver::Instance {
+    assert_eq!(tracker_urls(&support::config(urls)), urls);
+    support::instance(TorrentSignaler::connect(urls))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
