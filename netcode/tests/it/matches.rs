@@ -1,0 +1,306 @@
+//! Whole matches of P2P sessions on the simulated network, in virtual time.
+
+use std::collections::BTreeMap;
+
+use trystero_netcode::{
+    Config, Event, Frame, P2PSession, Request, SessionError, SimConfig, SimNetwork, SimSocket,
+    Socket,
+};
+
+use super::game::{World, splitmix};
+
+struct Peer {
+    session: P2PSession<u8, usize>,
+    socket: SimSocket,
+    world: World,
+    saved: Vec<World>,
+    /// The checksums of the latest state saved for each frame.
+    history: BTreeMap<Frame, [u64; 2]>,
+    events: Vec<Event>,
+    /// When the session recommended waiting: (our frame, frames).
+    waits: Vec<(Frame, u32)>,
+    skip: u32,
+}
+
+#[derive(Default)]
+struct Script {
+    frames: u64,
+    /// Player → the tick it starts playing (to test time sync).
+    late: BTreeMap<usize, u64>,
+    /// (player, frame): a non-deterministic write after that frame's step.
+    corrupt: Option<(usize, Frame)>,
+    /// Datagrams to inject: (tick, to player, from address, bytes).
+    inject: Vec<(u64, usize, usize, Vec<u8>)>,
+    /// Ignore wait recommendations (to see them pile up).
+    ignore_waits: bool,
+}
+
+fn input_of(seed: u64, player: usize, frame: Frame) -> u8 {
+    // Players hold inputs for a while, like people do.
+    let held = splitmix(seed ^ (player as u64) << 40 ^ u64::from(frame / 9));
+    (held & 0x0F) as u8
+}
+
+fn play(players: usize, seed: u64, sim: SimConfig, script: &Script) -> (Vec<Peer>, SimNetwork) {
+    let net = SimNetwork::new(seed, sim);
+    let mut peers: Vec<Peer> = (0..players)
+        .map(|me| {
+            let mut session = P2PSession::new(
+                Config {
+                    players,
+                    ..Config::default()
+                },
+                me,
+            )
+            .unwrap();
+            for other in (0..players).filter(|other| *other != me) {
+                session.add_remote(other, other).unwrap();
+            }
+            let saved = vec![World::new(16); session.slots()];
+            Peer {
+                session,
+                socket: net.socket(),
+                world: World::new(16),
+                saved,
+                history: BTreeMap::new(),
+                events: Vec::new(),
+                waits: Vec::new(),
+                skip: 0,
+            }
+        })
+        .collect();
+    let mut requests = Vec::new();
+    for tick in 0..script.frames {
+        let now = tick * 1000 / 60;
+        net.advance_to(now);
+        for (at, to, from, bytes) in &script.inject {
+            if *at == tick {
+                let mut rogue = net.socket_at(*from);
+                rogue.send_to(to, bytes);
+            }
+        }
+        for (me, peer) in peers.iter_mut().enumerate() {
+            if script.late.get(&me).is_some_and(|start| tick < *start) {
+                continue;
+            }
+            peer.session.poll(now, &mut peer.socket);
+            while let Some(event) = peer.session.next_event() {
+                if let Event::WaitRecommendation { frames } = event {
+                    peer.waits.push((peer.session.current_frame(), frames));
+                    if !script.ignore_waits {
+                        peer.skip += frames;
+                    }
+                }
+                peer.events.push(event);
+            }
+            if peer.skip > 0 {
+                peer.skip -= 1;
+                continue;
+            }
+            let frame = peer.session.current_frame();
+            match peer
+                .session
+                .advance_frame(input_of(seed, me, frame), &mut requests)
+            {
+                Ok(()) => {}
+                Err(SessionError::PredictionThreshold) => continue,
+                Err(error) => panic!("{error}"),
+            }
+            for request in &requests {
+                match request {
+                    Request::Save {
+                        frame,
+                        slot,
+                        checksum,
+                    } => {
+                        peer.saved[*slot].clone_from(&peer.world);
+                        let parts = peer.world.checksums();
+                        peer.history.insert(*frame, parts);
+                        if *checksum {
+                            peer.session.report_checksum(*frame, &parts);
+                        }
+                    }
+                    Request::Load { slot, .. } => peer.world.clone_from(&peer.saved[*slot]),
+                    Request::Advance { frame, inputs } => {
+                        peer.world.step(inputs.as_slice());
+                        if script.corrupt == Some((me, *frame)) {
+                            peer.world.corrupt();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (peers, net)
+}
+
+/// Every frame confirmed everywhere has the same state on every peer.
+fn assert_same_history(peers: &[Peer]) -> Frame {
+    let confirmed = peers
+        .iter()
+        .map(|peer| peer.session.confirmed_frame())
+        .min()
+        .unwrap();
+    for frame in 1..confirmed {
+        let first = peers[0].history[&frame];
+        for (me, peer) in peers.iter().enumerate().skip(1) {
+            assert_eq!(
+                peer.history[&frame], first,
+                "frame {frame} differs on peer {me}"
+            );
+        }
+    }
+    confirmed
+}
+
+fn lossy(loss: f64) -> SimConfig {
+    SimConfig {
+        latency_ms: 50,
+        jitter_ms: 20,
+        loss,
+        duplicate: 0.01,
+        blackouts: Vec::new(),
+    }
+}
+
+fn no_desync(peers: &[Peer]) {
+    for peer in peers {
+        assert!(
+            !peer
+                .events
+                .iter()
+                .any(|event| matches!(event, Event::Desync { .. })),
+            "{:?}",
+            peer.events
+        );
+    }
+}
+
+#[test]
+fn two_players_on_a_lossy_network_stay_in_sync_and_replay_identically() {
+    let script = Script {
+        frames: 1_200,
+        ..Script::default()
+    };
+    let (peers, net) = play(2, 11, lossy(0.05), &script);
+    let confirmed = assert_same_history(&peers);
+    assert!(confirmed > 1_100, "confirmed {confirmed}");
+    no_desync(&peers);
+    let (_, lost) = net.counts();
+    assert!(lost > 20, "the network did lose datagrams: {lost}");
+    assert!(peers.iter().all(|peer| peer.session.stats().rollbacks > 10));
+    // The same seed replays the same match: same events, same states.
+    let (again, _) = play(2, 11, lossy(0.05), &script);
+    for (a, b) in peers.iter().zip(&again) {
+        assert_eq!(a.events, b.events);
+        assert_eq!(a.history, b.history);
+    }
+}
+
+#[test]
+fn four_players_with_ten_percent_loss_stay_in_sync() {
+    let script = Script {
+        frames: 1_200,
+        ..Script::default()
+    };
+    let (peers, _) = play(4, 23, lossy(0.10), &script);
+    let confirmed = assert_same_history(&peers);
+    assert!(confirmed > 1_050, "confirmed {confirmed}");
+    no_desync(&peers);
+}
+
+#[test]
+fn a_three_second_blackout_interrupts_and_the_match_resumes() {
+    let mut sim = lossy(0.05);
+    sim.blackouts.push((1, 2_000, 5_000));
+    let script = Script {
+        frames: 900,
+        ..Script::default()
+    };
+    let (peers, _) = play(2, 5, sim, &script);
+    for (me, peer) in peers.iter().enumerate() {
+        let other = 1 - me;
+        assert!(
+            peer.events
+                .contains(&Event::NetworkResumed { player: other }),
+            "peer {me}: {:?}",
+            peer.events
+        );
+        assert!(peer.events.iter().any(
+            |event| matches!(event, Event::NetworkInterrupted { player, .. } if *player == other)
+        ));
+        assert!(
+            !peer
+                .events
+                .iter()
+                .any(|event| matches!(event, Event::Disconnected { .. }))
+        );
+    }
+    let confirmed = assert_same_history(&peers);
+    assert!(
+        confirmed > 500,
+        "the match went on after the blackout: {confirmed}"
+    );
+    no_desync(&peers);
+}
+
+#[test]
+fn a_non_deterministic_write_is_a_desync_within_one_check_interval() {
+    let script = Script {
+        frames: 700,
+        corrupt: Some((1, 300)),
+        ..Script::default()
+    };
+    let (peers, _) = play(2, 9, lossy(0.0), &script);
+    for (me, peer) in peers.iter().enumerate() {
+        let desync = peer
+            .events
+            .iter()
+            .find_map(|event| match event {
+                Event::Desync {
+                    frame,
+                    player,
+                    part,
+                    ..
+                } => Some((*frame, *player, *part)),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("peer {me} saw no desync: {:?}", peer.events));
+        // The corrupted counter shows at the first check after frame 300, in part 1 only.
+        assert_eq!(desync, (360, 1 - me, 1));
+    }
+}
+
+#[test]
+fn hostile_datagrams_are_dropped_and_counted() {
+    let mut garbage = vec![b't', b'R', 1, 0];
+    garbage.extend([0xFF; 21]); // a header claiming 255 inputs
+    let script = Script {
+        frames: 300,
+        inject: vec![
+            (100, 0, 1, b"not a message".to_vec()),
+            (101, 0, 1, garbage),
+            (102, 0, 1, Vec::new()),
+            (103, 0, 5, b"from a stranger".to_vec()),
+        ],
+        ..Script::default()
+    };
+    let (peers, _) = play(2, 3, lossy(0.0), &script);
+    assert_eq!(peers[0].session.stats().dropped, 4);
+    assert_eq!(peers[1].session.stats().dropped, 0);
+    assert!(assert_same_history(&peers) > 250);
+}
+
+#[test]
+fn the_peer_ahead_is_told_to_wait() {
+    let script = Script {
+        frames: 600,
+        late: BTreeMap::from([(1, 40)]),
+        ignore_waits: true,
+        ..Script::default()
+    };
+    let (peers, _) = play(2, 13, lossy(0.0), &script);
+    assert!(!peers[0].waits.is_empty(), "peer 0 started first");
+    assert!(peers[0].waits.iter().all(|(_, frames)| *frames >= 1));
+    assert!(peers[1].waits.is_empty(), "the late peer is not ahead");
+}
