@@ -70,6 +70,8 @@
 //! assert_eq!(sessions[0].stats().dropped, 0);
 //! ```
 
+mod checksum;
+mod driver;
 mod input;
 mod message;
 mod queue;
@@ -78,6 +80,8 @@ mod sim;
 mod socket;
 mod sync_test;
 
+pub use checksum::{checksum_bytes, checksum_words};
+pub use driver::{Desync, Driver, FPS};
 pub use input::{Input, InputStatus, Neutral, PlayerInput, Predictor, RepeatLast};
 pub use message::{Checksum, MAX_INPUTS, MAX_PARTS, Message, MessageError};
 pub use session::{Config, Event, P2PSession, SessionError, Stats};

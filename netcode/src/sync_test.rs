@@ -92,9 +92,11 @@ impl<I: Input> SyncTestSession<I> {
         }
     }
 
-    /// Simulates the next frame with these inputs (one per player), then rolls back
-    /// `distance` frames and simulates them again. Fails with the first mismatch reported so
-    /// far.
+    /// Rolls back `distance` frames and simulates them again, then simulates the next frame
+    /// with these inputs (one per player): per frame 1 load, `distance` saves and
+    /// `distance + 1` advances. Every frame's state is saved `distance` times over the
+    /// following calls, and its checksums must agree. Fails with the first mismatch reported
+    /// so far.
     pub fn advance_frame(
         &mut self,
         inputs: &[I],
@@ -116,20 +118,29 @@ impl<I: Input> SyncTestSession<I> {
         for (player, input) in self.inputs[slot].iter_mut().enumerate() {
             *input = inputs.get(player).copied().unwrap_or_default();
         }
-        self.step(frame, requests);
-        self.current += 1;
-        let back = self.current.saturating_sub(self.distance);
-        requests.push(Request::Load {
-            frame: back,
-            slot: self.slot(back),
-        });
-        for again in back..self.current {
-            self.step(again, requests);
+        // Roll back `distance` frames and simulate them again (saving each), then this frame.
+        // Its own state is saved by the next call's resimulation, where it is compared too.
+        let back = frame.saturating_sub(self.distance);
+        if back < frame {
+            requests.push(Request::Load {
+                frame: back,
+                slot: self.slot(back),
+            });
+            for again in back..frame {
+                self.push_advance(again, requests);
+                requests.push(Request::Save {
+                    frame: again + 1,
+                    slot: self.slot(again + 1),
+                    checksum: true,
+                });
+            }
         }
+        self.push_advance(frame, requests);
+        self.current += 1;
         Ok(())
     }
 
-    fn step(&self, frame: Frame, requests: &mut Vec<Request<I>>) {
+    fn push_advance(&self, frame: Frame, requests: &mut Vec<Request<I>>) {
         let mut inputs = Inputs::default();
         for input in &self.inputs[self.slot(frame)][..self.players] {
             inputs.push(PlayerInput {
@@ -138,10 +149,5 @@ impl<I: Input> SyncTestSession<I> {
             });
         }
         requests.push(Request::Advance { frame, inputs });
-        requests.push(Request::Save {
-            frame: frame + 1,
-            slot: self.slot(frame + 1),
-            checksum: true,
-        });
     }
 }
