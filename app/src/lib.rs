@@ -42,6 +42,10 @@
 //! (`trystero-nostr`, `trystero-webrtc`). The protocol lives in `trystero-core`.
 
 pub mod relay;
+pub mod rollback;
+
+/// Rollback netcode (`trystero-netcode`); [`rollback::RoomSocket`] runs it over a room.
+pub use trystero_netcode as netcode;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};

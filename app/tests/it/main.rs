@@ -9,3 +9,4 @@ mod files;
 mod interop;
 mod peer;
 mod relays;
+mod rollback;
