@@ -11,6 +11,8 @@
 //!   message (a lost datagram costs no round trip), checksums of confirmed frames compared
 //!   every 60 frames ([`Event::Desync`] names the frame and part), time sync
 //!   ([`Event::WaitRecommendation`]), and network interruption, resumption and disconnection.
+//! - [`SpectatorSession`]: replays a match from a host's stream of confirmed inputs (a host
+//!   streams with [`P2PSession::add_spectator`]).
 //! - [`SyncTestSession`]: the determinism harness — it rolls back every frame and compares the
 //!   checksums of both passes.
 //! - Sockets: [`MemoryNetwork`] (perfect, in-process) and [`SimNetwork`] (seeded latency,
@@ -78,6 +80,7 @@ mod queue;
 mod session;
 mod sim;
 mod socket;
+mod spectator;
 mod sync_test;
 
 pub use checksum::{checksum_bytes, checksum_words};
@@ -87,6 +90,7 @@ pub use message::{Checksum, MAX_INPUTS, MAX_PARTS, Message, MessageError};
 pub use session::{Config, Event, P2PSession, SessionError, Stats};
 pub use sim::{SimConfig, SimNetwork, SimSocket};
 pub use socket::{MemoryNetwork, MemorySocket, Socket};
+pub use spectator::{NotReady, SpectatorSession};
 pub use sync_test::{Mismatch, SyncTestSession};
 
 /// A frame number; frame 0 is the first simulated frame.

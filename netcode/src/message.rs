@@ -4,7 +4,9 @@
 //! round trip), and at times a checksum of a confirmed frame.
 //!
 //! ```text
-//! 0  "tR"  magic          2  version (1)     3  flags (bit 0: checksum follows)
+//! 0  "tR"  magic          2  version (1)     3  flags (bit 0: checksum follows;
+//!                                                  bit 1: a spectator stream, where the
+//!                                                  inputs are every player's, frame by frame)
 //! 4  u32 ack: every input frame below it received from the receiver
 //! 8  u32 the sender's current frame       12 u32 ping (sender's ms)   16 u32 pong (echo)
 //! 20 u32 first input frame                24 u8 input count (≤ 128)
@@ -88,6 +90,9 @@ pub struct Message<I> {
     pub inputs: Vec<I>,
     /// A confirmed frame's checksum.
     pub checksum: Option<Checksum>,
+    /// A host's stream to a spectator: `inputs` holds every player's confirmed input for
+    /// each frame from `start`, player 0 first.
+    pub stream: bool,
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> Result<u32, MessageError> {
@@ -103,7 +108,7 @@ impl<I: Input> Message<I> {
         let count = self.inputs.len().min(MAX_INPUTS);
         out.extend_from_slice(&MAGIC);
         out.push(VERSION);
-        out.push(u8::from(self.checksum.is_some()));
+        out.push(u8::from(self.checksum.is_some()) | u8::from(self.stream) << 1);
         for field in [self.ack, self.frame, self.ping, self.pong, self.start] {
             out.extend_from_slice(&field.to_le_bytes());
         }
@@ -131,9 +136,10 @@ impl<I: Input> Message<I> {
             return Err(MessageError::Foreign);
         }
         let flags = bytes[3];
-        if flags > 1 {
+        if flags > 3 {
             return Err(MessageError::Malformed);
         }
+        self.stream = flags & 2 != 0;
         self.ack = u32_at(bytes, 4)?;
         self.frame = u32_at(bytes, 8)?;
         self.ping = u32_at(bytes, 12)?;
@@ -155,7 +161,7 @@ impl<I: Input> Message<I> {
         }
         let mut rest = &bytes[end..];
         self.checksum = None;
-        if flags == 1 {
+        if flags & 1 == 1 {
             let frame = u32_at(rest, 0)?;
             let len = usize::from(*rest.get(4).ok_or(MessageError::Truncated)?);
             if len == 0 || len > MAX_PARTS {
@@ -200,6 +206,7 @@ mod tests {
             start: 8,
             inputs: vec![1, 2, 3, 0xFFFF],
             checksum: Some(Checksum::new(60, &[0xDEAD_BEEF, 42])),
+            stream: false,
         }
     }
 
@@ -214,8 +221,10 @@ mod tests {
         assert_eq!(decoded, sample());
         let mut plain = sample();
         plain.checksum = None;
+        plain.stream = true;
         bytes.clear();
         plain.encode(&mut bytes);
+        assert_eq!(bytes[3], 2);
         decoded.decode_into(&bytes).unwrap();
         assert_eq!(decoded, plain);
     }

@@ -135,6 +135,13 @@ struct Remote<A> {
     checked_until: Frame,
 }
 
+#[derive(Debug)]
+struct Spectator<A> {
+    address: A,
+    /// Every frame below this was received by the spectator.
+    acked: Frame,
+}
+
 /// A rollback session for one local player. See the crate docs for a complete example.
 #[derive(Debug)]
 pub struct P2PSession<I: Input, A, P = RepeatLast> {
@@ -143,6 +150,7 @@ pub struct P2PSession<I: Input, A, P = RepeatLast> {
     predictor: P,
     queues: Vec<Queue<I>>,
     remotes: Vec<Option<Remote<A>>>,
+    spectators: Vec<Spectator<A>>,
     current: Frame,
     started: bool,
     first_incorrect: Option<Frame>,
@@ -195,6 +203,7 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
                 .map(|_| Queue::new(config.input_delay))
                 .collect(),
             remotes: (0..config.players).map(|_| None).collect(),
+            spectators: Vec::new(),
             current: 0,
             started: false,
             first_incorrect: None,
@@ -227,6 +236,12 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
             checked_until: 0,
         });
         Ok(())
+    }
+
+    /// Streams every player's confirmed inputs to a spectator at `address` (a
+    /// [`SpectatorSession`](crate::SpectatorSession)), from the frames still kept.
+    pub fn add_spectator(&mut self, address: A) {
+        self.spectators.push(Spectator { address, acked: 0 });
     }
 
     /// The frame the next [`P2PSession::advance_frame`] simulates.
@@ -456,9 +471,20 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
             self.compare(player);
         }
         self.send_all(now_ms, socket);
+        self.stream_to_spectators(now_ms, socket);
     }
 
     fn on_datagram(&mut self, now_ms: u64, from: &A, bytes: &[u8]) {
+        if let Some(spectator) = self.spectators.iter_mut().find(|s| s.address == *from) {
+            // A spectator only acknowledges.
+            if self.message.decode_into(bytes).is_ok() && !self.message.stream {
+                spectator.acked = spectator.acked.max(self.message.ack);
+                self.stats.received += 1;
+            } else {
+                self.stats.dropped += 1;
+            }
+            return;
+        }
         let Some(player) = self
             .remotes
             .iter()
@@ -467,7 +493,7 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
             self.stats.dropped += 1;
             return;
         };
-        if self.message.decode_into(bytes).is_err() {
+        if self.message.decode_into(bytes).is_err() || self.message.stream {
             self.stats.dropped += 1;
             return;
         }
@@ -537,6 +563,38 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
                 });
             }
         }
+    }
+
+    /// Sends each spectator the confirmed frames it has not acknowledged (as many as fit).
+    fn stream_to_spectators<S: Socket<A>>(&mut self, now_ms: u64, socket: &mut S) {
+        let players = Frame::try_from(self.config.players).unwrap_or(2);
+        let confirmed = self.confirmed_frame().min(self.current);
+        let per_message = Frame::try_from(crate::MAX_INPUTS).unwrap_or(128) / players;
+        for spectator in &self.spectators {
+            // Frames older than the queues keep cannot be sent any more.
+            let start = spectator.acked.max(confirmed.saturating_sub(100));
+            let end = confirmed.min(start + per_message);
+            self.message.inputs.clear();
+            for frame in start..end {
+                for queue in &self.queues {
+                    self.message
+                        .inputs
+                        .push(queue.get(frame).unwrap_or_default());
+                }
+            }
+            self.message.ack = 0;
+            self.message.frame = self.current;
+            self.message.ping = ms32(now_ms);
+            self.message.pong = 0;
+            self.message.start = start;
+            self.message.checksum = None;
+            self.message.stream = true;
+            self.buffer.clear();
+            self.message.encode(&mut self.buffer);
+            socket.send_to(&spectator.address, &self.buffer);
+            self.stats.sent += 1;
+        }
+        self.message.stream = false;
     }
 
     fn send_all<S: Socket<A>>(&mut self, now_ms: u64, socket: &mut S) {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use trystero_netcode::{
     Config, Event, Frame, P2PSession, Request, SessionError, SimConfig, SimNetwork, SimSocket,
-    Socket,
+    Socket, SpectatorSession,
 };
 
 use super::game::{World, splitmix};
@@ -33,6 +33,16 @@ struct Script {
     inject: Vec<(u64, usize, usize, Vec<u8>)>,
     /// Ignore wait recommendations (to see them pile up).
     ignore_waits: bool,
+    /// A spectator of player 0's, at the address after the players'.
+    spectate: bool,
+}
+
+/// A spectator's replay: the state at the start of each frame it reached.
+struct Watcher {
+    session: SpectatorSession<u8, usize>,
+    socket: SimSocket,
+    world: World,
+    history: BTreeMap<Frame, [u64; 2]>,
 }
 
 fn input_of(seed: u64, player: usize, frame: Frame) -> u8 {
@@ -42,6 +52,16 @@ fn input_of(seed: u64, player: usize, frame: Frame) -> u8 {
 }
 
 fn play(players: usize, seed: u64, sim: SimConfig, script: &Script) -> (Vec<Peer>, SimNetwork) {
+    let (peers, net, _) = play_watched(players, seed, sim, script);
+    (peers, net)
+}
+
+fn play_watched(
+    players: usize,
+    seed: u64,
+    sim: SimConfig,
+    script: &Script,
+) -> (Vec<Peer>, SimNetwork, Option<Watcher>) {
     let net = SimNetwork::new(seed, sim);
     let mut peers: Vec<Peer> = (0..players)
         .map(|me| {
@@ -69,6 +89,16 @@ fn play(players: usize, seed: u64, sim: SimConfig, script: &Script) -> (Vec<Peer
             }
         })
         .collect();
+    let mut watcher = script.spectate.then(|| {
+        let socket = net.socket();
+        peers[0].session.add_spectator(socket.address());
+        Watcher {
+            session: SpectatorSession::new(players, 0),
+            socket,
+            world: World::new(16),
+            history: BTreeMap::new(),
+        }
+    });
     let mut requests = Vec::new();
     for tick in 0..script.frames {
         let now = tick * 1000 / 60;
@@ -130,8 +160,20 @@ fn play(players: usize, seed: u64, sim: SimConfig, script: &Script) -> (Vec<Peer
                 }
             }
         }
+        if let Some(watcher) = watcher.as_mut() {
+            watcher.session.poll(now, &mut watcher.socket);
+            // Replay everything that arrived (catching up when behind).
+            while watcher.session.advance_frame(&mut requests).is_ok() {
+                for request in &requests {
+                    if let Request::Advance { frame, inputs } = request {
+                        watcher.world.step(inputs.as_slice());
+                        watcher.history.insert(frame + 1, watcher.world.checksums());
+                    }
+                }
+            }
+        }
     }
-    (peers, net)
+    (peers, net, watcher)
 }
 
 /// Every frame confirmed everywhere has the same state on every peer.
@@ -303,4 +345,26 @@ fn the_peer_ahead_is_told_to_wait() {
     assert!(!peers[0].waits.is_empty(), "peer 0 started first");
     assert!(peers[0].waits.iter().all(|(_, frames)| *frames >= 1));
     assert!(peers[1].waits.is_empty(), "the late peer is not ahead");
+}
+
+#[test]
+fn a_spectator_replays_the_confirmed_match_without_rollbacks() {
+    let script = Script {
+        frames: 1_200,
+        spectate: true,
+        ..Script::default()
+    };
+    let (peers, _, watcher) = play_watched(2, 31, lossy(0.05), &script);
+    let watcher = watcher.unwrap();
+    let confirmed = assert_same_history(&peers);
+    let watched = watcher.session.current_frame();
+    assert!(watched > 1_000, "the spectator kept up: {watched}");
+    assert!(watched <= confirmed + 1, "confirmed inputs only");
+    for frame in 1..watched.min(confirmed) {
+        assert_eq!(
+            watcher.history[&frame], peers[0].history[&frame],
+            "frame {frame}"
+        );
+    }
+    assert_eq!(watcher.session.dropped(), 0);
 }
