@@ -368,3 +368,27 @@ fn a_spectator_replays_the_confirmed_match_without_rollbacks() {
     }
     assert_eq!(watcher.session.dropped(), 0);
 }
+
+#[test]
+fn a_peer_silent_past_the_timeout_is_dropped_and_the_match_goes_on() {
+    let mut sim = lossy(0.0);
+    sim.blackouts.push((1, 2_000, 60_000));
+    let script = Script {
+        frames: 900,
+        ..Script::default()
+    };
+    let (peers, _) = play(2, 8, sim, &script);
+    let dropped = peers[0]
+        .events
+        .iter()
+        .find_map(|event| match event {
+            Event::Disconnected { player, frame } => Some((*player, *frame)),
+            _ => None,
+        })
+        .expect("player 1 is dropped");
+    assert_eq!(dropped.0, 1);
+    // Frames stall at the rollback window during the 5 s of silence (ticks 120 to ~420); then
+    // player 0 plays on alone, with player 1's input the default, for the remaining ~480 ticks.
+    let current = peers[0].session.current_frame();
+    assert!(current > dropped.1 + 400, "{current} after dropping at {}", dropped.1);
+}
