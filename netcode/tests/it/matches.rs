@@ -390,5 +390,9 @@ fn a_peer_silent_past_the_timeout_is_dropped_and_the_match_goes_on() {
     // Frames stall at the rollback window during the 5 s of silence (ticks 120 to ~420); then
     // player 0 plays on alone, with player 1's input the default, for the remaining ~480 ticks.
     let current = peers[0].session.current_frame();
-    assert!(current > dropped.1 + 400, "{current} after dropping at {}", dropped.1);
+    assert!(
+        current > dropped.1 + 400,
+        "{current} after dropping at {}",
+        dropped.1
+    );
 }
