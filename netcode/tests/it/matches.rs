@@ -249,6 +249,11 @@ fn four_players_with_ten_percent_loss_stay_in_sync() {
     let confirmed = assert_same_history(&peers);
     assert!(confirmed > 1_050, "confirmed {confirmed}");
     no_desync(&peers);
+    let (again, _) = play(4, 23, lossy(0.10), &script);
+    for (a, b) in peers.iter().zip(&again) {
+        assert_eq!(a.events, b.events, "the same seed, the same events");
+        assert_eq!(a.session.stats(), b.session.stats());
+    }
 }
 
 #[test]
