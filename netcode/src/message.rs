@@ -6,12 +6,15 @@
 //! ```text
 //! 0  "tR"  magic          2  version (1)     3  flags (bit 0: checksum follows;
 //!                                                  bit 1: a spectator stream, where the
-//!                                                  inputs are every player's, frame by frame)
+//!                                                  inputs are every player's, frame by frame;
+//!                                                  bit 2: dropped players follow)
 //! 4  u32 ack: every input frame below it received from the receiver
 //! 8  u32 the sender's current frame       12 u32 ping (sender's ms)   16 u32 pong (echo)
-//! 20 u32 first input frame                24 u8 input count (≤ 128)
-//! 25 count × Input::SIZE bytes
+//! 20 u32 the sender's confirmed frame (every player's input below it received)
+//! 24 u32 first input frame                28 u8 input count (≤ 128)
+//! 29 count × Input::SIZE bytes
 //! [  u32 checksum frame, u8 part count (1..=8), parts × u64 ]
+//! [  u8 count (1..=8), count × (u8 player, u32 the frame from which it is dropped) ]
 //! ```
 
 use crate::Frame;
@@ -19,7 +22,7 @@ use crate::input::Input;
 
 const MAGIC: [u8; 2] = *b"tR";
 const VERSION: u8 = 1;
-const HEADER: usize = 25;
+const HEADER: usize = 29;
 /// The most inputs one message carries.
 pub const MAX_INPUTS: usize = 128;
 /// The most checksum parts per frame.
@@ -84,6 +87,8 @@ pub struct Message<I> {
     pub ping: u32,
     /// The last `ping` the sender got from the receiver (0: none yet).
     pub pong: u32,
+    /// Every player's input below this frame is in the sender's hands.
+    pub confirmed: Frame,
     /// The frame of `inputs[0]`.
     pub start: Frame,
     /// Consecutive inputs from `start`.
@@ -93,6 +98,8 @@ pub struct Message<I> {
     /// A host's stream to a spectator: `inputs` holds every player's confirmed input for
     /// each frame from `start`, player 0 first.
     pub stream: bool,
+    /// Players the sender dropped, with the first frame it plays without each.
+    pub dropped: [Option<Frame>; crate::MAX_PLAYERS],
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> Result<u32, MessageError> {
@@ -108,8 +115,20 @@ impl<I: Input> Message<I> {
         let count = self.inputs.len().min(MAX_INPUTS);
         out.extend_from_slice(&MAGIC);
         out.push(VERSION);
-        out.push(u8::from(self.checksum.is_some()) | u8::from(self.stream) << 1);
-        for field in [self.ack, self.frame, self.ping, self.pong, self.start] {
+        let dropped = self.dropped.iter().filter(|d| d.is_some()).count();
+        out.push(
+            u8::from(self.checksum.is_some())
+                | u8::from(self.stream) << 1
+                | u8::from(dropped > 0) << 2,
+        );
+        for field in [
+            self.ack,
+            self.frame,
+            self.ping,
+            self.pong,
+            self.confirmed,
+            self.start,
+        ] {
             out.extend_from_slice(&field.to_le_bytes());
         }
         out.push(u8::try_from(count).unwrap_or(0));
@@ -125,6 +144,15 @@ impl<I: Input> Message<I> {
                 out.extend_from_slice(&part.to_le_bytes());
             }
         }
+        if dropped > 0 {
+            out.push(u8::try_from(dropped).unwrap_or(0));
+            for (player, frame) in self.dropped.iter().enumerate() {
+                if let Some(frame) = frame {
+                    out.push(u8::try_from(player).unwrap_or(0));
+                    out.extend_from_slice(&frame.to_le_bytes());
+                }
+            }
+        }
     }
 
     /// Decodes `bytes` into `self`, reusing its input buffer. On error `self` is unspecified.
@@ -136,7 +164,7 @@ impl<I: Input> Message<I> {
             return Err(MessageError::Foreign);
         }
         let flags = bytes[3];
-        if flags > 3 {
+        if flags > 7 {
             return Err(MessageError::Malformed);
         }
         self.stream = flags & 2 != 0;
@@ -144,8 +172,9 @@ impl<I: Input> Message<I> {
         self.frame = u32_at(bytes, 8)?;
         self.ping = u32_at(bytes, 12)?;
         self.pong = u32_at(bytes, 16)?;
-        self.start = u32_at(bytes, 20)?;
-        let count = usize::from(bytes[24]);
+        self.confirmed = u32_at(bytes, 20)?;
+        self.start = u32_at(bytes, 24)?;
+        let count = usize::from(bytes[28]);
         if count > MAX_INPUTS {
             return Err(MessageError::Malformed);
         }
@@ -179,6 +208,23 @@ impl<I: Input> Message<I> {
             self.checksum = Some(checksum);
             rest = &rest[5 + len * 8..];
         }
+        self.dropped = [None; crate::MAX_PLAYERS];
+        if flags & 4 != 0 {
+            let count = usize::from(*rest.first().ok_or(MessageError::Truncated)?);
+            if count == 0 || count > crate::MAX_PLAYERS {
+                return Err(MessageError::Malformed);
+            }
+            let entries = rest.get(1..1 + count * 5).ok_or(MessageError::Truncated)?;
+            for entry in entries.chunks_exact(5) {
+                let player = usize::from(entry[0]);
+                let slot = self
+                    .dropped
+                    .get_mut(player)
+                    .ok_or(MessageError::Malformed)?;
+                *slot = Some(u32_at(entry, 1)?);
+            }
+            rest = &rest[1 + count * 5..];
+        }
         if !rest.is_empty() {
             return Err(MessageError::Malformed);
         }
@@ -203,10 +249,12 @@ mod tests {
             frame: 12,
             ping: 1_000,
             pong: 990,
+            confirmed: 6,
             start: 8,
             inputs: vec![1, 2, 3, 0xFFFF],
             checksum: Some(Checksum::new(60, &[0xDEAD_BEEF, 42])),
             stream: false,
+            dropped: [None, None, Some(300), None, None, None, None, None],
         }
     }
 
@@ -214,14 +262,15 @@ mod tests {
     fn messages_round_trip_in_a_fixed_layout() {
         let mut bytes = Vec::new();
         sample().encode(&mut bytes);
-        assert_eq!(bytes.len(), 25 + 4 * 2 + 4 + 1 + 2 * 8);
-        assert_eq!(&bytes[..4], b"tR\x01\x01");
+        assert_eq!(bytes.len(), 29 + 4 * 2 + 4 + 1 + 2 * 8 + 1 + 5);
+        assert_eq!(&bytes[..4], b"tR\x01\x05");
         let mut decoded = Message::default();
         decoded.decode_into(&bytes).unwrap();
         assert_eq!(decoded, sample());
         let mut plain = sample();
         plain.checksum = None;
         plain.stream = true;
+        plain.dropped = [None; 8];
         bytes.clear();
         plain.encode(&mut bytes);
         assert_eq!(bytes[3], 2);
@@ -237,7 +286,7 @@ mod tests {
         for cut in 0..bytes.len() {
             assert!(decoded.decode_into(&bytes[..cut]).is_err(), "cut at {cut}");
         }
-        for at in [0, 1, 2, 3, 24] {
+        for at in [0, 1, 2, 3, 28] {
             let mut bad = bytes.clone();
             bad[at] ^= 0xFF;
             assert!(decoded.decode_into(&bad).is_err(), "byte {at}");

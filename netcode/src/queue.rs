@@ -51,10 +51,12 @@ impl<I: Input> Queue<I> {
         self.disconnected_at
     }
 
-    /// The confirmed input of `frame`, if it is still kept.
+    /// The confirmed input of `frame`, if it is still kept and the player was not dropped by
+    /// then.
     pub(crate) fn get(&self, frame: Frame) -> Option<I> {
         let (at, input) = self.confirmed[slot(frame)];
-        (frame < self.next && at == frame).then_some(input)
+        let present = self.disconnected_at.is_none_or(|dropped| frame < dropped);
+        (frame < self.next && at == frame && present).then_some(input)
     }
 
     /// Confirms the next frame's input. Returns `Some(frame)` when the session had simulated
@@ -78,21 +80,20 @@ impl<I: Input> Queue<I> {
         self.guessed[slot(frame)] = Some((frame, input));
     }
 
-    /// The player left: frames from `frame` on use the default input. Returns the first frame
-    /// whose guess differed from that default (a rollback is due).
+    /// The player left: frames from `frame` on (never later than an earlier drop, never
+    /// beyond what was received) use the default input. Returns the frame it now stops at if
+    /// that moved (frames from there on must be simulated again).
     pub(crate) fn disconnect(&mut self, frame: Frame) -> Option<Frame> {
+        let frame = frame.min(self.next);
+        if self.disconnected_at.is_some_and(|dropped| dropped <= frame) {
+            return None;
+        }
         self.disconnected_at = Some(frame);
-        let mut first = None;
         for entry in &mut self.guessed {
-            if let Some((at, guess)) = *entry
-                && at >= frame
-            {
-                if guess != I::default() {
-                    first = Some(first.map_or(at, |f: Frame| f.min(at)));
-                }
+            if entry.is_some_and(|(at, _)| at >= frame) {
                 *entry = None;
             }
         }
-        first
+        Some(frame)
     }
 }

@@ -8,6 +8,10 @@ use crate::queue::Queue;
 use crate::socket::Socket;
 use crate::{Frame, Inputs, MAX_PLAYERS, Request};
 
+/// Extra saved states, so a dropped player's last frame can move this far back when the
+/// remaining peers compare notes.
+const DROP_MARGIN: usize = 6;
+
 /// Session settings. The defaults are the seed's: input delay 2, rollback window 7, a state
 /// check every 60 frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +134,10 @@ struct Remote<A> {
     /// Their last ping, to echo.
     pong: u32,
     rtt_ms: u64,
+    /// Every player's input below this frame is in their hands (their latest report).
+    confirmed: Frame,
+    /// The players they dropped, and from which frame (their latest report).
+    drops: [Option<Frame>; MAX_PLAYERS],
     /// Their latest checksum report we could not check yet.
     pending: Option<Checksum>,
     checked_until: Frame,
@@ -234,6 +242,8 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
             rtt_ms: 0,
             pending: None,
             checked_until: 0,
+            drops: [None; MAX_PLAYERS],
+            confirmed: 0,
         });
         Ok(())
     }
@@ -249,21 +259,70 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
         self.current
     }
 
-    /// Every frame below this has every player's real input.
+    /// Every frame below this has every player's real input. A dropped player counts as
+    /// confirmed for good only once every remaining peer dropped it from the same frame;
+    /// until then, the frame it stops at bounds how far anyone runs ahead.
     pub fn confirmed_frame(&self) -> Frame {
-        self.queues
-            .iter()
-            .map(|queue| match queue.disconnected_at() {
-                Some(_) => Frame::MAX,
-                None => queue.next(),
+        (0..self.config.players)
+            .map(|player| {
+                let queue = &self.queues[player];
+                match queue.disconnected_at() {
+                    Some(_) if self.drop_agreed(player) => Frame::MAX,
+                    Some(dropped) => dropped,
+                    None => queue.next(),
+                }
             })
             .min()
             .unwrap_or(0)
     }
 
-    /// The state slots a game keeps (saved states are indexed `0..slots()`).
+    /// Frames below this can no longer change anywhere: every remaining peer has every
+    /// input below it, so no peer can drop a player earlier. Checksums become final here.
+    fn settled_frame(&self) -> Frame {
+        let theirs = self
+            .remotes
+            .iter()
+            .enumerate()
+            .filter(|(player, _)| self.queues[*player].disconnected_at().is_none())
+            .filter_map(|(_, remote)| remote.as_ref().map(|remote| remote.confirmed))
+            .min()
+            .unwrap_or(Frame::MAX);
+        self.confirmed_frame().min(theirs)
+    }
+
+    /// Whether every remaining remote dropped `player` from the frame we did.
+    fn drop_agreed(&self, player: usize) -> bool {
+        let ours = self.queues[player].disconnected_at();
+        self.remotes.iter().enumerate().all(|(other, remote)| {
+            let Some(remote) = remote else {
+                return true;
+            };
+            other == player
+                || self.queues[other].disconnected_at().is_some()
+                || remote.drops[player] == ours
+        })
+    }
+
+    /// Drops `player` from `frame` (or earlier, see the queue): the default input from there,
+    /// a rollback if that frame was already simulated, and an event.
+    fn drop_player(&mut self, player: usize, frame: Frame) {
+        if let Some(from) = self.queues[player].disconnect(frame) {
+            if from < self.current {
+                self.first_incorrect =
+                    Some(self.first_incorrect.map_or(from, |first| first.min(from)));
+            }
+            self.events.push_back(Event::Disconnected {
+                player,
+                frame: from,
+            });
+        }
+    }
+
+    /// The state slots a game keeps (saved states are indexed `0..slots()`): the rollback
+    /// window, plus room for peers that dropped a player at slightly different frames to
+    /// settle on the earliest.
     pub fn slots(&self) -> usize {
-        usize::try_from(self.config.max_prediction).unwrap_or(7) + 2
+        usize::try_from(self.config.max_prediction).unwrap_or(7) + 2 + DROP_MARGIN
     }
 
     fn slot(&self, frame: Frame) -> usize {
@@ -395,7 +454,7 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
         let settled = self
             .first_incorrect
             .is_none_or(|first| first >= report.frame);
-        if report.frame <= self.confirmed_frame() && report.frame <= self.current && settled {
+        if report.frame <= self.settled_frame() && report.frame <= self.current && settled {
             self.reported = None;
             if self.finals.len() == 16 {
                 self.finals.pop_front();
@@ -510,7 +569,18 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
             }
         }
         let current = self.current;
+        for (other, dropped) in message.dropped.iter().enumerate() {
+            if let Some(frame) = *dropped
+                && other != self.local
+                && other != player
+                && other < self.config.players
+            {
+                self.drop_player(other, frame);
+            }
+        }
         if let Some(remote) = self.remotes[player].as_mut() {
+            remote.drops = message.dropped;
+            remote.confirmed = remote.confirmed.max(message.confirmed);
             remote.acked = remote.acked.max(message.ack);
             remote.frame = message.frame;
             remote.pong = message.ping;
@@ -598,6 +668,7 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
     }
 
     fn send_all<S: Socket<A>>(&mut self, now_ms: u64, socket: &mut S) {
+        let confirmed = self.confirmed_frame().min(self.current);
         let local = &self.queues[self.local];
         let checksum = self.finals.back().copied();
         for player in 0..self.config.players {
@@ -618,6 +689,10 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
             self.message.pong = remote.pong;
             self.message.start = start;
             self.message.checksum = checksum;
+            self.message.confirmed = confirmed;
+            for (slot, queue) in self.message.dropped.iter_mut().zip(&self.queues) {
+                *slot = queue.disconnected_at();
+            }
             self.buffer.clear();
             self.message.encode(&mut self.buffer);
             socket.send_to(&remote.address, &self.buffer);

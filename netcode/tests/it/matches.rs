@@ -401,3 +401,31 @@ fn a_peer_silent_past_the_timeout_is_dropped_and_the_match_goes_on() {
         dropped.1
     );
 }
+
+/// Three players; one goes silent for good. The other two must drop it at the same frame (the
+/// earliest either has its inputs to), or their states part; and no checksum may be final
+/// before both agree. Seed 1 is a case where one of them lost the silent player's last two
+/// inputs.
+#[test]
+fn the_remaining_players_agree_on_where_a_dropped_player_stops() {
+    for seed in 1..=40 {
+        let mut sim = lossy(0.10);
+        sim.blackouts.push((2, 2_000, 60_000));
+        let script = Script {
+            frames: 1_000,
+            ..Script::default()
+        };
+        let (peers, _) = play(3, seed, sim, &script);
+        let dropped_at = |peer: &Peer| {
+            peer.events.iter().rev().find_map(|event| match event {
+                Event::Disconnected { player: 2, frame } => Some(*frame),
+                _ => None,
+            })
+        };
+        assert!(dropped_at(&peers[0]).is_some() && dropped_at(&peers[1]).is_some());
+        let survivors = &peers[..2];
+        let confirmed = assert_same_history(survivors);
+        assert!(confirmed > 500, "seed {seed}: confirmed {confirmed}");
+        no_desync(survivors);
+    }
+}
