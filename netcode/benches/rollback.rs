@@ -3,7 +3,8 @@
 //!
 //! Per tick, each does 1 load, 7 saves and 8 advances (7 frames resimulated, then the new one):
 //! - `rollback/floor/N`: those copies and steps written by hand, no session at all;
-//! - `rollback/ours/N`: `SyncTestSession` requests, saves with `clone_from` into reused slots;
+//! - `rollback/ours/N`: `SyncTestSession` requests carried out by `Slots` (`clone_from` into
+//!   reused slots);
 //! - `rollback/ggrs/N`: GGRS's `SyncTestSession` (check distance 7), saves as its docs show
 //!   (`cell.save(frame, Some(state.clone()), None)`);
 //! - `rollback/ours_checksum/N`: ours, also computing `checksum_words` of the state whenever a
@@ -15,7 +16,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use trystero_netcode::{Request, SyncTestSession};
+use trystero_netcode::{Slots, SyncTestSession};
 
 type State = Vec<[u64; 4]>;
 
@@ -82,29 +83,21 @@ fn rollback(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new(name, n), &n, |b, &n| {
                 let mut session = SyncTestSession::<u8>::new(2, 7);
                 let mut current = state(n);
-                let mut saved: Vec<State> = (0..session.slots()).map(|_| state(n)).collect();
+                let mut slots = Slots::new(&current, session.slots());
                 let mut requests = Vec::new();
                 let mut tick = |session: &mut SyncTestSession<u8>| {
                     session.advance_frame(&[1, 2], &mut requests).unwrap();
-                    for request in &requests {
-                        match request {
-                            Request::Save {
-                                frame,
-                                slot,
-                                checksum: wanted,
-                            } => {
-                                saved[*slot].clone_from(&current);
-                                // What a P2P session asks: the check frames (every 60th).
-                                if with_checksum && *wanted && frame % 60 == 0 {
-                                    session.report_checksum(*frame, &[checksum(&current)]);
-                                }
+                    slots.carry_out(
+                        &requests,
+                        &mut current,
+                        |state, inputs| step(state, inputs.iter().map(|p| p.input)),
+                        // What a P2P session asks: the check frames (every 60th).
+                        |frame, state, wanted| {
+                            if with_checksum && wanted && frame % 60 == 0 {
+                                session.report_checksum(frame, &[checksum(state)]);
                             }
-                            Request::Load { slot, .. } => current.clone_from(&saved[*slot]),
-                            Request::Advance { inputs, .. } => {
-                                step(&mut current, inputs.as_slice().iter().map(|p| p.input));
-                            }
-                        }
-                    }
+                        },
+                    );
                 };
                 for _ in 0..WARM_UP {
                     tick(&mut session);

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use crate::input::{Input, PlayerInput};
 use crate::session::{Event, P2PSession, SessionError};
+use crate::slots::Slots;
 use crate::socket::Socket;
 use crate::{Frame, Request};
 
@@ -30,7 +31,7 @@ type Checksum<S> = Box<dyn Fn(&S) -> u64>;
 pub struct Driver<I: Input, A, S> {
     session: P2PSession<I, A>,
     state: S,
-    saved: Vec<S>,
+    slots: Slots<S>,
     update: Option<Update<S, I>>,
     checksum: Option<Checksum<S>>,
     started_at: Option<u64>,
@@ -54,11 +55,11 @@ impl<I: Input, A, S> std::fmt::Debug for Driver<I, A, S> {
 impl<I: Input, A: Clone + PartialEq, S: Clone> Driver<I, A, S> {
     /// A stopped driver of `session`, starting from `state`.
     pub fn new(session: P2PSession<I, A>, state: S) -> Self {
-        let saved = vec![state.clone(); session.slots()];
+        let slots = Slots::new(&state, session.slots());
         Self {
             session,
             state,
-            saved,
+            slots,
             update: None,
             checksum: None,
             started_at: None,
@@ -164,25 +165,21 @@ impl<I: Input, A: Clone + PartialEq, S: Clone> Driver<I, A, S> {
     }
 
     fn carry_out(&mut self) {
-        for request in &self.requests {
-            match request {
-                Request::Save {
-                    frame,
-                    slot,
-                    checksum,
-                } => {
-                    self.saved[*slot].clone_from(&self.state);
-                    if let (true, Some(sum)) = (*checksum, &self.checksum) {
-                        self.session.report_checksum(*frame, &[sum(&self.state)]);
-                    }
+        let update = &mut self.update;
+        let (checksum, session) = (&self.checksum, &mut self.session);
+        self.slots.carry_out(
+            &self.requests,
+            &mut self.state,
+            |state, inputs| {
+                if let Some(update) = update.as_mut() {
+                    update(state, inputs);
                 }
-                Request::Load { slot, .. } => self.state.clone_from(&self.saved[*slot]),
-                Request::Advance { inputs, .. } => {
-                    if let Some(update) = self.update.as_mut() {
-                        update(&mut self.state, inputs.as_slice());
-                    }
+            },
+            |frame, state, wanted| {
+                if let (true, Some(sum)) = (wanted, checksum) {
+                    session.report_checksum(frame, &[sum(state)]);
                 }
-            }
-        }
+            },
+        );
     }
 }

@@ -22,7 +22,7 @@
 //! driven by the inputs, its state a single `u64`:
 //!
 //! ```
-//! use trystero_netcode::{Config, P2PSession, Request, SimConfig, SimNetwork, Socket};
+//! use trystero_netcode::{Config, P2PSession, SimConfig, SimNetwork, Slots};
 //!
 //! let net = SimNetwork::new(7, SimConfig { latency_ms: 50, loss: 0.05, ..SimConfig::default() });
 //! let mut sockets = [net.socket(), net.socket()];
@@ -34,36 +34,35 @@
 //!     })
 //!     .collect();
 //! // Each peer's game: its state and the saved copies (one per slot).
-//! let mut games = [(0u64, vec![0u64; sessions[0].slots()]), (0u64, vec![0u64; sessions[1].slots()])];
+//! let mut games = [(0u64, Slots::new(&0u64, sessions[0].slots())), (0u64, Slots::new(&0u64, sessions[1].slots()))];
 //! let mut requests = Vec::new();
 //!
 //! for frame in 0..600u64 {
 //!     let now = frame * 16; // 60 Hz in virtual time
 //!     net.advance_to(now);
 //!     for me in 0..2 {
-//!         sessions[me].poll(now, &mut sockets[me]);
-//!         while sessions[me].next_event().is_some() {}
+//!         let session = &mut sessions[me];
+//!         session.poll(now, &mut sockets[me]);
+//!         while session.next_event().is_some() {}
 //!         let input = (frame % 7) as u8 + me as u8; // what this player presses
-//!         if sessions[me].advance_frame(input, &mut requests).is_err() {
+//!         if session.advance_frame(input, &mut requests).is_err() {
 //!             continue; // too far ahead of the other: skip this frame
 //!         }
-//!         let (state, saved) = &mut games[me];
-//!         for request in &requests {
-//!             match request {
-//!                 Request::Save { slot, frame, checksum } => {
-//!                     saved[*slot] = *state;
-//!                     if *checksum {
-//!                         sessions[me].report_checksum(*frame, &[*state]);
-//!                     }
+//!         let (state, slots) = &mut games[me];
+//!         slots.carry_out(
+//!             &requests,
+//!             state,
+//!             |state, inputs| {
+//!                 for player in inputs {
+//!                     *state = state.wrapping_mul(31).wrapping_add(u64::from(player.input));
 //!                 }
-//!                 Request::Load { slot, .. } => *state = saved[*slot],
-//!                 Request::Advance { inputs, .. } => {
-//!                     for player in inputs.as_slice() {
-//!                         *state = state.wrapping_mul(31).wrapping_add(u64::from(player.input));
-//!                     }
+//!             },
+//!             |frame, state, checksum| {
+//!                 if checksum {
+//!                     session.report_checksum(frame, &[*state]);
 //!                 }
-//!             }
-//!         }
+//!             },
+//!         );
 //!     }
 //! }
 //! // Both simulated the same confirmed history.
@@ -79,6 +78,7 @@ mod message;
 mod queue;
 mod session;
 mod sim;
+mod slots;
 mod socket;
 mod spectator;
 mod sync_test;
@@ -89,6 +89,7 @@ pub use input::{Input, InputStatus, Neutral, PlayerInput, Predictor, RepeatLast}
 pub use message::{Checksum, MAX_INPUTS, MAX_PARTS, Message, MessageError};
 pub use session::{Config, Event, P2PSession, SessionError, Stats};
 pub use sim::{SimConfig, SimNetwork, SimSocket};
+pub use slots::Slots;
 pub use socket::{MemoryNetwork, MemorySocket, Socket};
 pub use spectator::{NotReady, SpectatorSession};
 pub use sync_test::{Mismatch, SyncTestSession};

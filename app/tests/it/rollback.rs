@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use trystero::netcode::{Config, Event, Frame, P2PSession, Request, SessionError};
+use trystero::netcode::{Config, Event, Frame, P2PSession, SessionError, Slots};
 use trystero::rollback::{ACTION, RoomSocket};
 use trystero::{EngineConfig, PeerId, RoomConfig, RoomEvent, RoomId, WebRtcConfig};
 use trystero_core::room::driver::{Instance, Room};
@@ -47,7 +47,7 @@ struct Player {
     session: P2PSession<u8, PeerId>,
     socket: RoomSocket,
     state: u64,
-    saved: Vec<u64>,
+    slots: Slots<u64>,
     history: BTreeMap<Frame, u64>,
     events: Vec<Event>,
 }
@@ -77,12 +77,11 @@ async fn two_sessions_stay_in_sync_over_a_room() {
     for me in 0..2 {
         let mut session = P2PSession::new(Config::default(), order[me]).unwrap();
         session.add_remote(order[1 - me], ids[1 - me]).unwrap();
-        let saved = vec![0; session.slots()];
         players.push(Player {
             socket: RoomSocket::new(&rooms[me], ACTION).await.unwrap(),
+            slots: Slots::new(&0, session.slots()),
             session,
             state: 0,
-            saved,
             history: BTreeMap::new(),
             events: Vec::new(),
         });
@@ -108,30 +107,22 @@ async fn two_sessions_stay_in_sync_over_a_room() {
                 Err(SessionError::PredictionThreshold) => continue,
                 Err(error) => panic!("{error}"),
             }
-            for request in &requests {
-                match request {
-                    Request::Save {
-                        frame,
-                        slot,
-                        checksum,
-                    } => {
-                        player.saved[*slot] = player.state;
-                        player.history.insert(*frame, player.state);
-                        if *checksum {
-                            player.session.report_checksum(*frame, &[player.state]);
-                        }
+            let (history, session) = (&mut player.history, &mut player.session);
+            player.slots.carry_out(
+                &requests,
+                &mut player.state,
+                |state, inputs| {
+                    for input in inputs {
+                        *state = state.wrapping_mul(31).wrapping_add(u64::from(input.input));
                     }
-                    Request::Load { slot, .. } => player.state = player.saved[*slot],
-                    Request::Advance { inputs, .. } => {
-                        for input in inputs.as_slice() {
-                            player.state = player
-                                .state
-                                .wrapping_mul(31)
-                                .wrapping_add(u64::from(input.input));
-                        }
+                },
+                |frame, state, checksum| {
+                    history.insert(frame, *state);
+                    if checksum {
+                        session.report_checksum(frame, &[*state]);
                     }
-                }
-            }
+                },
+            );
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }

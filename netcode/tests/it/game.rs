@@ -81,6 +81,11 @@ impl World {
         [positions, velocities]
     }
 
+    /// Frames stepped so far.
+    pub(crate) fn frame(&self) -> u32 {
+        self.frame
+    }
+
     /// A write the other peers do not make (a non-deterministic bug): the frame counter, which
     /// only the second checksum part covers.
     pub(crate) fn corrupt(&mut self) {

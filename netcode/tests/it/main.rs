@@ -7,7 +7,7 @@ mod drivers;
 mod game;
 mod matches;
 
-use trystero_netcode::{Request, SyncTestSession};
+use trystero_netcode::{Slots, SyncTestSession};
 
 use game::World;
 
@@ -15,7 +15,7 @@ use game::World;
 fn a_sync_test_of_100k_frames_finds_no_desync_in_a_deterministic_game() {
     let mut session = SyncTestSession::<u8>::new(2, 7);
     let mut world = World::new(32);
-    let mut saved = vec![World::new(32); session.slots()];
+    let mut slots = Slots::new(&world, session.slots());
     let mut requests = Vec::new();
     let mut rng = 0x1234_5678_u64;
     let mut advances = 0u64;
@@ -23,19 +23,15 @@ fn a_sync_test_of_100k_frames_finds_no_desync_in_a_deterministic_game() {
         rng = game::splitmix(rng);
         let inputs = [(rng & 0x0F) as u8, ((rng >> 8) & 0x0F) as u8];
         session.advance_frame(&inputs, &mut requests).unwrap();
-        for request in &requests {
-            match request {
-                Request::Save { frame, slot, .. } => {
-                    saved[*slot].clone_from(&world);
-                    session.report_checksum(*frame, &world.checksums());
-                }
-                Request::Load { slot, .. } => world.clone_from(&saved[*slot]),
-                Request::Advance { inputs, .. } => {
-                    world.step(inputs.as_slice());
-                    advances += 1;
-                }
-            }
-        }
+        slots.carry_out(
+            &requests,
+            &mut world,
+            |world, inputs| {
+                world.step(inputs);
+                advances += 1;
+            },
+            |frame, world, _| session.report_checksum(frame, &world.checksums()),
+        );
     }
     assert_eq!(session.current_frame(), 100_000);
     // Each frame: a rollback over the last min(frame, 7) frames, then its own advance.
@@ -47,31 +43,29 @@ fn a_sync_test_of_100k_frames_finds_no_desync_in_a_deterministic_game() {
 fn a_sync_test_catches_state_the_game_forgot_to_save() {
     let mut session = SyncTestSession::<u8>::new(1, 3);
     let mut world = World::new(4);
-    let mut saved = vec![World::new(4); session.slots()];
+    let mut slots = Slots::new(&world, session.slots());
     let mut requests = Vec::new();
     // A "global" outside the saved state: loads do not restore it.
-    let mut hidden = 0u64;
+    let hidden = std::cell::Cell::new(0u64);
     let mut result = Ok(());
     for frame in 0..100u8 {
         result = session.advance_frame(&[frame % 3], &mut requests);
         if result.is_err() {
             break;
         }
-        for request in &requests {
-            match request {
-                Request::Save { frame, slot, .. } => {
-                    saved[*slot].clone_from(&world);
-                    let mut parts = world.checksums();
-                    parts[0] ^= hidden;
-                    session.report_checksum(*frame, &parts);
-                }
-                Request::Load { slot, .. } => world.clone_from(&saved[*slot]),
-                Request::Advance { inputs, .. } => {
-                    world.step(inputs.as_slice());
-                    hidden += 1;
-                }
-            }
-        }
+        slots.carry_out(
+            &requests,
+            &mut world,
+            |world, inputs| {
+                world.step(inputs);
+                hidden.set(hidden.get() + 1);
+            },
+            |frame, world, _| {
+                let mut parts = world.checksums();
+                parts[0] ^= hidden.get();
+                session.report_checksum(frame, &parts);
+            },
+        );
     }
     let mismatch = result.unwrap_err();
     assert_eq!(mismatch.part, 0);

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use trystero_netcode::{
     Config, Event, Frame, P2PSession, Request, SessionError, SimConfig, SimNetwork, SimSocket,
-    Socket, SpectatorSession,
+    Slots, Socket, SpectatorSession,
 };
 
 use super::game::{World, splitmix};
@@ -13,7 +13,7 @@ struct Peer {
     session: P2PSession<u8, usize>,
     socket: SimSocket,
     world: World,
-    saved: Vec<World>,
+    slots: Slots<World>,
     /// The checksums of the latest state saved for each frame.
     history: BTreeMap<Frame, [u64; 2]>,
     events: Vec<Event>,
@@ -76,12 +76,12 @@ fn play_watched(
             for other in (0..players).filter(|other| *other != me) {
                 session.add_remote(other, other).unwrap();
             }
-            let saved = vec![World::new(16); session.slots()];
+            let slots = Slots::new(&World::new(16), session.slots());
             Peer {
                 session,
                 socket: net.socket(),
                 world: World::new(16),
-                saved,
+                slots,
                 history: BTreeMap::new(),
                 events: Vec::new(),
                 waits: Vec::new(),
@@ -136,29 +136,27 @@ fn play_watched(
                 Err(SessionError::PredictionThreshold) => continue,
                 Err(error) => panic!("{error}"),
             }
-            for request in &requests {
-                match request {
-                    Request::Save {
-                        frame,
-                        slot,
-                        checksum,
-                    } => {
-                        peer.saved[*slot].clone_from(&peer.world);
-                        let parts = peer.world.checksums();
-                        peer.history.insert(*frame, parts);
-                        if *checksum {
-                            peer.session.report_checksum(*frame, &parts);
-                        }
+            let (history, session) = (&mut peer.history, &mut peer.session);
+            peer.slots.carry_out(
+                &requests,
+                &mut peer.world,
+                |world, inputs| {
+                    world.step(inputs);
+                    if script
+                        .corrupt
+                        .is_some_and(|(who, at)| who == me && world.frame() == at + 1)
+                    {
+                        world.corrupt();
                     }
-                    Request::Load { slot, .. } => peer.world.clone_from(&peer.saved[*slot]),
-                    Request::Advance { frame, inputs } => {
-                        peer.world.step(inputs.as_slice());
-                        if script.corrupt == Some((me, *frame)) {
-                            peer.world.corrupt();
-                        }
+                },
+                |frame, world, checksum| {
+                    let parts = world.checksums();
+                    history.insert(frame, parts);
+                    if checksum {
+                        session.report_checksum(frame, &parts);
                     }
-                }
-            }
+                },
+            );
         }
         if let Some(watcher) = watcher.as_mut() {
             watcher.session.poll(now, &mut watcher.socket);
