@@ -1,0 +1,150 @@
+//! The input layer: the seed's keys, a gamepad-neutral action set, and the per-frame input a
+//! controller consumes (packed into one byte for the network).
+
+/// Keys the seed binds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Key {
+    /// W.
+    W,
+    /// A.
+    A,
+    /// S.
+    S,
+    /// D.
+    D,
+    /// Arrow up.
+    Up,
+    /// Arrow left.
+    Left,
+    /// Arrow down.
+    Down,
+    /// Arrow right.
+    Right,
+    /// Space.
+    Space,
+    /// J.
+    J,
+    /// Shift.
+    Shift,
+    /// K.
+    K,
+    /// Ctrl.
+    Ctrl,
+    /// L.
+    L,
+}
+
+/// What a player can do, whatever the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// Move up.
+    MoveUp,
+    /// Move left.
+    MoveLeft,
+    /// Move down.
+    MoveDown,
+    /// Move right.
+    MoveRight,
+    /// Attack (pressed).
+    Attack,
+    /// Block (held).
+    Block,
+    /// Roll (pressed).
+    Roll,
+}
+
+impl Key {
+    /// The seed's binding: WASD/arrows move, Space/J attack, Shift/K block, Ctrl/L roll.
+    pub fn action(self) -> Action {
+        match self {
+            Self::W | Self::Up => Action::MoveUp,
+            Self::A | Self::Left => Action::MoveLeft,
+            Self::S | Self::Down => Action::MoveDown,
+            Self::D | Self::Right => Action::MoveRight,
+            Self::Space | Self::J => Action::Attack,
+            Self::Shift | Self::K => Action::Block,
+            Self::Ctrl | Self::L => Action::Roll,
+        }
+    }
+}
+
+/// One frame's input: a direction and three buttons. Attack and roll are edges (pressed this
+/// frame); block is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Input {
+    /// -1 left, 0, 1 right.
+    pub x: i8,
+    /// -1 up, 0, 1 down.
+    pub y: i8,
+    /// Attack pressed this frame.
+    pub attack: bool,
+    /// Block held.
+    pub block: bool,
+    /// Roll pressed this frame.
+    pub roll: bool,
+}
+
+impl Input {
+    /// The input from the actions held now and those held the frame before (for the edges).
+    pub fn from_actions(held: &[Action], before: &[Action]) -> Self {
+        let has = |set: &[Action], action| set.contains(&action);
+        let axis = |minus, plus| i8::from(has(held, plus)) - i8::from(has(held, minus));
+        Self {
+            x: axis(Action::MoveLeft, Action::MoveRight),
+            y: axis(Action::MoveUp, Action::MoveDown),
+            attack: has(held, Action::Attack) && !has(before, Action::Attack),
+            block: has(held, Action::Block),
+            roll: has(held, Action::Roll) && !has(before, Action::Roll),
+        }
+    }
+
+    /// The input from keyboard keys held now and the frame before.
+    pub fn from_keys(held: &[Key], before: &[Key]) -> Self {
+        let actions = |keys: &[Key]| {
+            let mut actions = [None; 14];
+            for (slot, key) in actions.iter_mut().zip(keys) {
+                *slot = Some(key.action());
+            }
+            actions
+        };
+        let (now, then) = (actions(held), actions(before));
+        let now: Vec<Action> = now.iter().flatten().copied().collect();
+        let then: Vec<Action> = then.iter().flatten().copied().collect();
+        Self::from_actions(&now, &then)
+    }
+
+    /// One byte: bits 0–1 x (+1, 0b11 = -1), 2–3 y, 4 attack, 5 block, 6 roll.
+    pub fn pack(self) -> u8 {
+        let axis = |value: i8| match value {
+            1 => 1,
+            -1 => 3,
+            _ => 0,
+        };
+        axis(self.x)
+            | axis(self.y) << 2
+            | u8::from(self.attack) << 4
+            | u8::from(self.block) << 5
+            | u8::from(self.roll) << 6
+    }
+
+    /// The input of a packed byte (every byte is some input).
+    pub fn unpack(byte: u8) -> Self {
+        let axis = |bits: u8| match bits & 3 {
+            1 => 1,
+            3 => -1,
+            _ => 0,
+        };
+        Self {
+            x: axis(byte),
+            y: axis(byte >> 2),
+            attack: byte & 16 != 0,
+            block: byte & 32 != 0,
+            roll: byte & 64 != 0,
+        }
+    }
+
+    /// Whether a direction is held.
+    pub fn moving(self) -> bool {
+        self.x != 0 || self.y != 0
+    }
+}
