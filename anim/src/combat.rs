@@ -47,11 +47,6 @@ pub enum CombatEvent {
     },
 }
 
-/// Axis-aligned box overlap, edges inclusive.
-fn overlaps(a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)) -> bool {
-    a.0 <= b.2 && b.0 <= a.2 && a.1 <= b.3 && b.1 <= a.3
-}
-
 /// The attack's hitbox in front of `fighter`: (left, top, right, bottom).
 pub fn hitbox(fighter: &Fighter, data: &FrameData) -> (i32, i32, i32, i32) {
     let tip = fighter.x + i32::from(fighter.facing) * data.reach;
@@ -83,36 +78,92 @@ enum Outcome {
     Evaded,
 }
 
-/// Resolves every active hitbox against every other fighter. Outcomes are found on the state
-/// before any of them applies, so the fighters' order never decides a trade: two attacks that
-/// connect on the same frame both land. `scratch` holds the snapshot (reused, so a steady
-/// tick allocates nothing once it has grown).
+/// Buffers combat reuses between frames (a steady tick allocates nothing once they grew).
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    snapshot: Vec<Fighter>,
+    /// Hurtbox edges per fighter, in fixed separate arrays so the pair test vectorizes;
+    /// unused entries hold an empty box that overlaps nothing.
+    left: [i32; 64],
+    top: [i32; 64],
+    right: [i32; 64],
+    bottom: [i32; 64],
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self {
+            snapshot: Vec::new(),
+            left: [i32::MAX; 64],
+            top: [i32::MAX; 64],
+            right: [i32::MIN; 64],
+            bottom: [i32::MIN; 64],
+        }
+    }
+}
+
+/// Packs 64 booleans (one byte each, 0 or 1) into a mask, bit `i` from byte `i`.
+fn pack(bytes: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (group, chunk) in bytes.chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // Gathers the low bit of each byte into the top byte.
+        let bits = (word & 0x0101_0101_0101_0101).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= bits << (group * 8);
+    }
+    mask
+}
+
+/// Resolves every active hitbox against every other fighter (the first 64; an arena holds at
+/// most 64). Outcomes are found
+/// on the state before any of them applies, so the fighters' order never decides a trade: two
+/// attacks that connect on the same frame both land. The pair test is a branch-free pass over
+/// the hurtboxes giving a bit mask of overlaps per attacker; only overlapping pairs take the
+/// slow path.
 pub fn resolve(
     fighters: &mut [Fighter],
     data: &FrameData,
-    scratch: &mut Vec<Fighter>,
+    scratch: &mut Scratch,
     events: &mut Vec<CombatEvent>,
 ) {
-    scratch.clear();
-    scratch.extend_from_slice(fighters);
-    let snapshot = &scratch[..];
+    let count = fighters.len().min(64);
+    scratch.snapshot.clear();
+    scratch.snapshot.extend_from_slice(&fighters[..count]);
+    let mut alive = 0u64;
+    for index in 0..64 {
+        let Some(fighter) = scratch.snapshot.get(index) else {
+            (scratch.left[index], scratch.top[index]) = (i32::MAX, i32::MAX);
+            (scratch.right[index], scratch.bottom[index]) = (i32::MIN, i32::MIN);
+            continue;
+        };
+        let (left, top, right, bottom) = hurtbox(fighter, data);
+        (scratch.left[index], scratch.top[index]) = (left, top);
+        (scratch.right[index], scratch.bottom[index]) = (right, bottom);
+        alive |= u64::from(fighter.state != State::Death) << index;
+    }
+    let snapshot = &scratch.snapshot;
     for (attacker, a) in snapshot.iter().enumerate() {
         if !a.hitbox_active(data) {
             continue;
         }
         let reach = hitbox(a, data);
+        let mut hits = [0u8; 64];
+        for (index, hit) in hits.iter_mut().enumerate() {
+            *hit = u8::from(
+                (reach.0 <= scratch.right[index])
+                    & (scratch.left[index] <= reach.2)
+                    & (reach.1 <= scratch.bottom[index])
+                    & (scratch.top[index] <= reach.3),
+            );
+        }
+        let mut mask = pack(&hits);
+        mask &= alive & !a.hit_mask & !(1u64 << attacker);
         let base = data.attack_damage * a.attack(data).damage_percent / 100;
-        for (target, t) in snapshot.iter().enumerate() {
-            let bit = 1u64
-                .checked_shl(u32::try_from(target).unwrap_or(64))
-                .unwrap_or(0);
-            if target == attacker || t.state == State::Death || a.hit_mask & bit != 0 {
-                continue;
-            }
-            if !overlaps(reach, hurtbox(t, data)) {
-                continue;
-            }
-            fighters[attacker].hit_mask |= bit;
+        while mask != 0 {
+            let target = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let t = &snapshot[target];
+            fighters[attacker].hit_mask |= 1u64 << target;
             let facing_attacker = (a.x - t.x).signum() == i32::from(t.facing) || a.x == t.x;
             let outcome = if t.invulnerable(data) {
                 Outcome::Evaded
@@ -195,5 +246,25 @@ fn apply(
                 reflected,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pack;
+
+    #[test]
+    fn packing_puts_byte_i_in_bit_i() {
+        let mut bytes = [0u8; 64];
+        for index in [0, 1, 7, 8, 31, 62, 63] {
+            bytes[index] = 1;
+        }
+        let mask = pack(&bytes);
+        assert_eq!(
+            mask,
+            (1 << 0) | (1 << 1) | (1 << 7) | (1 << 8) | (1 << 31) | (1 << 62) | (1 << 63)
+        );
+        assert_eq!(pack(&[1; 64]), u64::MAX);
+        assert_eq!(pack(&[0; 64]), 0);
     }
 }

@@ -3,7 +3,7 @@
 
 use expect_test::expect;
 use proptest::prelude::*;
-use trystero_anim::{Arena, CombatEvent, FrameData, Input, State};
+use trystero_anim::{Arena, CombatEvent, FrameData, Input, Scratch, State};
 use trystero_netcode::{Slots, SyncTestSession};
 
 use super::{run, valid};
@@ -14,7 +14,7 @@ fn timeline(script: &[(u32, usize, Input)], frames: u32) -> String {
     // Face to face, 50 px apart.
     arena.fighters[0].x = 20_000;
     arena.fighters[1].x = 23_000;
-    let (mut scratch, mut events) = (Vec::new(), Vec::new());
+    let (mut scratch, mut events) = (Scratch::default(), Vec::new());
     let mut out = String::new();
     for frame in 0..frames {
         let mut inputs = [Input::default(); 2];
@@ -103,7 +103,7 @@ proptest! {
         let data = FrameData::default();
         let mut arena = Arena::new(fighters, &data);
         let mut inputs = super::Inputs::new(seed);
-        let (mut scratch, mut events) = (Vec::new(), Vec::new());
+        let (mut scratch, mut events) = (Scratch::default(), Vec::new());
         let mut frame_inputs = vec![Input::default(); fighters];
         for _ in 0..400 {
             for input in &mut frame_inputs {
@@ -138,7 +138,7 @@ fn the_arena_passes_the_rollback_sync_test() {
     let mut arena = Arena::new(4, &data);
     let mut slots = Slots::new(&arena, session.slots());
     let mut inputs = super::Inputs::new(99);
-    let (mut requests, mut scratch, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut requests, mut scratch, mut events) = (Vec::new(), Scratch::default(), Vec::new());
     for _ in 0..5_000 {
         let packed: Vec<u8> = (0..4).map(|_| inputs.next().pack()).collect();
         session.advance_frame(&packed, &mut requests).unwrap();

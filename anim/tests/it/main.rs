@@ -6,7 +6,7 @@
 mod fights;
 mod table;
 
-use trystero_anim::{Arena, CombatEvent, Fighter, FrameData, Input};
+use trystero_anim::{Arena, CombatEvent, Fighter, FrameData, Input, Scratch};
 
 /// A deterministic input stream (SplitMix64).
 pub(crate) struct Inputs(u64);
@@ -34,7 +34,7 @@ impl Inputs {
 /// Steps an arena `frames` times with seeded inputs; returns its events.
 pub(crate) fn run(arena: &mut Arena, data: &FrameData, seed: u64, frames: u32) -> Vec<CombatEvent> {
     let mut inputs = Inputs::new(seed);
-    let (mut scratch, mut events) = (Vec::new(), Vec::new());
+    let (mut scratch, mut events) = (Scratch::default(), Vec::new());
     let mut frame_inputs = vec![Input::default(); arena.fighters.len()];
     for _ in 0..frames {
         for input in &mut frame_inputs {
