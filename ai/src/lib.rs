@@ -1,0 +1,542 @@
+//! `trystero-ai`: the seed's wolf packs — roles (Alpha, Beta, Scout, Hunter), perception,
+//! steering, a pack blackboard with messages, encircling, attack tokens and moods.
+//!
+//! Everything is integer math on plain data (positions in 1/60 px like `trystero-anim`,
+//! angles in 1/256 turn from a sine table, the random generator inside the state), iterated
+//! in index order: the same inputs give the same packs everywhere, and [`Wolves`] rolls back
+//! with the game (the tests run it under `trystero-netcode`'s sync test).
+//!
+//! ## The decision layer
+//!
+//! A small utility layer per pack, then a role behaviour per wolf, then steering:
+//!
+//! ```text
+//!  perception ──► blackboard ──► pack mood ──► pack order ──► role behaviour ──► steering
+//!  (sight, hearing)  (last seen,   (health, size,  (search,      (Scout: find, report;   (seek slot
+//!                     messages)     success)        stalk,        Alpha: front, calls;     + separation
+//!                                                   engage,       Beta: flank ±;           + obstacle
+//!                                                   retreat)      Hunter: cut off escape)  avoidance)
+//!                                                                    │
+//!                                                          attack tokens (≤ N strike at once)
+//! ```
+//!
+//! The pack order is the highest-scoring of four options, each scored from the blackboard and
+//! the mood: *search* (nobody knows where the player is), *stalk* (known, pack not assembled),
+//! *engage* (assembled on the ring: wolves with a token strike), *retreat* (desperate and
+//! losing). Moods shift from aggressive to cautious as the pack is hurt, and to desperate when
+//! few wolves remain.
+
+mod math;
+
+pub use math::{TURN, Vec2, angle_of, cos, isqrt, on_ring, sin};
+
+/// A wolf's part in its pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Commits first, takes the front of the ring, calls the attack.
+    Alpha,
+    /// Flanks, left or right of the Alpha.
+    Beta,
+    /// Finds the player and reports; keeps its distance.
+    Scout,
+    /// Harasses and cuts off the player's escape (ahead of where it runs).
+    Hunter,
+}
+
+/// A pack's temper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mood {
+    /// Full strength: tight ring, more tokens.
+    Aggressive,
+    /// Hurt: a wider ring, fewer strikes.
+    Cautious,
+    /// Few left: all in, or retreat when losing.
+    Desperate,
+}
+
+/// What the pack as a whole is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Order {
+    /// Nobody knows where the player is.
+    Search,
+    /// Known; gathering on the ring.
+    Stalk,
+    /// On the ring; token holders strike.
+    Engage,
+    /// Falling back.
+    Retreat,
+}
+
+/// Messages on the pack's blackboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PackMessage {
+    /// `wolf` saw the player at `at`.
+    Spotted {
+        /// Who.
+        wolf: usize,
+        /// Where.
+        at: Vec2,
+    },
+    /// The Alpha calls the attack.
+    Engage,
+    /// Fall back.
+    Retreat,
+    /// Gather again.
+    Regroup,
+}
+
+/// Tunables. Distances in 1/60 px, speeds in units a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Sight range.
+    pub sight: i32,
+    /// Hearing range (no line of sight needed).
+    pub hearing: i32,
+    /// Running speed.
+    pub speed: i32,
+    /// Strike speed (the lunge).
+    pub lunge_speed: i32,
+    /// The encircling ring's radius (aggressive; cautious packs keep 1.5×).
+    pub ring: i32,
+    /// Pack mates closer than this push apart.
+    pub separation: i32,
+    /// Obstacles closer than this (beyond their radius) push away.
+    pub avoidance: i32,
+    /// Wolves of one pack striking at once (aggressive; cautious 1, desperate all).
+    pub tokens: usize,
+    /// Frames between a wolf's strikes.
+    pub strike_cooldown: u16,
+    /// Frames a strike lasts.
+    pub strike_frames: u16,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            sight: 400 * 60,
+            hearing: 150 * 60,
+            speed: 220,
+            lunge_speed: 520,
+            ring: 110 * 60,
+            separation: 40 * 60,
+            avoidance: 30 * 60,
+            tokens: 2,
+            strike_cooldown: 90,
+            strike_frames: 20,
+        }
+    }
+}
+
+/// A round obstacle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Obstacle {
+    /// Centre.
+    pub at: Vec2,
+    /// Radius.
+    pub radius: i32,
+}
+
+/// The player as the wolves see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Player {
+    /// Position.
+    pub at: Vec2,
+    /// Velocity (units a frame).
+    pub velocity: Vec2,
+}
+
+/// One wolf: plain data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Wolf {
+    /// Its pack (index into [`Wolves::packs`]).
+    pub pack: usize,
+    /// Its role.
+    pub role: Role,
+    /// Position.
+    pub at: Vec2,
+    /// Velocity.
+    pub velocity: Vec2,
+    /// Health (0: dead).
+    pub health: i32,
+    /// Frames left in the current strike (holding a token while > 0).
+    pub striking: u16,
+    /// Frames before it may strike again.
+    pub cooldown: u16,
+    /// Its place on the ring (an angle offset from the Alpha's, 1/256 turn).
+    pub slot: i32,
+}
+
+/// One pack's shared state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Pack {
+    /// Where the player was last seen or heard, and when.
+    pub last_seen: Option<(Vec2, u32)>,
+    /// The temper.
+    pub mood: Mood,
+    /// What it is doing.
+    pub order: Order,
+    /// Messages this frame (bounded; cleared each frame).
+    pub messages: Vec<PackMessage>,
+    /// Health at full strength (for the mood).
+    pub full_health: i32,
+    /// Wolves at full strength.
+    pub full_size: usize,
+    /// Intelligence, 0..=1000 (how long the pack remembers, how well it flanks).
+    pub intelligence: i32,
+    /// Aggression, 0..=1000 (how soon it engages).
+    pub aggression: i32,
+    /// The frame the current stalk began.
+    pub stalking_since: u32,
+}
+
+/// Everything the AI keeps: wolves, packs, frame and random state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Wolves {
+    /// The wolves.
+    pub wolves: Vec<Wolf>,
+    /// The packs.
+    pub packs: Vec<Pack>,
+    /// Frames updated.
+    pub frame: u32,
+    /// SplitMix64 state: part of the saved state, so rollbacks replay the same draws.
+    pub rng: u64,
+}
+
+const ROLES: [Role; 6] = [
+    Role::Alpha,
+    Role::Beta,
+    Role::Beta,
+    Role::Hunter,
+    Role::Hunter,
+    Role::Scout,
+];
+
+impl Wolves {
+    /// `packs` packs of `size` wolves (roles Alpha, Beta, Beta, Hunter, Hunter, Scout, then
+    /// more Hunters), each spread around its den; `seed` seeds the random state.
+    pub fn new(dens: &[Vec2], size: usize, seed: u64) -> Self {
+        let mut wolves = Vec::new();
+        let mut packs = Vec::new();
+        for (pack, den) in dens.iter().enumerate() {
+            for index in 0..size {
+                let role = ROLES.get(index).copied().unwrap_or(Role::Hunter);
+                let count = i32::try_from(size).unwrap_or(1).max(1);
+                let i = i32::try_from(index).unwrap_or(0);
+                wolves.push(Wolf {
+                    pack,
+                    role,
+                    at: on_ring(*den, 30 * 60, i * TURN / count),
+                    velocity: Vec2::default(),
+                    health: 60,
+                    striking: 0,
+                    cooldown: 0,
+                    slot: i * TURN / count,
+                });
+            }
+            packs.push(Pack {
+                last_seen: None,
+                mood: Mood::Aggressive,
+                order: Order::Search,
+                messages: Vec::new(),
+                full_health: 60 * i32::try_from(size).unwrap_or(0),
+                full_size: size,
+                intelligence: 700,
+                aggression: 600,
+                stalking_since: 0,
+            });
+        }
+        Self {
+            wolves,
+            packs,
+            frame: 0,
+            rng: seed,
+        }
+    }
+
+    fn random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Sets a pack's mood by hand (the seed's `set_mood`).
+    pub fn set_mood(&mut self, pack: usize, mood: Mood) {
+        if let Some(pack) = self.packs.get_mut(pack) {
+            pack.mood = mood;
+        }
+    }
+
+    /// Posts a message to a pack's blackboard (the seed's `communicate_with_pack`).
+    pub fn communicate_with_pack(&mut self, pack: usize, message: PackMessage) {
+        if let Some(pack) = self.packs.get_mut(pack)
+            && pack.messages.len() < 32
+        {
+            pack.messages.push(message);
+        }
+    }
+
+    /// A deterministic 64-bit checksum of the whole state (FNV-1a over every field).
+    pub fn checksum(&self) -> u64 {
+        let mut hash = 0xcbf2_9ce4_8422_2325u64;
+        let mut mix = |value: i64| {
+            for byte in value.to_le_bytes() {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+            }
+        };
+        mix(i64::from(self.frame));
+        mix(self.rng as i64);
+        for wolf in &self.wolves {
+            for value in [
+                wolf.pack as i64,
+                wolf.role as i64,
+                i64::from(wolf.at.x),
+                i64::from(wolf.at.y),
+                i64::from(wolf.velocity.x),
+                i64::from(wolf.velocity.y),
+                i64::from(wolf.health),
+                i64::from(wolf.striking),
+                i64::from(wolf.cooldown),
+                i64::from(wolf.slot),
+            ] {
+                mix(value);
+            }
+        }
+        for pack in &self.packs {
+            let (seen, at) = pack.last_seen.unwrap_or_default();
+            for value in [
+                i64::from(seen.x),
+                i64::from(seen.y),
+                i64::from(at),
+                pack.mood as i64,
+                pack.order as i64,
+                i64::from(pack.stalking_since),
+            ] {
+                mix(value);
+            }
+        }
+        hash
+    }
+
+    /// Wolves of `pack` striking now.
+    pub fn strikers(&self, pack: usize) -> usize {
+        self.wolves
+            .iter()
+            .filter(|wolf| wolf.pack == pack && wolf.striking > 0)
+            .count()
+    }
+
+    /// One frame of AI (the seed's `update(dt, player, obstacles)` at a fixed 60 Hz step).
+    pub fn update(&mut self, player: &Player, obstacles: &[Obstacle], config: &Config) {
+        self.frame += 1;
+        for pack in &mut self.packs {
+            pack.messages.clear();
+        }
+        self.perceive(player, obstacles, config);
+        for pack in 0..self.packs.len() {
+            self.decide(pack);
+        }
+        for index in 0..self.wolves.len() {
+            self.act(index, player, obstacles, config);
+        }
+    }
+
+    fn perceive(&mut self, player: &Player, obstacles: &[Obstacle], config: &Config) {
+        let frame = self.frame;
+        for (index, wolf) in self.wolves.iter().enumerate() {
+            if wolf.health <= 0 {
+                continue;
+            }
+            let distance = player.at.minus(wolf.at).length_squared();
+            let sees = distance <= i64::from(config.sight).pow(2)
+                && clear_line(wolf.at, player.at, obstacles);
+            let hears = distance <= i64::from(config.hearing).pow(2);
+            if sees || hears {
+                let pack = &mut self.packs[wolf.pack];
+                pack.last_seen = Some((player.at, frame));
+                if pack.messages.len() < 32 {
+                    pack.messages.push(PackMessage::Spotted {
+                        wolf: index,
+                        at: player.at,
+                    });
+                }
+            }
+        }
+    }
+
+    fn decide(&mut self, pack: usize) {
+        let (alive, health) = self
+            .wolves
+            .iter()
+            .filter(|wolf| wolf.pack == pack && wolf.health > 0)
+            .fold((0usize, 0i32), |(n, h), wolf| (n + 1, h + wolf.health));
+        let state = &mut self.packs[pack];
+        let memory = u32::try_from(120 + state.intelligence / 4).unwrap_or(120);
+        if state
+            .last_seen
+            .is_some_and(|(_, at)| self.frame.saturating_sub(at) > memory)
+        {
+            state.last_seen = None;
+        }
+        // Mood from strength: below 2/3 health cautious, below half the wolves desperate.
+        if alive * 2 < state.full_size {
+            state.mood = Mood::Desperate;
+        } else if health * 3 < state.full_health * 2 {
+            state.mood = Mood::Cautious;
+        }
+        // Aggression shortens the stalk: engage after 30 (1000) to 90 (0) frames of contact.
+        let patience =
+            u32::try_from(90 - state.aggression.clamp(0, 1000) * 60 / 1000).unwrap_or(60);
+        let order = match state.last_seen {
+            None => Order::Search,
+            Some(_) if state.mood == Mood::Desperate && alive <= 1 => Order::Retreat,
+            Some(_) if state.order == Order::Engage => Order::Engage,
+            Some(_) if state.order == Order::Stalk => {
+                if self.frame.saturating_sub(state.stalking_since) >= patience {
+                    Order::Engage
+                } else {
+                    Order::Stalk
+                }
+            }
+            Some(_) => {
+                state.stalking_since = self.frame;
+                Order::Stalk
+            }
+        };
+        if order == Order::Engage && state.order != Order::Engage && state.messages.len() < 32 {
+            state.messages.push(PackMessage::Engage);
+        }
+        if order == Order::Retreat && state.messages.len() < 32 {
+            state.messages.push(PackMessage::Retreat);
+        }
+        state.order = order;
+    }
+
+    fn act(&mut self, index: usize, player: &Player, obstacles: &[Obstacle], config: &Config) {
+        let wolf = self.wolves[index];
+        if wolf.health <= 0 {
+            return;
+        }
+        let pack = &self.packs[wolf.pack];
+        let (mood, order, last_seen) = (pack.mood, pack.order, pack.last_seen);
+        let target = last_seen.map_or(player.at, |(at, _)| at);
+        let ring = match mood {
+            Mood::Aggressive | Mood::Desperate => config.ring,
+            Mood::Cautious => config.ring * 3 / 2,
+        };
+        let tokens = match mood {
+            Mood::Aggressive => config.tokens,
+            Mood::Cautious => 1,
+            Mood::Desperate => usize::MAX,
+        };
+        let mut wolf = wolf;
+        wolf.cooldown = wolf.cooldown.saturating_sub(1);
+        let goal = if wolf.striking > 0 {
+            wolf.striking -= 1;
+            if wolf.striking == 0 {
+                wolf.cooldown = config.strike_cooldown;
+            }
+            target
+        } else {
+            match order {
+                Order::Search => {
+                    // Scouts sweep wide, the rest wander near the den's centre of mass.
+                    let reach = if wolf.role == Role::Scout {
+                        300 * 60
+                    } else {
+                        80 * 60
+                    };
+                    let angle = i32::try_from(self.random() % 256).unwrap_or(0);
+                    on_ring(wolf.at, reach / 8, angle)
+                }
+                Order::Retreat => wolf
+                    .at
+                    .plus(wolf.at.minus(target).with_length(config.speed * 4)),
+                Order::Stalk | Order::Engage => {
+                    let ready = order == Order::Engage
+                        && wolf.cooldown == 0
+                        && wolf.role != Role::Scout
+                        && self.strikers(wolf.pack) < tokens
+                        && wolf.at.minus(target).length_squared()
+                            <= i64::from(ring + ring / 3).pow(2);
+                    if ready {
+                        wolf.striking = config.strike_frames;
+                        target
+                    } else {
+                        self.slot_position(&wolf, target, player, ring)
+                    }
+                }
+            }
+        };
+        let speed = if wolf.striking > 0 {
+            config.lunge_speed
+        } else {
+            config.speed
+        };
+        let mut steer = goal.minus(wolf.at).clamp_length(speed);
+        // Separation from pack mates.
+        for (other, mate) in self.wolves.iter().enumerate() {
+            if other == index || mate.pack != wolf.pack || mate.health <= 0 {
+                continue;
+            }
+            let away = wolf.at.minus(mate.at);
+            let distance = away.length();
+            if distance < config.separation {
+                let push = (config.separation - distance) * speed / config.separation.max(1);
+                steer = steer.plus(away.with_length(push));
+            }
+        }
+        // Obstacle avoidance.
+        for obstacle in obstacles {
+            let away = wolf.at.minus(obstacle.at);
+            let gap = away.length() - obstacle.radius;
+            if gap < config.avoidance {
+                let push = (config.avoidance - gap.max(0)) * speed / config.avoidance.max(1);
+                steer = steer.plus(away.with_length(push));
+            }
+        }
+        wolf.velocity = steer.clamp_length(speed);
+        wolf.at = wolf.at.plus(wolf.velocity);
+        self.wolves[index] = wolf;
+    }
+
+    /// The wolf's place on the ring around `target`: the Alpha in front (towards the wolf's
+    /// side), Betas at its flanks, Hunters ahead of where the player runs, Scouts wide behind.
+    fn slot_position(&self, wolf: &Wolf, target: Vec2, player: &Player, ring: i32) -> Vec2 {
+        let alpha_angle = self
+            .wolves
+            .iter()
+            .find(|w| w.pack == wolf.pack && w.role == Role::Alpha && w.health > 0)
+            .map_or(0, |alpha| angle_of(alpha.at.minus(target)));
+        let angle = match wolf.role {
+            Role::Hunter if player.velocity.length_squared() > 0 => {
+                angle_of(player.velocity) + wolf.slot / 4 - TURN / 16
+            }
+            Role::Scout => alpha_angle + TURN / 2,
+            _ => alpha_angle + wolf.slot,
+        };
+        let radius = if wolf.role == Role::Scout {
+            ring * 2
+        } else {
+            ring
+        };
+        on_ring(target, radius, angle)
+    }
+}
+
+/// Whether the segment from `a` to `b` misses every obstacle.
+fn clear_line(a: Vec2, b: Vec2, obstacles: &[Obstacle]) -> bool {
+    obstacles.iter().all(|obstacle| {
+        let ab = b.minus(a);
+        let ap = obstacle.at.minus(a);
+        let length = ab.length_squared().max(1);
+        let t = (i64::from(ap.x) * i64::from(ab.x) + i64::from(ap.y) * i64::from(ab.y))
+            .clamp(0, length);
+        let closest = Vec2::new(
+            a.x + i32::try_from(i64::from(ab.x) * t / length).unwrap_or(0),
+            a.y + i32::try_from(i64::from(ab.y) * t / length).unwrap_or(0),
+        );
+        obstacle.at.minus(closest).length_squared() > i64::from(obstacle.radius).pow(2)
+    })
+}

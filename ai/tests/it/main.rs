@@ -1,0 +1,140 @@
+//! Measured pack behaviour: encircling, attack tokens, moods, determinism under rollback.
+
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code
+
+use trystero_ai::{Config, Mood, Order, Player, Role, TURN, Vec2, Wolves, angle_of};
+use trystero_netcode::{Slots, SyncTestSession};
+
+const CENTRE: Vec2 = Vec2::new(640 * 60, 360 * 60);
+
+/// The widest angular gap (1/256 turn) between the non-scout wolves of a pack, seen from the
+/// player: small when they surround it.
+fn widest_gap(wolves: &Wolves, player: Vec2) -> i32 {
+    let mut angles: Vec<i32> = wolves
+        .wolves
+        .iter()
+        .filter(|w| w.health > 0 && w.role != Role::Scout)
+        .map(|w| angle_of(w.at.minus(player)))
+        .collect();
+    angles.sort_unstable();
+    let mut widest = 0;
+    for (index, angle) in angles.iter().enumerate() {
+        let next = angles.get(index + 1).copied().unwrap_or(angles[0] + TURN);
+        widest = widest.max(next - angle);
+    }
+    widest
+}
+
+#[test]
+fn a_pack_encircles_a_standing_player() {
+    let config = Config::default();
+    let mut wolves = Wolves::new(&[Vec2::new(200 * 60, 200 * 60)], 6, 5);
+    let player = Player {
+        at: CENTRE,
+        velocity: Vec2::default(),
+    };
+    let mut gaps = Vec::new();
+    for frame in 0..1_200 {
+        wolves.update(&player, &[], &config);
+        if frame >= 600 {
+            gaps.push(widest_gap(&wolves, player.at));
+        }
+    }
+    let average = gaps.iter().sum::<i32>() / gaps.len() as i32;
+    // Five wolves evenly spread would leave 51/256; one-sided would leave > 128.
+    assert!(average < 110, "average widest gap {average}/256 of a turn");
+    assert_eq!(wolves.packs[0].order, Order::Engage);
+}
+
+#[test]
+fn no_more_wolves_strike_at_once_than_there_are_tokens() {
+    let config = Config::default();
+    let mut wolves = Wolves::new(&[Vec2::new(300 * 60, 300 * 60)], 6, 9);
+    let mut most = 0;
+    let mut struck = 0;
+    for frame in 0..1_800i32 {
+        // The player circles slowly.
+        let angle = frame / 4;
+        let player = Player {
+            at: trystero_ai::on_ring(CENTRE, 100 * 60, angle),
+            velocity: Vec2::new(
+                trystero_ai::cos(angle + 64) / 8,
+                trystero_ai::sin(angle + 64) / 8,
+            ),
+        };
+        wolves.update(&player, &[], &config);
+        let now = wolves.strikers(0);
+        most = most.max(now);
+        struck += now;
+    }
+    assert!(most <= config.tokens, "{most} struck at once");
+    assert!(struck > 100, "they did strike: {struck} wolf-frames");
+}
+
+#[test]
+fn moods_follow_the_packs_strength() {
+    let config = Config::default();
+    let mut wolves = Wolves::new(&[Vec2::new(300 * 60, 300 * 60)], 6, 1);
+    let player = Player {
+        at: CENTRE,
+        velocity: Vec2::default(),
+    };
+    wolves.update(&player, &[], &config);
+    assert_eq!(wolves.packs[0].mood, Mood::Aggressive);
+    // Below two thirds of the pack's health: 3 × 10 + 3 × 60 = 210 of 360.
+    for wolf in &mut wolves.wolves[..3] {
+        wolf.health = 10;
+    }
+    wolves.update(&player, &[], &config);
+    assert_eq!(wolves.packs[0].mood, Mood::Cautious, "hurt");
+    // Fewer than half the wolves alive.
+    for wolf in &mut wolves.wolves[..4] {
+        wolf.health = 0;
+    }
+    wolves.update(&player, &[], &config);
+    assert_eq!(wolves.packs[0].mood, Mood::Desperate, "few left");
+}
+
+/// The AI state rolls back with the game: under the netcode's sync test (7 frames every frame)
+/// every checksum agrees, with the player's moves as the input.
+#[test]
+fn the_pack_passes_the_rollback_sync_test() {
+    let config = Config::default();
+    let mut session = SyncTestSession::<u8>::new(1, 7);
+    let mut state = (
+        Wolves::new(
+            &[
+                Vec2::new(200 * 60, 200 * 60),
+                Vec2::new(1_000 * 60, 500 * 60),
+            ],
+            6,
+            77,
+        ),
+        Player {
+            at: CENTRE,
+            velocity: Vec2::default(),
+        },
+    );
+    let mut slots = Slots::new(&state, session.slots());
+    let mut requests = Vec::new();
+    let mut seed = 3u64;
+    for _ in 0..2_000 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        session
+            .advance_frame(&[(seed >> 60) as u8], &mut requests)
+            .unwrap();
+        slots.carry_out(
+            &requests,
+            &mut state,
+            |(wolves, player), inputs| {
+                let input = inputs[0].input;
+                let step = |bits: u8| i32::from(bits & 1) - i32::from(bits >> 1 & 1);
+                player.velocity = Vec2::new(step(input) * 200, step(input >> 2) * 200);
+                player.at = player.at.plus(player.velocity);
+                wolves.update(player, &[], &config);
+            },
+            |frame, (wolves, _), _| session.report_checksum(frame, &[wolves.checksum()]),
+        );
+    }
+    assert!(state.0.packs.iter().any(|pack| pack.order != Order::Search));
+}
