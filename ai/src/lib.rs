@@ -187,6 +187,11 @@ pub struct Pack {
     pub aggression: i32,
     /// The frame the current stalk began.
     pub stalking_since: u32,
+    /// The Alpha's angle around the target this frame (the ring's front), 1/256 turn.
+    pub front: i32,
+    /// Its wolves: indices `members.0..members.1` of [`Wolves::wolves`] (packs are contiguous,
+    /// so pack-local loops never scan other packs).
+    pub members: (usize, usize),
 }
 
 /// Everything the AI keeps: wolves, packs, frame and random state.
@@ -218,6 +223,7 @@ impl Wolves {
         let mut wolves = Vec::new();
         let mut packs = Vec::new();
         for (pack, den) in dens.iter().enumerate() {
+            let first = wolves.len();
             for index in 0..size {
                 let role = ROLES.get(index).copied().unwrap_or(Role::Hunter);
                 let count = i32::try_from(size).unwrap_or(1).max(1);
@@ -243,6 +249,8 @@ impl Wolves {
                 intelligence: 700,
                 aggression: 600,
                 stalking_since: 0,
+                front: 0,
+                members: (first, first + size),
             });
         }
         Self {
@@ -287,6 +295,10 @@ impl Wolves {
         };
         mix(i64::from(self.frame));
         mix(self.rng as i64);
+        for pack in &self.packs {
+            mix(pack.members.0 as i64);
+            mix(pack.members.1 as i64);
+        }
         for wolf in &self.wolves {
             for value in [
                 wolf.pack as i64,
@@ -312,6 +324,7 @@ impl Wolves {
                 pack.mood as i64,
                 pack.order as i64,
                 i64::from(pack.stalking_since),
+                i64::from(pack.front),
             ] {
                 mix(value);
             }
@@ -319,11 +332,19 @@ impl Wolves {
         hash
     }
 
+    /// The wolves of `pack`.
+    pub fn members(&self, pack: usize) -> &[Wolf] {
+        self.packs
+            .get(pack)
+            .and_then(|p| self.wolves.get(p.members.0..p.members.1))
+            .unwrap_or(&[])
+    }
+
     /// Wolves of `pack` striking now.
     pub fn strikers(&self, pack: usize) -> usize {
-        self.wolves
+        self.members(pack)
             .iter()
-            .filter(|wolf| wolf.pack == pack && wolf.striking > 0)
+            .filter(|wolf| wolf.striking > 0)
             .count()
     }
 
@@ -367,9 +388,9 @@ impl Wolves {
 
     fn decide(&mut self, pack: usize) {
         let (alive, health) = self
-            .wolves
+            .members(pack)
             .iter()
-            .filter(|wolf| wolf.pack == pack && wolf.health > 0)
+            .filter(|wolf| wolf.health > 0)
             .fold((0usize, 0i32), |(n, h), wolf| (n + 1, h + wolf.health));
         let state = &mut self.packs[pack];
         let memory = u32::try_from(120 + state.intelligence / 4).unwrap_or(120);
@@ -404,6 +425,15 @@ impl Wolves {
                 Order::Stalk
             }
         };
+        if let Some((target, _)) = state.last_seen {
+            let (first, last) = state.members;
+            if let Some(alpha) = self.wolves[first..last]
+                .iter()
+                .find(|w| w.role == Role::Alpha && w.health > 0)
+            {
+                state.front = angle_of(alpha.at.minus(target));
+            }
+        }
         if order == Order::Engage && state.order != Order::Engage && state.messages.len() < 32 {
             state.messages.push(PackMessage::Engage);
         }
@@ -476,11 +506,16 @@ impl Wolves {
         };
         let mut steer = goal.minus(wolf.at).clamp_length(speed);
         // Separation from pack mates.
-        for (other, mate) in self.wolves.iter().enumerate() {
-            if other == index || mate.pack != wolf.pack || mate.health <= 0 {
+        let (first, _) = self.packs[wolf.pack].members;
+        for (offset, mate) in self.members(wolf.pack).iter().enumerate() {
+            if first + offset == index || mate.health <= 0 {
                 continue;
             }
             let away = wolf.at.minus(mate.at);
+            // Squared first: most mates are too far for the square root to matter.
+            if away.length_squared() >= i64::from(config.separation).pow(2) {
+                continue;
+            }
             let distance = away.length();
             if distance < config.separation {
                 let push = (config.separation - distance) * speed / config.separation.max(1);
@@ -490,6 +525,10 @@ impl Wolves {
         // Obstacle avoidance.
         for obstacle in obstacles {
             let away = wolf.at.minus(obstacle.at);
+            let near = i64::from(obstacle.radius.saturating_add(config.avoidance));
+            if away.length_squared() >= near * near {
+                continue;
+            }
             let gap = away.length() - obstacle.radius;
             if gap < config.avoidance {
                 let push = (config.avoidance - gap.max(0)) * speed / config.avoidance.max(1);
@@ -504,11 +543,7 @@ impl Wolves {
     /// The wolf's place on the ring around `target`: the Alpha in front (towards the wolf's
     /// side), Betas at its flanks, Hunters ahead of where the player runs, Scouts wide behind.
     fn slot_position(&self, wolf: &Wolf, target: Vec2, player: &Player, ring: i32) -> Vec2 {
-        let alpha_angle = self
-            .wolves
-            .iter()
-            .find(|w| w.pack == wolf.pack && w.role == Role::Alpha && w.health > 0)
-            .map_or(0, |alpha| angle_of(alpha.at.minus(target)));
+        let alpha_angle = self.packs[wolf.pack].front;
         let angle = match wolf.role {
             Role::Hunter if player.velocity.length_squared() > 0 => {
                 angle_of(player.velocity) + wolf.slot / 4 - TURN / 16
@@ -527,7 +562,18 @@ impl Wolves {
 
 /// Whether the segment from `a` to `b` misses every obstacle.
 fn clear_line(a: Vec2, b: Vec2, obstacles: &[Obstacle]) -> bool {
+    let (low_x, high_x) = (a.x.min(b.x), a.x.max(b.x));
+    let (low_y, high_y) = (a.y.min(b.y), a.y.max(b.y));
     obstacles.iter().all(|obstacle| {
+        // Boxes first: an obstacle away from the segment's bounding box cannot block it.
+        let r = obstacle.radius;
+        if obstacle.at.x + r < low_x
+            || obstacle.at.x - r > high_x
+            || obstacle.at.y + r < low_y
+            || obstacle.at.y - r > high_y
+        {
+            return true;
+        }
         let ab = b.minus(a);
         let ap = obstacle.at.minus(a);
         let length = ab.length_squared().max(1);

@@ -63,18 +63,24 @@ impl Vec2 {
     }
 }
 
-/// The integer square root (floor), by Newton's method.
+/// The integer square root (floor). IEEE square roots are correctly rounded, so the float
+/// guess is the same on every machine; the integer fix-up makes it exact.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // corrected below
 pub fn isqrt(value: i64) -> i64 {
     if value <= 0 {
         return 0;
     }
-    let mut x = value;
-    let mut y = (x + 1) / 2;
-    while y < x {
-        x = y;
-        y = (x + value / x) / 2;
+    let mut root = (value as f64).sqrt() as i64;
+    while root > 0 && root.checked_mul(root).is_none_or(|square| square > value) {
+        root -= 1;
     }
-    x
+    while (root + 1)
+        .checked_mul(root + 1)
+        .is_some_and(|square| square <= value)
+    {
+        root += 1;
+    }
+    root
 }
 
 /// Angles are in 1/256 of a turn (0..256).
@@ -105,20 +111,36 @@ pub fn cos(angle: i32) -> i32 {
     sin(angle + TURN / 4)
 }
 
-/// The angle (1/256 turn) of a vector: the table entry whose direction is closest.
+/// tan(angle) × 1024 for angles 0..=32 (an eighth of a turn), rounded.
+const OCTANT: [i32; 33] = [
+    0, 25, 50, 76, 101, 126, 152, 178, 204, 230, 256, 283, 311, 338, 366, 395, 424, 454, 484, 515,
+    547, 580, 614, 648, 684, 721, 759, 799, 840, 883, 928, 975, 1024,
+];
+
+/// The angle (1/256 turn) of a vector, to the nearest table step: the first octant from the
+/// ratio of the smaller to the larger coordinate (a table search), then reflected.
 pub fn angle_of(v: Vec2) -> i32 {
     if v.x == 0 && v.y == 0 {
         return 0;
     }
-    // The best of 256 directions by dot product (exact and the same everywhere).
-    let mut best = (i64::MIN, 0);
-    for angle in 0..TURN {
-        let dot = i64::from(v.x) * i64::from(cos(angle)) + i64::from(v.y) * i64::from(sin(angle));
-        if dot > best.0 {
-            best = (dot, angle);
-        }
+    let (ax, ay) = (i64::from(v.x).abs(), i64::from(v.y).abs());
+    let (small, large) = if ay <= ax { (ay, ax) } else { (ax, ay) };
+    let ratio = small * 1024 / large.max(1);
+    // The nearest of the 33 octant steps.
+    let mut step = OCTANT.partition_point(|tan| i64::from(*tan) < ratio);
+    if step > 0
+        && (ratio - i64::from(OCTANT[step - 1])) <= (i64::from(OCTANT[step.min(32)]) - ratio)
+    {
+        step -= 1;
     }
-    best.1
+    let octant = i32::try_from(step.min(32)).unwrap_or(0);
+    let first = if ay <= ax { octant } else { TURN / 4 - octant };
+    match (v.x >= 0, v.y >= 0) {
+        (true, true) => first,
+        (false, true) => TURN / 2 - first,
+        (false, false) => TURN / 2 + first,
+        (true, false) => (TURN - first) % TURN,
+    }
 }
 
 /// The point at `radius` from `centre` in direction `angle`.

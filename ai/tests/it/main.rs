@@ -138,3 +138,36 @@ fn the_pack_passes_the_rollback_sync_test() {
     }
     assert!(state.0.packs.iter().any(|pack| pack.order != Order::Search));
 }
+
+/// Sight needs a clear line; hearing does not, but reaches less far.
+#[test]
+fn obstacles_block_sight_but_not_hearing() {
+    let config = Config::default();
+    let player = Player {
+        at: CENTRE,
+        velocity: Vec2::default(),
+    };
+    // A den 300 px left of the player: within sight (400 px), beyond hearing (150 px).
+    let den = CENTRE.minus(Vec2::new(300 * 60, 0));
+    let wall = trystero_ai::Obstacle {
+        at: CENTRE.minus(Vec2::new(150 * 60, 0)),
+        radius: 60 * 60,
+    };
+    let mut open = Wolves::new(&[den], 6, 2);
+    open.update(&player, &[], &config);
+    assert!(open.packs[0].last_seen.is_some(), "seen across open ground");
+    let mut hidden = Wolves::new(&[den], 6, 2);
+    hidden.update(&player, &[wall], &config);
+    assert!(
+        hidden.packs[0].last_seen.is_none(),
+        "the wall hides the player"
+    );
+    // Close enough to hear through the wall.
+    let near = CENTRE.minus(Vec2::new(100 * 60, 0));
+    let mut hearing = Wolves::new(&[near], 6, 2);
+    hearing.update(&player, &[wall], &config);
+    assert!(
+        hearing.packs[0].last_seen.is_some(),
+        "heard through the wall"
+    );
+}
