@@ -26,8 +26,10 @@
 //! losing). Moods shift from aggressive to cautious as the pack is hurt, and to desperate when
 //! few wolves remain.
 
+mod adapt;
 mod math;
 
+pub use adapt::{Director, PlayerAction, PlayerModel};
 pub use math::{TURN, Vec2, angle_of, cos, isqrt, on_ring, sin};
 
 /// A wolf's part in its pack.
@@ -187,6 +189,8 @@ pub struct Pack {
     pub aggression: i32,
     /// The frame the current stalk began.
     pub stalking_since: u32,
+    /// What the pack learned about the player's habits.
+    pub model: PlayerModel,
     /// The Alpha's angle around the target this frame (the ring's front), 1/256 turn.
     pub front: i32,
     /// Its wolves: indices `members.0..members.1` of [`Wolves::wolves`] (packs are contiguous,
@@ -249,6 +253,7 @@ impl Wolves {
                 intelligence: 700,
                 aggression: 600,
                 stalking_since: 0,
+                model: PlayerModel::default(),
                 front: 0,
                 members: (first, first + size),
             });
@@ -273,6 +278,20 @@ impl Wolves {
     pub fn set_mood(&mut self, pack: usize, mood: Mood) {
         if let Some(pack) = self.packs.get_mut(pack) {
             pack.mood = mood;
+        }
+    }
+
+    /// Tells every pack what the player did (for its memory of the player's habits).
+    pub fn observe(&mut self, action: PlayerAction) {
+        for pack in &mut self.packs {
+            pack.model.observe(action);
+        }
+    }
+
+    /// Sets every pack's aggression (0..=1000), e.g. from a [`Director`].
+    pub fn set_aggression(&mut self, aggression: i32) {
+        for pack in &mut self.packs {
+            pack.aggression = aggression.clamp(0, 1000);
         }
     }
 
@@ -324,6 +343,11 @@ impl Wolves {
                 pack.mood as i64,
                 pack.order as i64,
                 i64::from(pack.stalking_since),
+                i64::from(pack.model.dodges_left),
+                i64::from(pack.model.dodges_right),
+                i64::from(pack.model.blocks),
+                i64::from(pack.model.attacks),
+                i64::from(pack.aggression),
                 i64::from(pack.front),
             ] {
                 mix(value);
@@ -544,10 +568,28 @@ impl Wolves {
     /// side), Betas at its flanks, Hunters ahead of where the player runs, Scouts wide behind.
     fn slot_position(&self, wolf: &Wolf, target: Vec2, player: &Player, ring: i32) -> Vec2 {
         let alpha_angle = self.packs[wolf.pack].front;
+        // Hunters wait on the side the player likes to dodge to.
+        let dodge = self.packs[wolf.pack].model.favoured_dodge();
+        let lean = |angle: i32| {
+            if dodge == 0 {
+                return angle;
+            }
+            // Turn a sixteenth of a turn towards the dodge side (x < 0: angles near TURN / 2).
+            let towards = if dodge < 0 { TURN / 2 } else { 0 };
+            let diff = (towards - angle).rem_euclid(TURN);
+            if diff == 0 {
+                angle
+            } else if diff < TURN / 2 {
+                angle + TURN / 16
+            } else {
+                angle - TURN / 16
+            }
+        };
         let angle = match wolf.role {
             Role::Hunter if player.velocity.length_squared() > 0 => {
-                angle_of(player.velocity) + wolf.slot / 4 - TURN / 16
+                lean(angle_of(player.velocity) + wolf.slot / 4 - TURN / 16)
             }
+            Role::Hunter => lean(alpha_angle + wolf.slot),
             Role::Scout => alpha_angle + TURN / 2,
             _ => alpha_angle + wolf.slot,
         };

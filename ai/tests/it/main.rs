@@ -171,3 +171,91 @@ fn obstacles_block_sight_but_not_hearing() {
         "heard through the wall"
     );
 }
+
+/// A scripted player against packs at some aggression: the chance the player wins (per mille)
+/// grows with skill and shrinks with aggression; draws come from a seeded generator.
+fn encounters(skill: i32, rounds: u32, seed: u64) -> (trystero_ai::Director, Vec<bool>) {
+    let mut director = trystero_ai::Director::default();
+    let mut state = seed;
+    let mut outcomes = Vec::new();
+    for _ in 0..rounds {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let chance = (500 + (skill - director.aggression) * 3 / 4).clamp(20, 980);
+        let won = ((state >> 33) % 1000) < chance as u64;
+        director.record(won);
+        outcomes.push(won);
+    }
+    (director, outcomes)
+}
+
+#[test]
+fn the_director_turns_aggression_up_for_strong_players_and_down_for_weak_ones() {
+    let (strong, _) = encounters(900, 200, 1);
+    let (weak, _) = encounters(150, 200, 1);
+    assert!(
+        strong.aggression > 700,
+        "strong player: {}",
+        strong.aggression
+    );
+    assert!(weak.aggression < 300, "weak player: {}", weak.aggression);
+}
+
+#[test]
+fn the_directors_win_rate_settles_near_its_target() {
+    for (skill, seed) in [(900, 3), (500, 4), (150, 5)] {
+        let (_, outcomes) = encounters(skill, 2_000, seed);
+        let late = &outcomes[1_000..];
+        let rate = late.iter().filter(|won| **won).count() * 1000 / late.len();
+        assert!(
+            (440..=560).contains(&rate),
+            "skill {skill}: win rate {rate}‰"
+        );
+    }
+}
+
+#[test]
+fn hunters_wait_on_the_side_the_player_dodges_to() {
+    let config = Config::default();
+    let player = Player {
+        at: CENTRE,
+        velocity: Vec2::default(),
+    };
+    let mean_hunter_x = |wolves: &Wolves| {
+        let hunters: Vec<i32> = wolves
+            .wolves
+            .iter()
+            .filter(|w| w.role == Role::Hunter)
+            .map(|w| w.at.x - CENTRE.x)
+            .collect();
+        hunters.iter().sum::<i32>() / hunters.len() as i32
+    };
+    let run = |dodge: Option<i8>| {
+        let mut wolves = Wolves::new(&[Vec2::new(640 * 60, 100 * 60)], 6, 12);
+        if let Some(side) = dodge {
+            for _ in 0..10 {
+                wolves.observe(trystero_ai::PlayerAction::Dodge(side));
+            }
+        }
+        let mut xs = Vec::new();
+        for frame in 0..900 {
+            wolves.update(&player, &[], &config);
+            if frame >= 300 {
+                xs.push(mean_hunter_x(&wolves));
+            }
+        }
+        xs.iter().sum::<i32>() / xs.len() as i32
+    };
+    let (neutral, left, right) = (run(None), run(Some(-1)), run(Some(1)));
+    assert!(
+        left < neutral && neutral < right,
+        "left {left}, neutral {neutral}, right {right}"
+    );
+    let mut model = trystero_ai::PlayerModel::default();
+    for _ in 0..3 {
+        model.observe(trystero_ai::PlayerAction::Block);
+    }
+    model.observe(trystero_ai::PlayerAction::Attack);
+    assert_eq!(model.block_rate(), 750);
+}
