@@ -28,9 +28,11 @@
 
 mod adapt;
 mod math;
+mod terrain;
 
 pub use adapt::{Director, PlayerAction, PlayerModel};
 pub use math::{TURN, Vec2, angle_of, cos, isqrt, on_ring, sin};
+pub use terrain::Terrain;
 
 /// A wolf's part in its pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -374,6 +376,18 @@ impl Wolves {
 
     /// One frame of AI (the seed's `update(dt, player, obstacles)` at a fixed 60 Hz step).
     pub fn update(&mut self, player: &Player, obstacles: &[Obstacle], config: &Config) {
+        self.update_with_terrain(player, obstacles, None, config);
+    }
+
+    /// [`Wolves::update`] with terrain awareness: Hunters wait at the chokepoint a fleeing
+    /// player runs towards, instead of just ahead of it.
+    pub fn update_with_terrain(
+        &mut self,
+        player: &Player,
+        obstacles: &[Obstacle],
+        terrain: Option<&Terrain>,
+        config: &Config,
+    ) {
         self.frame += 1;
         for pack in &mut self.packs {
             pack.messages.clear();
@@ -382,8 +396,10 @@ impl Wolves {
         for pack in 0..self.packs.len() {
             self.decide(pack);
         }
+        // The chokepoint ahead of the player, once a frame (if the terrain is known).
+        let ambush = terrain.and_then(|t| t.ahead(player.at, player.velocity, config.sight));
         for index in 0..self.wolves.len() {
-            self.act(index, player, obstacles, config);
+            self.act(index, player, obstacles, ambush, config);
         }
     }
 
@@ -467,7 +483,14 @@ impl Wolves {
         state.order = order;
     }
 
-    fn act(&mut self, index: usize, player: &Player, obstacles: &[Obstacle], config: &Config) {
+    fn act(
+        &mut self,
+        index: usize,
+        player: &Player,
+        obstacles: &[Obstacle],
+        ambush: Option<Vec2>,
+        config: &Config,
+    ) {
         let wolf = self.wolves[index];
         if wolf.health <= 0 {
             return;
@@ -517,6 +540,8 @@ impl Wolves {
                     if ready {
                         wolf.striking = config.strike_frames;
                         target
+                    } else if let (Role::Hunter, Some(point)) = (wolf.role, ambush) {
+                        point
                     } else {
                         self.slot_position(&wolf, target, player, ring)
                     }

@@ -259,3 +259,60 @@ fn hunters_wait_on_the_side_the_player_dodges_to() {
     model.observe(trystero_ai::PlayerAction::Attack);
     assert_eq!(model.block_rate(), 750);
 }
+
+/// A wall with one gap: the terrain grid finds the gap (and only the wall's passages) as
+/// chokepoints, and points a player running for it at the gap. Whether Hunters using it cut a
+/// fleeing player off more often is not shown yet (measured with a 16-start scenario: 13 cut
+/// offs with terrain against 12 without, and a mean Hunter distance to the gap during the
+/// approach of 226 px against 239 px: too close to claim), so no test asserts it.
+#[test]
+fn the_terrain_grid_finds_the_gap_ahead_of_a_fleeing_player() {
+    let px = |v: i32| v * 60;
+    let gap = Vec2::new(px(800), px(360));
+    let obstacles = [
+        trystero_ai::Obstacle {
+            at: Vec2::new(px(800), px(220)),
+            radius: px(100),
+        },
+        trystero_ai::Obstacle {
+            at: Vec2::new(px(800), px(500)),
+            radius: px(100),
+        },
+        trystero_ai::Obstacle {
+            at: Vec2::new(px(800), px(60)),
+            radius: px(90),
+        },
+        trystero_ai::Obstacle {
+            at: Vec2::new(px(800), px(660)),
+            radius: px(90),
+        },
+    ];
+    let terrain = trystero_ai::Terrain::new(Vec2::new(px(1280), px(720)), px(20), &obstacles, 3);
+    assert!(
+        terrain
+            .chokepoints()
+            .iter()
+            .any(|p| p.minus(gap).length() < px(30)),
+        "the gap is a chokepoint"
+    );
+    assert!(
+        terrain
+            .chokepoints()
+            .iter()
+            .all(|p| (p.x - gap.x).abs() <= px(120)),
+        "only the wall's passages are chokepoints"
+    );
+    let runner = Vec2::new(px(500), px(360));
+    let ahead = terrain.ahead(runner, Vec2::new(250, 0), px(400)).unwrap();
+    assert!(ahead.minus(gap).length() < px(130), "{ahead:?}");
+    assert_eq!(
+        terrain.ahead(runner, Vec2::new(-250, 0), px(400)),
+        None,
+        "running away from it"
+    );
+    assert_eq!(
+        terrain.ahead(runner, Vec2::default(), px(400)),
+        None,
+        "standing still"
+    );
+}
