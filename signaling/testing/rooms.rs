@@ -99,3 +99,80 @@ pub(crate) async fn wait_open(room: &Room, index: usize) {
     }
     panic!("relay {index} not open: {:?}", room.relay_sockets().await);
 }
+
+/// A real relay server a test can start, stop and restart on the same address.
+pub(crate) trait Server {
+    /// Starts one on 127.0.0.1.
+    fn start() -> Self;
+    /// Its URL.
+    fn url(&self) -> String;
+    /// Stops it.
+    fn stop(&mut self);
+    /// Stops it and starts a fresh one (every session and subscription forgotten) on the
+    /// same address.
+    fn restart(&mut self);
+}
+
+/// Three relays: one stopped while the first peer is already in the room, one never started
+/// (`never`). The peers meet through the third, and the relay sockets say which are down.
+pub(crate) async fn peers_meet_with_two_of_three_down<S: Server>(
+    instance: impl Fn(&[String]) -> Instance,
+    never: String,
+) {
+    let mut doomed = S::start();
+    let live = S::start();
+    let urls = vec![doomed.url(), never.clone(), live.url()];
+    let a = instance(&urls);
+    let mut room_a = join(&a, &urls, "faults").await;
+    wait_open(&room_a, 0).await;
+    doomed.stop();
+    let b = instance(&urls);
+    let mut room_b = join(&b, &urls, "faults").await;
+    joined(&mut room_a, b.self_id()).await;
+    joined(&mut room_b, a.self_id()).await;
+    let states: Vec<RelayState> = room_b
+        .relay_sockets()
+        .await
+        .into_iter()
+        .map(|(_, state)| state)
+        .collect();
+    assert_eq!(
+        states,
+        [
+            RelayState::Connecting,
+            RelayState::Connecting,
+            RelayState::Open
+        ]
+    );
+    let sockets = room_a.relay_sockets().await;
+    assert_eq!(sockets[0], (doomed.url(), RelayState::Connecting));
+    assert_eq!(sockets[1], (never, RelayState::Connecting));
+    assert_eq!(sockets[2].1, RelayState::Open);
+}
+
+/// The relay restarts mid-room: the peers stay connected (WebRTC does not need it), and once
+/// it is back a new peer still finds both, and both see it join.
+pub(crate) async fn a_restart_keeps_the_room_and_lets_new_peers_in<S: Server>(
+    instance: impl Fn(&[String]) -> Instance,
+) {
+    let mut server = S::start();
+    let urls = vec![server.url()];
+    let (a, b) = (instance(&urls), instance(&urls));
+    let mut room_a = join(&a, &urls, "restart").await;
+    let mut room_b = join(&b, &urls, "restart").await;
+    joined(&mut room_a, b.self_id()).await;
+    joined(&mut room_b, a.self_id()).await;
+
+    server.restart();
+    wait_open(&room_a, 0).await;
+    wait_open(&room_b, 0).await;
+    assert_eq!(room_a.peers().await, [b.self_id()]);
+    say(&room_a, "still here").await;
+    assert_eq!(text(&mut room_b).await, Payload::Text("still here".into()));
+
+    let c = instance(&urls);
+    let mut room_c = join(&c, &urls, "restart").await;
+    joined(&mut room_a, c.self_id()).await;
+    joined(&mut room_b, c.self_id()).await;
+    joined_all(&mut room_c, &[a.self_id(), b.self_id()]).await;
+}

@@ -4,7 +4,6 @@
 
 use trystero_core::keys::RoomKeys;
 use trystero_core::room::RoomEvent;
-use trystero_core::signaler::RelayState;
 use trystero_core::wire::Payload;
 use trystero_core::{AppId, RoomId};
 use trystero_crypto::TrysteroKeys;
@@ -14,7 +13,25 @@ use trystero_torrent::{TorrentSignaler, tracker_urls};
 mod support;
 
 use super::server::Tracker;
-use support::{APP, WAIT, join, joined, joined_all, say, text, wait_open};
+
+impl support::Server for Tracker {
+    fn start() -> Self {
+        Tracker::start()
+    }
+
+    fn url(&self) -> String {
+        Tracker::url(self)
+    }
+
+    fn stop(&mut self) {
+        Tracker::stop(self);
+    }
+
+    fn restart(&mut self) {
+        Tracker::restart(self);
+    }
+}
+use support::{APP, WAIT, join, joined, joined_all, say, text};
 
 /// A Rust peer on these trackers, which the room config names as the strategy does.
 fn instance(urls: &[String]) -> trystero_core::room::driver::Instance {
@@ -40,50 +57,18 @@ async fn three_rust_peers_meet_through_a_tracker() {
     joined_all(&mut room_c, &[a.self_id(), b.self_id()]).await;
 }
 
-/// Three trackers: one stopped while the first peer is already in the room, one never
-/// started. The peers meet through the third, and the relay sockets say which are down.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peers_meet_with_two_of_three_trackers_down() {
-    let mut doomed = Tracker::start();
-    let live = Tracker::start();
-    let never = format!("ws://127.0.0.1:{}", super::server::free_port());
-    let urls = vec![doomed.url(), never.clone(), live.url()];
-    let a = instance(&urls);
-    let mut room_a = join(&a, &urls, "faults").await;
-    wait_open(&room_a, 0).await;
-    doomed.stop();
-    let b = instance(&urls);
-    let mut room_b = join(&b, &urls, "faults").await;
-    joined(&mut room_a, b.self_id()).await;
-    joined(&mut room_b, a.self_id()).await;
-    let sockets = room_a.relay_sockets().await;
-    assert_eq!(sockets[0], (doomed.url(), RelayState::Connecting));
-    assert_eq!(sockets[1], (never, RelayState::Connecting));
-    assert_eq!(sockets[2].1, RelayState::Open);
+    support::peers_meet_with_two_of_three_down::<Tracker>(
+        instance,
+        format!("ws://127.0.0.1:{}", super::server::free_port()),
+    )
+    .await;
 }
 
-/// The tracker restarts mid-room: the peers stay connected, and once it is back (and has
-/// heard every room again) a new peer still finds both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tracker_restart_keeps_the_room_and_lets_new_peers_in() {
-    let mut tracker = Tracker::start();
-    let urls = vec![tracker.url()];
-    let (a, b) = (instance(&urls), instance(&urls));
-    let mut room_a = join(&a, &urls, "restart").await;
-    let mut room_b = join(&b, &urls, "restart").await;
-    joined(&mut room_a, b.self_id()).await;
-    joined(&mut room_b, a.self_id()).await;
-
-    tracker.restart();
-    wait_open(&room_a, 0).await;
-    wait_open(&room_b, 0).await;
-    assert_eq!(room_a.peers().await, [b.self_id()]);
-    say(&room_a, "still here").await;
-    assert_eq!(text(&mut room_b).await, Payload::Text("still here".into()));
-
-    let c = instance(&urls);
-    let mut room_c = join(&c, &urls, "restart").await;
-    joined_all(&mut room_c, &[a.self_id(), b.self_id()]).await;
+    support::a_restart_keeps_the_room_and_lets_new_peers_in::<Tracker>(instance).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
