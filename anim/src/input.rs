@@ -87,30 +87,29 @@ pub struct Input {
 impl Input {
     /// The input from the actions held now and those held the frame before (for the edges).
     pub fn from_actions(held: &[Action], before: &[Action]) -> Self {
-        let has = |set: &[Action], action| set.contains(&action);
-        let axis = |minus, plus| i8::from(has(held, plus)) - i8::from(has(held, minus));
+        Self::from_held(
+            |action| held.contains(&action),
+            |action| before.contains(&action),
+        )
+    }
+
+    /// The input from keyboard keys held now and the frame before (no allocation).
+    pub fn from_keys(held: &[Key], before: &[Key]) -> Self {
+        Self::from_held(
+            |action| held.iter().any(|key| key.action() == action),
+            |action| before.iter().any(|key| key.action() == action),
+        )
+    }
+
+    fn from_held(now: impl Fn(Action) -> bool, then: impl Fn(Action) -> bool) -> Self {
+        let axis = |minus, plus| i8::from(now(plus)) - i8::from(now(minus));
         Self {
             x: axis(Action::MoveLeft, Action::MoveRight),
             y: axis(Action::MoveUp, Action::MoveDown),
-            attack: has(held, Action::Attack) && !has(before, Action::Attack),
-            block: has(held, Action::Block),
-            roll: has(held, Action::Roll) && !has(before, Action::Roll),
+            attack: now(Action::Attack) && !then(Action::Attack),
+            block: now(Action::Block),
+            roll: now(Action::Roll) && !then(Action::Roll),
         }
-    }
-
-    /// The input from keyboard keys held now and the frame before.
-    pub fn from_keys(held: &[Key], before: &[Key]) -> Self {
-        let actions = |keys: &[Key]| {
-            let mut actions = [None; 14];
-            for (slot, key) in actions.iter_mut().zip(keys) {
-                *slot = Some(key.action());
-            }
-            actions
-        };
-        let (now, then) = (actions(held), actions(before));
-        let now: Vec<Action> = now.iter().flatten().copied().collect();
-        let then: Vec<Action> = then.iter().flatten().copied().collect();
-        Self::from_actions(&now, &then)
     }
 
     /// One byte: bits 0–1 x (+1, 0b11 = -1), 2–3 y, 4 attack, 5 block, 6 roll.
