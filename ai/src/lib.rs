@@ -85,9 +85,22 @@ pub enum PackMessage {
     Engage,
     /// Fall back.
     Retreat,
-    /// Gather again.
+    /// Gather again (ends a retreat; the stalk starts over).
     Regroup,
+    /// `wolf` takes the Alpha's left flank (a quarter turn after the Alpha on the ring).
+    FlankLeft {
+        /// Who.
+        wolf: usize,
+    },
+    /// `wolf` takes the Alpha's right flank (a quarter turn before the Alpha on the ring).
+    FlankRight {
+        /// Who.
+        wolf: usize,
+    },
 }
+
+/// The blackboard keeps at most this many messages a frame (and in the inbox).
+const MESSAGES: usize = 32;
 
 /// Tunables. Distances in 1/60 px, speeds in units a frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,8 +192,14 @@ pub struct Pack {
     pub mood: Mood,
     /// What it is doing.
     pub order: Order,
-    /// Messages this frame (bounded; cleared each frame).
+    /// Messages posted this frame, by the pack's wolves and from the inbox (bounded; cleared
+    /// each frame).
     pub messages: Vec<PackMessage>,
+    /// Messages posted from outside ([`Wolves::communicate_with_pack`]) since the last frame;
+    /// the next frame acts on them (bounded).
+    pub inbox: Vec<PackMessage>,
+    /// The frame a retreat ordered by a message ends.
+    pub retreat_until: u32,
     /// Health at full strength (for the mood).
     pub full_health: i32,
     /// Wolves at full strength.
@@ -250,6 +269,8 @@ impl Wolves {
                 mood: Mood::Aggressive,
                 order: Order::Search,
                 messages: Vec::new(),
+                inbox: Vec::new(),
+                retreat_until: 0,
                 full_health: 60 * i32::try_from(size).unwrap_or(0),
                 full_size: size,
                 intelligence: 700,
@@ -297,12 +318,15 @@ impl Wolves {
         }
     }
 
-    /// Posts a message to a pack's blackboard (the seed's `communicate_with_pack`).
+    /// Posts a message to a pack's blackboard (the seed's `communicate_with_pack`); the pack
+    /// acts on it in the next frame: `Spotted` tells it where the player is, `Engage` starts
+    /// the attack, `Retreat` falls back for two seconds, `Regroup` ends that and starts the
+    /// stalk over, `FlankLeft`/`FlankRight` move a wolf to that flank.
     pub fn communicate_with_pack(&mut self, pack: usize, message: PackMessage) {
         if let Some(pack) = self.packs.get_mut(pack)
-            && pack.messages.len() < 32
+            && pack.inbox.len() < MESSAGES
         {
-            pack.messages.push(message);
+            pack.inbox.push(message);
         }
     }
 
@@ -351,6 +375,8 @@ impl Wolves {
                 i64::from(pack.model.attacks),
                 i64::from(pack.aggression),
                 i64::from(pack.front),
+                i64::from(pack.retreat_until),
+                pack.inbox.len() as i64,
             ] {
                 mix(value);
             }
@@ -379,8 +405,9 @@ impl Wolves {
         self.update_with_terrain(player, obstacles, None, config);
     }
 
-    /// [`Wolves::update`] with terrain awareness: Hunters wait at the chokepoint a fleeing
-    /// player runs towards, instead of just ahead of it.
+    /// [`Wolves::update`] with terrain awareness: when a chokepoint lies ahead of the running
+    /// player, Hunters — and any wolf that can get there before the player — wait in front of
+    /// it, blocking the passage, instead of chasing a point just ahead of the player.
     pub fn update_with_terrain(
         &mut self,
         player: &Player,
@@ -397,7 +424,13 @@ impl Wolves {
             self.decide(pack);
         }
         // The chokepoint ahead of the player, once a frame (if the terrain is known).
-        let ambush = terrain.and_then(|t| t.ahead(player.at, player.velocity, config.sight));
+        // Hunters wait on the player's side of it, where they block the passage.
+        let ambush = terrain
+            .and_then(|t| t.ahead(player.at, player.velocity, config.sight * 2))
+            .map(|gap| {
+                let before = player.at.minus(gap);
+                gap.plus(before.clamp_length(config.separation))
+            });
         for index in 0..self.wolves.len() {
             self.act(index, player, obstacles, ambush, config);
         }
@@ -416,7 +449,7 @@ impl Wolves {
             if sees || hears {
                 let pack = &mut self.packs[wolf.pack];
                 pack.last_seen = Some((player.at, frame));
-                if pack.messages.len() < 32 {
+                if pack.messages.len() < MESSAGES {
                     pack.messages.push(PackMessage::Spotted {
                         wolf: index,
                         at: player.at,
@@ -432,6 +465,15 @@ impl Wolves {
             .iter()
             .filter(|wolf| wolf.health > 0)
             .fold((0usize, 0i32), |(n, h), wolf| (n + 1, h + wolf.health));
+        let frame = self.frame;
+        // Messages from outside first: they read like the pack's own.
+        let inbox = std::mem::take(&mut self.packs[pack].inbox);
+        for message in &inbox {
+            self.read(pack, *message, frame);
+        }
+        let mut inbox = inbox;
+        inbox.clear();
+        self.packs[pack].inbox = inbox;
         let state = &mut self.packs[pack];
         let memory = u32::try_from(120 + state.intelligence / 4).unwrap_or(120);
         if state
@@ -450,6 +492,7 @@ impl Wolves {
         let patience =
             u32::try_from(90 - state.aggression.clamp(0, 1000) * 60 / 1000).unwrap_or(60);
         let order = match state.last_seen {
+            _ if state.retreat_until > self.frame => Order::Retreat,
             None => Order::Search,
             Some(_) if state.mood == Mood::Desperate && alive <= 1 => Order::Retreat,
             Some(_) if state.order == Order::Engage => Order::Engage,
@@ -465,6 +508,7 @@ impl Wolves {
                 Order::Stalk
             }
         };
+        let new_stalk = order == Order::Stalk && state.order != Order::Stalk;
         if let Some((target, _)) = state.last_seen {
             let (first, last) = state.members;
             if let Some(alpha) = self.wolves[first..last]
@@ -474,13 +518,90 @@ impl Wolves {
                 state.front = angle_of(alpha.at.minus(target));
             }
         }
-        if order == Order::Engage && state.order != Order::Engage && state.messages.len() < 32 {
+        if order == Order::Engage && state.order != Order::Engage && state.messages.len() < MESSAGES
+        {
             state.messages.push(PackMessage::Engage);
         }
-        if order == Order::Retreat && state.messages.len() < 32 {
+        if order == Order::Retreat && state.messages.len() < MESSAGES {
             state.messages.push(PackMessage::Retreat);
         }
         state.order = order;
+        if new_stalk {
+            self.call_flanks(pack);
+        }
+    }
+
+    /// Acts on one blackboard message (logged in `messages`).
+    fn read(&mut self, pack: usize, message: PackMessage, frame: u32) {
+        let (first, last) = self.packs[pack].members;
+        let state = &mut self.packs[pack];
+        if state.messages.len() < MESSAGES {
+            state.messages.push(message);
+        }
+        match message {
+            PackMessage::Spotted { at, .. } => state.last_seen = Some((at, frame)),
+            PackMessage::Engage if state.last_seen.is_some() => {
+                state.retreat_until = 0;
+                state.order = Order::Engage;
+            }
+            PackMessage::Engage => {}
+            PackMessage::Retreat => state.retreat_until = frame.saturating_add(120),
+            PackMessage::Regroup => {
+                state.retreat_until = 0;
+                // Back to the start of a stalk (the flanks are called again).
+                state.order = Order::Search;
+            }
+            PackMessage::FlankLeft { wolf } | PackMessage::FlankRight { wolf } => {
+                let slot = if matches!(message, PackMessage::FlankLeft { .. }) {
+                    TURN / 4
+                } else {
+                    -TURN / 4
+                };
+                if (first..last).contains(&wolf) {
+                    self.wolves[wolf].slot = slot;
+                }
+            }
+        }
+    }
+
+    /// The Alpha sends its Betas to the flanks as a stalk begins: the Beta nearer its right
+    /// (before it on the ring) takes the right, the other the left, so they never cross.
+    fn call_flanks(&mut self, pack: usize) {
+        let state = &self.packs[pack];
+        let (Some((target, _)), (first, last)) = (state.last_seen, state.members) else {
+            return;
+        };
+        let front = state.front;
+        let mut betas = [None; 2];
+        let mut found = 0;
+        for (index, wolf) in self.wolves[first..last].iter().enumerate() {
+            if wolf.role == Role::Beta && wolf.health > 0 && found < 2 {
+                // Its angle relative to the front, in -TURN/2..TURN/2.
+                let relative = (angle_of(wolf.at.minus(target)) - front + TURN / 2)
+                    .rem_euclid(TURN)
+                    - TURN / 2;
+                betas[found] = Some((relative, first + index));
+                found += 1;
+            }
+        }
+        let calls = match betas {
+            [Some((a, one)), Some((b, other))] => {
+                let (right, left) = if a <= b { (one, other) } else { (other, one) };
+                [
+                    Some(PackMessage::FlankRight { wolf: right }),
+                    Some(PackMessage::FlankLeft { wolf: left }),
+                ]
+            }
+            [Some((relative, wolf)), None] if relative < 0 => {
+                [Some(PackMessage::FlankRight { wolf }), None]
+            }
+            [Some((_, wolf)), None] => [Some(PackMessage::FlankLeft { wolf }), None],
+            _ => [None, None],
+        };
+        let frame = self.frame;
+        for call in calls.into_iter().flatten() {
+            self.read(pack, call, frame);
+        }
     }
 
     fn act(
@@ -540,7 +661,14 @@ impl Wolves {
                     if ready {
                         wolf.striking = config.strike_frames;
                         target
-                    } else if let (Role::Hunter, Some(point)) = (wolf.role, ambush) {
+                    } else if let Some(point) = ambush.filter(|point| {
+                        // Hunters always; the others when they get there before the player.
+                        wolf.role == Role::Hunter
+                            || i64::from(point.minus(wolf.at).length())
+                                * i64::from(player.velocity.length())
+                                < i64::from(point.minus(player.at).length())
+                                    * i64::from(config.speed)
+                    }) {
                         point
                     } else {
                         self.slot_position(&wolf, target, player, ring)

@@ -2,6 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code
 
+mod chase;
+mod messages;
+
 use trystero_ai::{Config, Mood, Order, Player, Role, TURN, Vec2, Wolves, angle_of};
 use trystero_netcode::{Slots, SyncTestSession};
 
@@ -261,10 +264,8 @@ fn hunters_wait_on_the_side_the_player_dodges_to() {
 }
 
 /// A wall with one gap: the terrain grid finds the gap (and only the wall's passages) as
-/// chokepoints, and points a player running for it at the gap. Whether Hunters using it cut a
-/// fleeing player off more often is not shown yet (measured with a 16-start scenario: 13 cut
-/// offs with terrain against 12 without, and a mean Hunter distance to the gap during the
-/// approach of 226 px against 239 px: too close to claim), so no test asserts it.
+/// chokepoints, and points a player running for it at the gap (what the pack does with it:
+/// `chase.rs`).
 #[test]
 fn the_terrain_grid_finds_the_gap_ahead_of_a_fleeing_player() {
     let px = |v: i32| v * 60;
