@@ -23,7 +23,15 @@ pub struct PlayerModel {
     pub blocks: u32,
     /// Attacks.
     pub attacks: u32,
+    /// The frame of the last attack (0: none yet).
+    pub last_attack: u32,
+    /// Frames between attacks, averaged (0: unknown).
+    pub attack_interval: u32,
 }
+
+/// Frames after the player's attack in which a strike lands during its recovery (a strike
+/// takes about 13 frames to cross the ring; the game's attacks recover for 14–22 frames).
+pub const PUNISH_WINDOW: u32 = 10;
 
 impl PlayerModel {
     /// Counts one action.
@@ -34,6 +42,42 @@ impl PlayerModel {
             PlayerAction::Block => self.blocks += 1,
             PlayerAction::Attack => self.attacks += 1,
         }
+    }
+
+    /// Counts one action done at `frame`, learning the rhythm of the player's attacks.
+    pub fn observe_at(&mut self, action: PlayerAction, frame: u32) {
+        self.observe(action);
+        if action == PlayerAction::Attack {
+            if self.last_attack > 0 {
+                let gap = frame.saturating_sub(self.last_attack);
+                self.attack_interval = if self.attack_interval == 0 {
+                    gap
+                } else {
+                    (self.attack_interval * 3 + gap) / 4
+                };
+            }
+            self.last_attack = frame.max(1);
+        }
+    }
+
+    /// Whether to strike at `frame`, as far as the player's timing goes. Against a player who
+    /// attacks in a rhythm (at least 3 attacks, under 4 s apart), wait for the window just
+    /// after its attack, when it cannot block or dodge — unless it has not attacked for 1.5
+    /// of its usual interval (then it changed its habits; do not wait forever). Otherwise at
+    /// once.
+    pub fn strike_now(&self, frame: u32) -> bool {
+        let interval = self.attack_interval;
+        if self.attacks < 3 || interval == 0 || interval > 240 {
+            return true;
+        }
+        let since = frame.saturating_sub(self.last_attack);
+        since <= PUNISH_WINDOW || since > interval + interval / 2
+    }
+
+    /// Extra attack tokens against a player who blocks at least half the time (of 4 or more
+    /// attacks and blocks): strikes from several sides at once get round a block.
+    pub fn extra_tokens(&self) -> usize {
+        usize::from(self.blocks + self.attacks >= 4 && self.block_rate() >= 500)
     }
 
     /// The side the player dodges to at least twice as often as the other (-1, 1), or 0.

@@ -30,7 +30,7 @@ mod adapt;
 mod math;
 mod terrain;
 
-pub use adapt::{Director, PlayerAction, PlayerModel};
+pub use adapt::{Director, PUNISH_WINDOW, PlayerAction, PlayerModel};
 pub use math::{TURN, Vec2, angle_of, cos, isqrt, on_ring, sin};
 pub use terrain::Terrain;
 
@@ -304,10 +304,11 @@ impl Wolves {
         }
     }
 
-    /// Tells every pack what the player did (for its memory of the player's habits).
+    /// Tells every pack what the player did since the last frame (for its memory of the
+    /// player's habits and the rhythm of its attacks).
     pub fn observe(&mut self, action: PlayerAction) {
         for pack in &mut self.packs {
-            pack.model.observe(action);
+            pack.model.observe_at(action, self.frame);
         }
     }
 
@@ -373,6 +374,8 @@ impl Wolves {
                 i64::from(pack.model.dodges_right),
                 i64::from(pack.model.blocks),
                 i64::from(pack.model.attacks),
+                i64::from(pack.model.last_attack),
+                i64::from(pack.model.attack_interval),
                 i64::from(pack.aggression),
                 i64::from(pack.front),
                 i64::from(pack.retreat_until),
@@ -623,11 +626,14 @@ impl Wolves {
             Mood::Aggressive | Mood::Desperate => config.ring,
             Mood::Cautious => config.ring * 3 / 2,
         };
+        // More tokens against a blocker; strikes timed to the player's attacks.
         let tokens = match mood {
             Mood::Aggressive => config.tokens,
             Mood::Cautious => 1,
             Mood::Desperate => usize::MAX,
-        };
+        }
+        .saturating_add(pack.model.extra_tokens());
+        let timed = pack.model.strike_now(self.frame);
         let mut wolf = wolf;
         wolf.cooldown = wolf.cooldown.saturating_sub(1);
         let goal = if wolf.striking > 0 {
@@ -654,6 +660,7 @@ impl Wolves {
                 Order::Stalk | Order::Engage => {
                     let ready = order == Order::Engage
                         && wolf.cooldown == 0
+                        && timed
                         && wolf.role != Role::Scout
                         && self.strikers(wolf.pack) < tokens
                         && wolf.at.minus(target).length_squared()

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code
 
 mod chase;
+mod habits;
 mod messages;
 
 use trystero_ai::{Config, Mood, Order, Player, Role, TURN, Vec2, Wolves, angle_of};
