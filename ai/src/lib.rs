@@ -12,19 +12,36 @@
 //!
 //! ```text
 //!  perception ──► blackboard ──► pack mood ──► pack order ──► role behaviour ──► steering
-//!  (sight, hearing)  (last seen,   (health, size,  (search,      (Scout: find, report;   (seek slot
-//!                     messages)     success)        stalk,        Alpha: front, calls;     + separation
-//!                                                   engage,       Beta: flank ±;           + obstacle
-//!                                                   retreat)      Hunter: cut off escape)  avoidance)
+//!  (sight, hearing)  (last seen,   (health, size,  (search,      (Scout: find, report;   (seek goal
+//!       ▲             messages,     success)        stalk,        Alpha: front, calls      + separation
+//!       │             inbox)                        engage,         the flanks;            + obstacle
+//!  terrain grid ───────────────────────────────►    retreat)      Beta: flank left/right;   avoidance)
+//!  (chokepoints, cover)                                           Hunter: cut off escape)
 //!                                                                    │
-//!                                                          attack tokens (≤ N strike at once)
+//!  player model ──────────────► attack tokens (≤ N strike at once; +1 against a blocker)
+//!  (dodge side, block rate,     strike timing (in the window after the player's attack)
+//!   attack rhythm)
+//!  director (win rate) ───────► aggression (how soon a stalk turns into an attack)
 //! ```
 //!
-//! The pack order is the highest-scoring of four options, each scored from the blackboard and
-//! the mood: *search* (nobody knows where the player is), *stalk* (known, pack not assembled),
-//! *engage* (assembled on the ring: wolves with a token strike), *retreat* (desperate and
-//! losing). Moods shift from aggressive to cautious as the pack is hurt, and to desperate when
-//! few wolves remain.
+//! The pack order is chosen by rules scored from the blackboard and the mood, in priority:
+//! *retreat* (ordered by a message, or desperate and alone), *search* (nobody knows where the
+//! player is), *engage* (once engaged, until the player is lost), *stalk* (known: gather on
+//! the ring; it turns into *engage* after 30–90 frames, sooner the more aggressive the pack).
+//! A utility layer of this size reads better than a behaviour tree: four options, one pass,
+//! no per-wolf tree state to roll back. Moods shift from aggressive to cautious as the pack is
+//! hurt (a wider ring, one token), and to desperate when few wolves remain (all strike).
+//!
+//! Roles: as a stalk begins the Alpha posts `FlankLeft`/`FlankRight` for its two Betas (the one
+//! nearer each side takes it, so they never cross); Hunters take the side of the ring ahead of
+//! a running player, leaning to the side it likes to dodge to, and with the terrain known they
+//! — and any wolf that can get there first — block the chokepoint the player runs for; the
+//! Scout sweeps wide while searching and stays behind the ring. With the terrain known, a
+//! stalking wolf waits in cover (out of the player's line of sight) near its place on the ring.
+//!
+//! Memory: each pack counts the player's dodges, blocks and attacks and learns the rhythm of its
+//! attacks; a [`Director`] outside the packs moves their aggression after each encounter so
+//! the player's win rate settles near a target.
 
 mod adapt;
 mod math;
@@ -32,7 +49,7 @@ mod terrain;
 
 pub use adapt::{Director, PUNISH_WINDOW, PlayerAction, PlayerModel};
 pub use math::{TURN, Vec2, angle_of, cos, isqrt, on_ring, sin};
-pub use terrain::Terrain;
+pub use terrain::{CoverField, Terrain};
 
 /// A wolf's part in its pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -426,16 +443,20 @@ impl Wolves {
         for pack in 0..self.packs.len() {
             self.decide(pack);
         }
-        // The chokepoint ahead of the player, once a frame (if the terrain is known).
-        // Hunters wait on the player's side of it, where they block the passage.
+        // The chokepoint ahead of the player, once a frame (if the terrain is known): the
+        // ambushers block it on the player's side.
         let ambush = terrain
             .and_then(|t| t.ahead(player.at, player.velocity, config.sight * 2))
             .map(|gap| {
                 let before = player.at.minus(gap);
                 gap.plus(before.clamp_length(config.separation))
             });
+        // Cover from where the player is, once a frame, if a pack is stalking.
+        let cover = terrain
+            .filter(|_| self.packs.iter().any(|pack| pack.order == Order::Stalk))
+            .map(|t| t.cover_field(player.at, config.ring * 3));
         for index in 0..self.wolves.len() {
-            self.act(index, player, obstacles, ambush, config);
+            self.act(index, player, obstacles, cover.as_ref(), ambush, config);
         }
     }
 
@@ -612,6 +633,7 @@ impl Wolves {
         index: usize,
         player: &Player,
         obstacles: &[Obstacle],
+        cover: Option<&CoverField>,
         ambush: Option<Vec2>,
         config: &Config,
     ) {
@@ -678,7 +700,13 @@ impl Wolves {
                     }) {
                         point
                     } else {
-                        self.slot_position(&wolf, target, player, ring)
+                        let slot = self.slot_position(&wolf, target, player, ring);
+                        // Stalking, the wolf waits out of the player's sight near its place
+                        // on the ring, if the terrain has cover there.
+                        cover
+                            .filter(|_| order == Order::Stalk && wolf.role != Role::Scout)
+                            .and_then(|field| field.near(slot, ring))
+                            .unwrap_or(slot)
                     }
                 }
             }
@@ -763,7 +791,7 @@ impl Wolves {
 }
 
 /// Whether the segment from `a` to `b` misses every obstacle.
-fn clear_line(a: Vec2, b: Vec2, obstacles: &[Obstacle]) -> bool {
+pub(crate) fn clear_line(a: Vec2, b: Vec2, obstacles: &[Obstacle]) -> bool {
     let (low_x, high_x) = (a.x.min(b.x), a.x.max(b.x));
     let (low_y, high_y) = (a.y.min(b.y), a.y.max(b.y));
     obstacles.iter().all(|obstacle| {

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code
 
 mod chase;
+mod cover;
 mod habits;
 mod messages;
 
@@ -104,6 +105,21 @@ fn moods_follow_the_packs_strength() {
 #[test]
 fn the_pack_passes_the_rollback_sync_test() {
     let config = Config::default();
+    // Rocks and a wall with a gap: cover, chokepoints and the habits all roll back too.
+    let mut obstacles: Vec<trystero_ai::Obstacle> = (0..6)
+        .map(|i| trystero_ai::Obstacle {
+            at: trystero_ai::on_ring(CENTRE, (90 + i * 20) * 60, i * 43),
+            radius: 30 * 60,
+        })
+        .collect();
+    for y in [120, 280, 440, 600] {
+        obstacles.push(trystero_ai::Obstacle {
+            at: Vec2::new(1_000 * 60, y * 60),
+            radius: 70 * 60,
+        });
+    }
+    let terrain =
+        trystero_ai::Terrain::new(Vec2::new(1_280 * 60, 720 * 60), 20 * 60, &obstacles, 3);
     let mut session = SyncTestSession::<u8>::new(1, 7);
     let mut state = (
         Wolves::new(
@@ -125,7 +141,7 @@ fn the_pack_passes_the_rollback_sync_test() {
     for _ in 0..2_000 {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
         session
-            .advance_frame(&[(seed >> 60) as u8], &mut requests)
+            .advance_frame(&[(seed >> 58) as u8], &mut requests)
             .unwrap();
         slots.carry_out(
             &requests,
@@ -135,7 +151,13 @@ fn the_pack_passes_the_rollback_sync_test() {
                 let step = |bits: u8| i32::from(bits & 1) - i32::from(bits >> 1 & 1);
                 player.velocity = Vec2::new(step(input) * 200, step(input >> 2) * 200);
                 player.at = player.at.plus(player.velocity);
-                wolves.update(player, &[], &config);
+                if input & 16 != 0 {
+                    wolves.observe(trystero_ai::PlayerAction::Attack);
+                }
+                if input & 32 != 0 {
+                    wolves.observe(trystero_ai::PlayerAction::Block);
+                }
+                wolves.update_with_terrain(player, &obstacles, Some(&terrain), &config);
             },
             |frame, (wolves, _), _| session.report_checksum(frame, &[wolves.checksum()]),
         );
