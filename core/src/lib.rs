@@ -11,6 +11,9 @@
 //!   and a seeded in-memory adapter for tests.
 //! - [`signal`]: the signalling messages strategies carry (offers, answers, candidates,
 //!   announcements), written and validated exactly as Trystero JS does.
+//! - [`render`]: the render port — the frame description the game fills (sprites per layer,
+//!   particle effects, lights and occluders, camera, post-processing), the camera rig, culling
+//!   and batching — with an in-memory recording adapter.
 //! - [`wire`]: room and presence frames, the 36-byte action chunk header, the chunker and the
 //!   bounded reassembler.
 //!
@@ -25,6 +28,7 @@ pub mod config;
 pub mod id;
 pub mod keys;
 pub mod random;
+pub mod render;
 pub mod room;
 pub mod signal;
 pub mod signaler;

@@ -8,6 +8,7 @@ mod engine;
 mod frames;
 mod limits;
 mod reassembly;
+mod render;
 mod roundtrip;
 mod signaling;
 mod tracker;

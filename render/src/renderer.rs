@@ -1,0 +1,1781 @@
+//! The wgpu adapter of the render port: resources, pipelines and the passes of a frame.
+
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use bytemuck::{Pod, Zeroable};
+use trystero_core::render::{
+    Effect, EffectKind, Frame, FrameStats, Grading, ImageId, Layer, RenderError, Renderer, View,
+    plan,
+};
+
+use crate::atlas::{Atlas, AtlasBuilder};
+use crate::gpu::Gpu;
+use crate::image::Image;
+use crate::sprites;
+
+/// Sizes and limits of a renderer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Output width.
+    pub width: u32,
+    /// Output height.
+    pub height: u32,
+    /// Particles alive at once; the oldest are replaced beyond it.
+    pub particle_limit: u32,
+    /// The light map is this many times smaller than the output on each side.
+    pub light_scale: u32,
+    /// Lights drawn a frame (more are dropped, the last first).
+    pub max_lights: u32,
+    /// Occluder segments a frame (more are dropped).
+    pub max_occluders: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            width: 640,
+            height: 360,
+            particle_limit: 131_072,
+            light_scale: 2,
+            max_lights: 64,
+            max_occluders: 1_024,
+        }
+    }
+}
+
+/// Angles in a light's 1-D shadow map (the shaders' `RES`).
+const SHADOW_RES: u32 = 512;
+/// The colour-grading tables' side.
+const LUT: u32 = 16;
+const HDR: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+struct CameraUniform {
+    centre: [f32; 2],
+    zoom: f32,
+    rotation: f32,
+    screen: [f32; 2],
+    ui: f32,
+    time: f32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+struct Instance {
+    centre: [f32; 2],
+    size: [f32; 2],
+    rotation: f32,
+    flip: f32,
+    uv: [f32; 4],
+    tint: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+struct Particle {
+    motion: [f32; 4],
+    color: [f32; 4],
+    life: f32,
+    max_life: f32,
+    drag: f32,
+    gravity: f32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+struct SimUniform {
+    dt: f32,
+    count: u32,
+    width: u32,
+    height: u32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+struct LightGpu {
+    position: [f32; 2],
+    radius: f32,
+    shadows: f32,
+    color: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+struct Counts {
+    lights: u32,
+    occluders: u32,
+    pad: [u32; 2],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+struct PostUniform {
+    settings: [f32; 4],
+    direction: [f32; 4],
+}
+
+/// Where frames go.
+#[derive(Debug)]
+enum Target {
+    /// A texture read back with [`WgpuRenderer::read_pixels`].
+    Offscreen(wgpu::Texture),
+    /// A window.
+    Window(wgpu::Surface<'static>, wgpu::SurfaceConfiguration),
+}
+
+/// A render target texture with its view.
+#[derive(Debug)]
+struct Surface2d {
+    texture: wgpu::Texture,
+    view: wgpu::TextureView,
+}
+
+impl Surface2d {
+    fn new(
+        device: &wgpu::Device,
+        label: &str,
+        size: (u32, u32),
+        format: wgpu::TextureFormat,
+    ) -> Self {
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some(label),
+            size: wgpu::Extent3d {
+                width: size.0.max(1),
+                height: size.1.max(1),
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                | wgpu::TextureUsages::TEXTURE_BINDING
+                | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        Self { texture, view }
+    }
+}
+
+/// The pipelines (built once per output format).
+#[derive(Debug)]
+struct Pipelines {
+    sprite_hdr: wgpu::RenderPipeline,
+    sprite_out: wgpu::RenderPipeline,
+    particles: wgpu::ComputePipeline,
+    splats: wgpu::RenderPipeline,
+    shadows: wgpu::ComputePipeline,
+    lights: wgpu::RenderPipeline,
+    apply: wgpu::RenderPipeline,
+    bright: wgpu::RenderPipeline,
+    blur: wgpu::RenderPipeline,
+    finish: wgpu::RenderPipeline,
+    fxaa: wgpu::RenderPipeline,
+}
+
+/// One post pass: its uniform and its bind group (source, sampler, uniform).
+#[derive(Debug)]
+struct PostPass {
+    uniform: wgpu::Buffer,
+    group: wgpu::BindGroup,
+}
+
+/// The wgpu renderer: implements [`Renderer`] on an offscreen texture or a window.
+#[derive(Debug)]
+pub struct WgpuRenderer {
+    gpu: Arc<Gpu>,
+    settings: Settings,
+    target: Target,
+    format: wgpu::TextureFormat,
+    atlas: Atlas,
+    pipelines: Pipelines,
+    layouts: Layouts,
+    sampler_linear: wgpu::Sampler,
+    atlas_group: wgpu::BindGroup,
+    camera_world: wgpu::Buffer,
+    camera_ui: wgpu::Buffer,
+    camera_world_group: wgpu::BindGroup,
+    camera_ui_group: wgpu::BindGroup,
+    instances: wgpu::Buffer,
+    instance_capacity: u64,
+    scene: Surface2d,
+    lit: Surface2d,
+    scratch: Surface2d,
+    light_map: Surface2d,
+    bloom_a: Surface2d,
+    bloom_b: Surface2d,
+    ldr: Surface2d,
+    apply_group: wgpu::BindGroup,
+    bright: PostPass,
+    bloom_h: PostPass,
+    bloom_v: PostPass,
+    blur_h: PostPass,
+    blur_v: PostPass,
+    finish: PostPass,
+    fxaa: PostPass,
+    finish_extras: Vec<wgpu::BindGroup>,
+    luts: Vec<wgpu::Texture>,
+    particles: wgpu::Buffer,
+    sim: wgpu::Buffer,
+    accum: wgpu::Buffer,
+    particle_group: wgpu::BindGroup,
+    splat_group: wgpu::BindGroup,
+    lights: wgpu::Buffer,
+    occluders: wgpu::Buffer,
+    counts: wgpu::Buffer,
+    shadow_group: wgpu::BindGroup,
+    light_group: wgpu::BindGroup,
+    /// Particle bookkeeping: the next slot, the highest slot used, each slot's death time,
+    /// the deaths to come, the live count, and the clock.
+    next_slot: u32,
+    used_slots: u32,
+    slot_death: Vec<f64>,
+    deaths: BinaryHeap<Reverse<(u64, u32)>>,
+    alive: u32,
+    clock: f64,
+}
+
+#[derive(Debug)]
+struct Layouts {
+    camera: wgpu::BindGroupLayout,
+    atlas: wgpu::BindGroupLayout,
+    post: wgpu::BindGroupLayout,
+    finish_extra: wgpu::BindGroupLayout,
+}
+
+fn shader(device: &wgpu::Device, label: &str, source: &str) -> wgpu::ShaderModule {
+    let common = include_str!("shaders/common.wgsl");
+    device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(Cow::Owned(format!("{common}\n{source}"))),
+    })
+}
+
+fn entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+    ty: wgpu::BindingType,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty,
+        count: None,
+    }
+}
+
+fn uniform_type() -> wgpu::BindingType {
+    wgpu::BindingType::Buffer {
+        ty: wgpu::BufferBindingType::Uniform,
+        has_dynamic_offset: false,
+        min_binding_size: None,
+    }
+}
+
+fn storage_type(read_only: bool) -> wgpu::BindingType {
+    wgpu::BindingType::Buffer {
+        ty: wgpu::BufferBindingType::Storage { read_only },
+        has_dynamic_offset: false,
+        min_binding_size: None,
+    }
+}
+
+fn texture_type(dimension: wgpu::TextureViewDimension) -> wgpu::BindingType {
+    wgpu::BindingType::Texture {
+        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+        view_dimension: dimension,
+        multisampled: false,
+    }
+}
+
+fn layout(
+    device: &wgpu::Device,
+    label: &str,
+    entries: &[wgpu::BindGroupLayoutEntry],
+) -> wgpu::BindGroupLayout {
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries,
+    })
+}
+
+fn group(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::BindGroupLayout,
+    resources: &[wgpu::BindingResource<'_>],
+) -> wgpu::BindGroup {
+    let entries: Vec<wgpu::BindGroupEntry<'_>> = resources
+        .iter()
+        .enumerate()
+        .map(|(index, resource)| wgpu::BindGroupEntry {
+            binding: u32::try_from(index).unwrap_or(0),
+            resource: resource.clone(),
+        })
+        .collect();
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout,
+        entries: &entries,
+    })
+}
+
+fn buffer(
+    device: &wgpu::Device,
+    label: &str,
+    size: u64,
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: size.max(16),
+        usage: usage | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    })
+}
+
+/// A render pipeline over `layouts`, drawing `vertex`/`fragment` of `module` into `format`.
+#[allow(clippy::too_many_arguments)] // a descriptor, flattened
+fn render_pipeline(
+    device: &wgpu::Device,
+    label: &str,
+    module: &wgpu::ShaderModule,
+    layouts: &[&wgpu::BindGroupLayout],
+    (vertex, fragment): (&str, &str),
+    buffers: &[Option<wgpu::VertexBufferLayout<'_>>],
+    format: wgpu::TextureFormat,
+    blend: Option<wgpu::BlendState>,
+    topology: wgpu::PrimitiveTopology,
+) -> wgpu::RenderPipeline {
+    let layouts: Vec<Option<&wgpu::BindGroupLayout>> = layouts.iter().map(|l| Some(*l)).collect();
+    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(label),
+        bind_group_layouts: &layouts,
+        immediate_size: 0,
+    });
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(label),
+        layout: Some(&pipeline_layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some(vertex),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            buffers,
+        },
+        primitive: wgpu::PrimitiveState {
+            topology,
+            ..wgpu::PrimitiveState::default()
+        },
+        depth_stencil: None,
+        multisample: wgpu::MultisampleState::default(),
+        fragment: Some(wgpu::FragmentState {
+            module,
+            entry_point: Some(fragment),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format,
+                blend,
+                write_mask: wgpu::ColorWrites::ALL,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
+fn compute_pipeline(
+    device: &wgpu::Device,
+    label: &str,
+    module: &wgpu::ShaderModule,
+    layouts: &[&wgpu::BindGroupLayout],
+    entry_point: &str,
+) -> wgpu::ComputePipeline {
+    let layouts: Vec<Option<&wgpu::BindGroupLayout>> = layouts.iter().map(|l| Some(*l)).collect();
+    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(label),
+        bind_group_layouts: &layouts,
+        immediate_size: 0,
+    });
+    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(label),
+        layout: Some(&pipeline_layout),
+        module,
+        entry_point: Some(entry_point),
+        compilation_options: wgpu::PipelineCompilationOptions::default(),
+        cache: None,
+    })
+}
+
+const ADDITIVE: wgpu::BlendState = wgpu::BlendState {
+    color: wgpu::BlendComponent {
+        src_factor: wgpu::BlendFactor::One,
+        dst_factor: wgpu::BlendFactor::One,
+        operation: wgpu::BlendOperation::Add,
+    },
+    alpha: wgpu::BlendComponent {
+        src_factor: wgpu::BlendFactor::One,
+        dst_factor: wgpu::BlendFactor::One,
+        operation: wgpu::BlendOperation::Add,
+    },
+};
+
+impl WgpuRenderer {
+    /// An offscreen renderer with the procedural sprites.
+    pub fn offscreen(gpu: Arc<Gpu>, settings: Settings) -> Result<Self, RenderError> {
+        let mut atlas = AtlasBuilder::new();
+        sprites::add_all(&mut atlas);
+        Self::offscreen_with_atlas(gpu, settings, atlas)
+    }
+
+    /// An offscreen renderer with an atlas of your own (add [`sprites::add_all`] for the
+    /// procedural ones).
+    pub fn offscreen_with_atlas(
+        gpu: Arc<Gpu>,
+        settings: Settings,
+        atlas: AtlasBuilder,
+    ) -> Result<Self, RenderError> {
+        let format = wgpu::TextureFormat::Rgba8UnormSrgb;
+        let texture = Surface2d::new(
+            &gpu.device,
+            "output",
+            (settings.width, settings.height),
+            format,
+        )
+        .texture;
+        Self::build(gpu, settings, atlas, Target::Offscreen(texture), format)
+    }
+
+    /// A renderer presenting to a window surface (made from `gpu.instance`), with the
+    /// procedural sprites.
+    pub fn for_surface(
+        gpu: Arc<Gpu>,
+        surface: wgpu::Surface<'static>,
+        settings: Settings,
+    ) -> Result<Self, RenderError> {
+        let capabilities = surface.get_capabilities(&gpu.adapter);
+        let format = capabilities
+            .formats
+            .iter()
+            .copied()
+            .find(wgpu::TextureFormat::is_srgb)
+            .or_else(|| capabilities.formats.first().copied())
+            .ok_or_else(|| RenderError::Surface("the surface offers no format".into()))?;
+        let config = wgpu::SurfaceConfiguration {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            format,
+            width: settings.width.max(1),
+            height: settings.height.max(1),
+            present_mode: wgpu::PresentMode::AutoVsync,
+            desired_maximum_frame_latency: 2,
+            alpha_mode: capabilities
+                .alpha_modes
+                .first()
+                .copied()
+                .unwrap_or(wgpu::CompositeAlphaMode::Auto),
+            view_formats: vec![],
+            color_space: wgpu::SurfaceColorSpace::Auto,
+        };
+        surface.configure(&gpu.device, &config);
+        let mut atlas = AtlasBuilder::new();
+        sprites::add_all(&mut atlas);
+        Self::build(
+            gpu,
+            settings,
+            atlas,
+            Target::Window(surface, config),
+            format,
+        )
+    }
+
+    #[allow(clippy::too_many_lines)] // one place that creates every resource
+    fn build(
+        gpu: Arc<Gpu>,
+        settings: Settings,
+        atlas: AtlasBuilder,
+        target: Target,
+        format: wgpu::TextureFormat,
+    ) -> Result<Self, RenderError> {
+        let atlas = atlas.build(1_024)?;
+        let device = &gpu.device;
+        let size = (settings.width.max(1), settings.height.max(1));
+        let scale = settings.light_scale.max(1);
+        let all =
+            wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT | wgpu::ShaderStages::COMPUTE;
+        let fragment = wgpu::ShaderStages::FRAGMENT;
+        let compute = wgpu::ShaderStages::COMPUTE;
+        let filtering = wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering);
+        let layouts = Layouts {
+            camera: layout(device, "camera", &[entry(0, all, uniform_type())]),
+            atlas: layout(
+                device,
+                "atlas",
+                &[
+                    entry(0, fragment, texture_type(wgpu::TextureViewDimension::D2)),
+                    entry(1, fragment, filtering),
+                ],
+            ),
+            post: layout(
+                device,
+                "post",
+                &[
+                    entry(0, fragment, texture_type(wgpu::TextureViewDimension::D2)),
+                    entry(1, fragment, filtering),
+                    entry(2, fragment, uniform_type()),
+                ],
+            ),
+            finish_extra: layout(
+                device,
+                "finish extra",
+                &[
+                    entry(0, fragment, texture_type(wgpu::TextureViewDimension::D2)),
+                    entry(1, fragment, texture_type(wgpu::TextureViewDimension::D3)),
+                ],
+            ),
+        };
+        let particle_layout = layout(
+            device,
+            "particles",
+            &[
+                entry(0, compute, storage_type(false)),
+                entry(1, compute, uniform_type()),
+                entry(2, compute, storage_type(false)),
+                entry(3, compute, uniform_type()),
+            ],
+        );
+        let splat_layout = layout(
+            device,
+            "splats",
+            &[
+                entry(0, fragment, storage_type(true)),
+                entry(1, fragment, uniform_type()),
+            ],
+        );
+        let shadow_layout = layout(
+            device,
+            "shadows",
+            &[
+                entry(0, compute, storage_type(true)),
+                entry(1, compute, storage_type(true)),
+                entry(2, compute, uniform_type()),
+                entry(3, compute, storage_type(false)),
+            ],
+        );
+        let light_layout = layout(
+            device,
+            "lights",
+            &[
+                entry(0, wgpu::ShaderStages::VERTEX | fragment, storage_type(true)),
+                entry(1, fragment, storage_type(true)),
+            ],
+        );
+        let apply_layout = layout(
+            device,
+            "apply",
+            &[
+                entry(0, fragment, texture_type(wgpu::TextureViewDimension::D2)),
+                entry(1, fragment, texture_type(wgpu::TextureViewDimension::D2)),
+                entry(2, fragment, filtering),
+            ],
+        );
+
+        let sprite_module = shader(device, "sprite", include_str!("shaders/sprite.wgsl"));
+        let instance_layout = wgpu::VertexBufferLayout {
+            array_stride: size_of::<Instance>() as u64,
+            step_mode: wgpu::VertexStepMode::Instance,
+            attributes: &wgpu::vertex_attr_array![
+                0 => Float32x2, 1 => Float32x2, 2 => Float32, 3 => Float32, 4 => Float32x4, 5 => Float32x4
+            ],
+        };
+        let strip = wgpu::PrimitiveTopology::TriangleStrip;
+        let triangles = wgpu::PrimitiveTopology::TriangleList;
+        let alpha = Some(wgpu::BlendState::ALPHA_BLENDING);
+        let sprite = |format| {
+            render_pipeline(
+                device,
+                "sprites",
+                &sprite_module,
+                &[&layouts.camera, &layouts.atlas],
+                ("vs", "fs"),
+                &[Some(instance_layout.clone())],
+                format,
+                alpha,
+                strip,
+            )
+        };
+        let post_module = shader(device, "post", include_str!("shaders/post.wgsl"));
+        let post = |entry: &str, format, extra: bool| {
+            let layouts: Vec<&wgpu::BindGroupLayout> = if extra {
+                vec![&layouts.post, &layouts.finish_extra]
+            } else {
+                vec![&layouts.post]
+            };
+            render_pipeline(
+                device,
+                entry,
+                &post_module,
+                &layouts,
+                ("full_screen", entry),
+                &[],
+                format,
+                None,
+                triangles,
+            )
+        };
+        let particle_module = shader(device, "particles", include_str!("shaders/particles.wgsl"));
+        let splat_module = shader(device, "splats", include_str!("shaders/splats.wgsl"));
+        let shadow_module = shader(device, "shadows", include_str!("shaders/shadows.wgsl"));
+        let light_module = shader(device, "lights", include_str!("shaders/lights.wgsl"));
+        let apply_module = shader(device, "apply", include_str!("shaders/apply.wgsl"));
+        let pipelines = Pipelines {
+            sprite_hdr: sprite(HDR),
+            sprite_out: sprite(format),
+            particles: compute_pipeline(
+                device,
+                "particles",
+                &particle_module,
+                &[&particle_layout],
+                "step",
+            ),
+            splats: render_pipeline(
+                device,
+                "splats",
+                &splat_module,
+                &[&splat_layout],
+                ("full_screen", "composite"),
+                &[],
+                HDR,
+                Some(ADDITIVE),
+                triangles,
+            ),
+            shadows: compute_pipeline(
+                device,
+                "shadows",
+                &shadow_module,
+                &[&shadow_layout],
+                "shadow_map",
+            ),
+            lights: render_pipeline(
+                device,
+                "lights",
+                &light_module,
+                &[&layouts.camera, &light_layout],
+                ("light_quad", "light_pixel"),
+                &[],
+                HDR,
+                Some(ADDITIVE),
+                strip,
+            ),
+            apply: render_pipeline(
+                device,
+                "apply",
+                &apply_module,
+                &[&apply_layout],
+                ("full_screen", "apply"),
+                &[],
+                HDR,
+                None,
+                triangles,
+            ),
+            bright: post("bright", HDR, false),
+            blur: post("blur", HDR, false),
+            finish: post("finish", format, true),
+            fxaa: post("fxaa", format, false),
+        };
+
+        let sampler_linear = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("linear"),
+            address_mode_u: wgpu::AddressMode::ClampToEdge,
+            address_mode_v: wgpu::AddressMode::ClampToEdge,
+            address_mode_w: wgpu::AddressMode::ClampToEdge,
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..wgpu::SamplerDescriptor::default()
+        });
+        let sampler_nearest = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("nearest"),
+            ..wgpu::SamplerDescriptor::default()
+        });
+        let atlas_texture = upload_texture(&gpu, "atlas", &atlas.image);
+        let atlas_view = atlas_texture.create_view(&wgpu::TextureViewDescriptor::default());
+        let atlas_group = group(
+            device,
+            "atlas",
+            &layouts.atlas,
+            &[
+                wgpu::BindingResource::TextureView(&atlas_view),
+                wgpu::BindingResource::Sampler(&sampler_nearest),
+            ],
+        );
+        let uniform = wgpu::BufferUsages::UNIFORM;
+        let storage = wgpu::BufferUsages::STORAGE;
+        let camera_size = size_of::<CameraUniform>() as u64;
+        let camera_world = buffer(device, "camera", camera_size, uniform);
+        let camera_ui = buffer(device, "camera ui", camera_size, uniform);
+        let camera_world_group = group(
+            device,
+            "camera",
+            &layouts.camera,
+            &[camera_world.as_entire_binding()],
+        );
+        let camera_ui_group = group(
+            device,
+            "camera ui",
+            &layouts.camera,
+            &[camera_ui.as_entire_binding()],
+        );
+        let instance_capacity = 1_024;
+        let instances = buffer(
+            device,
+            "instances",
+            instance_capacity * size_of::<Instance>() as u64,
+            wgpu::BufferUsages::VERTEX,
+        );
+
+        let scene = Surface2d::new(device, "scene", size, HDR);
+        let lit = Surface2d::new(device, "lit", size, HDR);
+        let scratch = Surface2d::new(device, "scratch", size, HDR);
+        let light_map = Surface2d::new(
+            device,
+            "light map",
+            (size.0.div_ceil(scale), size.1.div_ceil(scale)),
+            HDR,
+        );
+        let quarter = (size.0.div_ceil(4), size.1.div_ceil(4));
+        let bloom_a = Surface2d::new(device, "bloom a", quarter, HDR);
+        let bloom_b = Surface2d::new(device, "bloom b", quarter, HDR);
+        let ldr = Surface2d::new(device, "ldr", size, format);
+        let apply_group = group(
+            device,
+            "apply",
+            &apply_layout,
+            &[
+                wgpu::BindingResource::TextureView(&scene.view),
+                wgpu::BindingResource::TextureView(&light_map.view),
+                wgpu::BindingResource::Sampler(&sampler_linear),
+            ],
+        );
+        let post_size = size_of::<PostUniform>() as u64;
+        let pass = |label: &str, source: &Surface2d| {
+            let uniform = buffer(device, label, post_size, wgpu::BufferUsages::UNIFORM);
+            let group = group(
+                device,
+                label,
+                &layouts.post,
+                &[
+                    wgpu::BindingResource::TextureView(&source.view),
+                    wgpu::BindingResource::Sampler(&sampler_linear),
+                    uniform.as_entire_binding(),
+                ],
+            );
+            PostPass { uniform, group }
+        };
+        let bright = pass("bright", &lit);
+        let bloom_h = pass("bloom h", &bloom_a);
+        let bloom_v = pass("bloom v", &bloom_b);
+        let blur_h = pass("blur h", &lit);
+        let blur_v = pass("blur v", &scratch);
+        let finish = pass("finish", &lit);
+        let fxaa = pass("fxaa", &ldr);
+
+        let luts: Vec<wgpu::Texture> = [
+            Grading::Neutral,
+            Grading::Warm,
+            Grading::Night,
+            Grading::Sepia,
+        ]
+        .into_iter()
+        .map(|look| upload_lut(&gpu, &built_in_lut(look)))
+        .collect();
+        let finish_extras = luts
+            .iter()
+            .map(|lut| finish_extra_group(device, &layouts.finish_extra, &bloom_a, lut))
+            .collect();
+
+        let limit = u64::from(settings.particle_limit.max(1));
+        let particles = buffer(
+            device,
+            "particles",
+            limit * size_of::<Particle>() as u64,
+            storage,
+        );
+        let sim = buffer(device, "sim", size_of::<SimUniform>() as u64, uniform);
+        let accum = buffer(
+            device,
+            "splat accumulation",
+            u64::from(size.0) * u64::from(size.1) * 12,
+            storage,
+        );
+        let particle_group = group(
+            device,
+            "particles",
+            &particle_layout,
+            &[
+                particles.as_entire_binding(),
+                sim.as_entire_binding(),
+                accum.as_entire_binding(),
+                camera_world.as_entire_binding(),
+            ],
+        );
+        let splat_group = group(
+            device,
+            "splats",
+            &splat_layout,
+            &[accum.as_entire_binding(), sim.as_entire_binding()],
+        );
+        let max_lights = u64::from(settings.max_lights.max(1));
+        let lights = buffer(
+            device,
+            "lights",
+            max_lights * size_of::<LightGpu>() as u64,
+            storage,
+        );
+        let occluders = buffer(
+            device,
+            "occluders",
+            u64::from(settings.max_occluders.max(1)) * 16,
+            storage,
+        );
+        let counts = buffer(device, "light counts", size_of::<Counts>() as u64, uniform);
+        let shadow_maps = buffer(
+            device,
+            "shadow maps",
+            max_lights * u64::from(SHADOW_RES) * 4,
+            storage,
+        );
+        let shadow_group = group(
+            device,
+            "shadows",
+            &shadow_layout,
+            &[
+                lights.as_entire_binding(),
+                occluders.as_entire_binding(),
+                counts.as_entire_binding(),
+                shadow_maps.as_entire_binding(),
+            ],
+        );
+        let light_group = group(
+            device,
+            "lights",
+            &light_layout,
+            &[lights.as_entire_binding(), shadow_maps.as_entire_binding()],
+        );
+
+        let slots = settings.particle_limit.max(1) as usize;
+        let renderer = Self {
+            settings,
+            target,
+            format,
+            atlas,
+            pipelines,
+            layouts,
+            sampler_linear,
+            atlas_group,
+            camera_world,
+            camera_ui,
+            camera_world_group,
+            camera_ui_group,
+            instances,
+            instance_capacity,
+            scene,
+            lit,
+            scratch,
+            light_map,
+            bloom_a,
+            bloom_b,
+            ldr,
+            apply_group,
+            bright,
+            bloom_h,
+            bloom_v,
+            blur_h,
+            blur_v,
+            finish,
+            fxaa,
+            finish_extras,
+            luts,
+            particles,
+            sim,
+            accum,
+            particle_group,
+            splat_group,
+            lights,
+            occluders,
+            counts,
+            shadow_group,
+            light_group,
+            next_slot: 0,
+            used_slots: 0,
+            slot_death: vec![0.0; slots],
+            deaths: BinaryHeap::new(),
+            alive: 0,
+            clock: 0.0,
+            gpu,
+        };
+        if let Some(error) = renderer.gpu.take_error() {
+            return Err(error);
+        }
+        Ok(renderer)
+    }
+
+    /// The device this renderer draws with.
+    pub fn gpu(&self) -> &Arc<Gpu> {
+        &self.gpu
+    }
+
+    /// The atlas.
+    pub fn atlas(&self) -> &Atlas {
+        &self.atlas
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Loads a colour-grading table from a PNG in the common strip layout (16 slices of 16×16
+    /// side by side, 256×16: red across a slice, green down, blue across slices) and returns
+    /// its look.
+    pub fn load_lut_png(&mut self, png: &[u8]) -> Result<Grading, RenderError> {
+        let strip = Image::from_png(png)?;
+        if (strip.width, strip.height) != (LUT * LUT, LUT) {
+            return Err(RenderError::Image(format!(
+                "a grading table is {}×{LUT}, not {}×{}",
+                LUT * LUT,
+                strip.width,
+                strip.height
+            )));
+        }
+        let mut texels = Vec::with_capacity((LUT * LUT * LUT * 4) as usize);
+        for b in 0..LUT {
+            for g in 0..LUT {
+                for r in 0..LUT {
+                    texels.extend_from_slice(&strip.get(b * LUT + r, g));
+                }
+            }
+        }
+        let texture = upload_lut(&self.gpu, &texels);
+        self.finish_extras.push(finish_extra_group(
+            &self.gpu.device,
+            &self.layouts.finish_extra,
+            &self.bloom_a,
+            &texture,
+        ));
+        self.luts.push(texture);
+        let index = u32::try_from(self.luts.len() - 1 - 4).unwrap_or(u32::MAX);
+        Ok(Grading::Custom(index))
+    }
+
+    /// Resizes a window's surface (offscreen renderers keep their size).
+    pub fn resize_surface(&mut self, width: u32, height: u32) {
+        if let Target::Window(surface, config) = &mut self.target {
+            config.width = width.max(1);
+            config.height = height.max(1);
+            surface.configure(&self.gpu.device, config);
+        }
+    }
+
+    /// Reads the last frame back (offscreen renderers), sRGB-encoded like a PNG.
+    pub fn read_pixels(&self) -> Result<Image, RenderError> {
+        let Target::Offscreen(texture) = &self.target else {
+            return Err(RenderError::Surface("a window cannot be read back".into()));
+        };
+        read_texture(&self.gpu, texture)
+    }
+
+    /// Particles alive now.
+    pub fn particles_alive(&self) -> u32 {
+        self.alive
+    }
+
+    fn spawn(&mut self, effect: &Effect) {
+        let mut rng = SplitMix(u64::from(effect.seed) | (u64::from(effect.kind as u8) << 32));
+        let Burst {
+            count,
+            speed,
+            life,
+            color,
+            size,
+            drag,
+            gravity,
+        } = Burst::of(effect.kind);
+        let limit = self.settings.particle_limit.max(1);
+        let mut batch = Vec::with_capacity(count as usize);
+        let start = self.next_slot;
+        for index in 0..count {
+            let angle = rng.unit() * std::f32::consts::TAU;
+            let v = speed[0] + (speed[1] - speed[0]) * rng.unit();
+            let t = rng.unit();
+            let mix = |a: f32, b: f32| a + (b - a) * t;
+            let lifetime = life[0] + (life[1] - life[0]) * rng.unit();
+            let mut velocity = [angle.cos() * v, angle.sin() * v];
+            if effect.kind == EffectKind::Blood {
+                velocity[1] -= 120.0; // spurts up, then falls
+            }
+            batch.push(Particle {
+                motion: [effect.x, effect.y, velocity[0], velocity[1]],
+                color: [
+                    mix(color[0][0], color[1][0]),
+                    mix(color[0][1], color[1][1]),
+                    mix(color[0][2], color[1][2]),
+                    size,
+                ],
+                life: lifetime,
+                max_life: lifetime,
+                drag,
+                gravity,
+            });
+            let slot = (start + index) % limit;
+            let death = self.clock + f64::from(lifetime);
+            if self.slot_death[slot as usize] > self.clock {
+                self.alive -= 1; // replaced while alive
+            }
+            self.slot_death[slot as usize] = death;
+            // Deaths are kept in microseconds for an ordered heap.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // positive, bounded
+            self.deaths.push(Reverse(((death * 1e6) as u64, slot)));
+            self.alive += 1;
+        }
+        // Write in at most two runs (the ring wraps).
+        let mut written = 0usize;
+        while written < batch.len() {
+            let slot = (start + u32::try_from(written).unwrap_or(0)) % limit;
+            let run = ((limit - slot) as usize).min(batch.len() - written);
+            self.gpu.queue.write_buffer(
+                &self.particles,
+                u64::from(slot) * size_of::<Particle>() as u64,
+                bytemuck::cast_slice(&batch[written..written + run]),
+            );
+            written += run;
+        }
+        self.next_slot = (start + count) % limit;
+        self.used_slots = self.used_slots.saturating_add(count).min(limit);
+    }
+
+    fn expire(&mut self) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // positive, bounded
+        let now = (self.clock * 1e6) as u64;
+        while let Some(Reverse((death, slot))) = self.deaths.peek().copied() {
+            if death > now {
+                break;
+            }
+            self.deaths.pop();
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // as stored
+            let current = (self.slot_death[slot as usize] * 1e6) as u64;
+            if current == death {
+                self.alive = self.alive.saturating_sub(1);
+                self.slot_death[slot as usize] = 0.0;
+            }
+        }
+    }
+
+    fn camera(&self, view: &View, ui: bool, width: u32, height: u32) -> CameraUniform {
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // sizes, clock
+        CameraUniform {
+            centre: view.centre,
+            zoom: view.zoom,
+            rotation: view.rotation,
+            screen: [width as f32, height as f32],
+            ui: if ui { 1.0 } else { 0.0 },
+            time: self.clock as f32,
+        }
+    }
+
+    fn write_post(&self, pass: &PostPass, settings: [f32; 4], direction: [f32; 4]) {
+        let uniform = PostUniform {
+            settings,
+            direction,
+        };
+        self.gpu
+            .queue
+            .write_buffer(&pass.uniform, 0, bytemuck::bytes_of(&uniform));
+    }
+}
+
+fn finish_extra_group(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    bloom: &Surface2d,
+    lut: &wgpu::Texture,
+) -> wgpu::BindGroup {
+    let view = lut.create_view(&wgpu::TextureViewDescriptor::default());
+    group(
+        device,
+        "finish extra",
+        layout,
+        &[
+            wgpu::BindingResource::TextureView(&bloom.view),
+            wgpu::BindingResource::TextureView(&view),
+        ],
+    )
+}
+
+/// How an effect's particles start: how many, speed and life ranges (uniform between the
+/// two), a colour range (linear, above 1 glows under bloom), size in pixels, drag (per second)
+/// and gravity (pixels per second²).
+#[derive(Debug, Clone, Copy)]
+struct Burst {
+    count: u32,
+    speed: [f32; 2],
+    life: [f32; 2],
+    color: [[f32; 3]; 2],
+    size: f32,
+    drag: f32,
+    gravity: f32,
+}
+
+impl Burst {
+    fn of(kind: EffectKind) -> Self {
+        let (count, speed, life, color, size, drag, gravity) = match kind {
+            EffectKind::Explosion => (
+                600,
+                [40.0, 260.0],
+                [0.4, 1.2],
+                [[3.0, 1.5, 0.4], [2.0, 0.5, 0.1]],
+                2.0,
+                1.5,
+                90.0,
+            ),
+            EffectKind::Sparks => (
+                80,
+                [180.0, 420.0],
+                [0.12, 0.4],
+                [[3.0, 2.8, 1.8], [2.2, 1.6, 0.6]],
+                1.0,
+                3.0,
+                300.0,
+            ),
+            EffectKind::Blood => (
+                120,
+                [30.0, 170.0],
+                [0.3, 0.9],
+                [[0.7, 0.02, 0.02], [0.4, 0.0, 0.01]],
+                2.0,
+                1.0,
+                480.0,
+            ),
+            EffectKind::Dust => (
+                60,
+                [8.0, 50.0],
+                [0.5, 1.2],
+                [[0.30, 0.27, 0.22], [0.18, 0.16, 0.13]],
+                2.0,
+                2.5,
+                -25.0,
+            ),
+        };
+        Self {
+            count,
+            speed,
+            life,
+            color,
+            size,
+            drag,
+            gravity,
+        }
+    }
+}
+
+/// SplitMix64 for particle draws.
+#[derive(Debug, Clone, Copy)]
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    #[allow(clippy::cast_precision_loss)] // 24 bits are exact
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / 16_777_216.0
+    }
+}
+
+fn upload_texture(gpu: &Gpu, label: &str, image: &Image) -> wgpu::Texture {
+    let size = wgpu::Extent3d {
+        width: image.width,
+        height: image.height,
+        depth_or_array_layers: 1,
+    };
+    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some(label),
+        size,
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba8UnormSrgb,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    gpu.queue.write_texture(
+        wgpu::TexelCopyTextureInfo {
+            texture: &texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
+        &image.pixels,
+        wgpu::TexelCopyBufferLayout {
+            offset: 0,
+            bytes_per_row: Some(image.width * 4),
+            rows_per_image: Some(image.height),
+        },
+        size,
+    );
+    texture
+}
+
+/// A 16³ table (texels r fastest, then g, then b; RGBA8, linear values).
+fn upload_lut(gpu: &Gpu, texels: &[u8]) -> wgpu::Texture {
+    let size = wgpu::Extent3d {
+        width: LUT,
+        height: LUT,
+        depth_or_array_layers: LUT,
+    };
+    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("grading"),
+        size,
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D3,
+        format: wgpu::TextureFormat::Rgba8Unorm,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    gpu.queue.write_texture(
+        wgpu::TexelCopyTextureInfo {
+            texture: &texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
+        texels,
+        wgpu::TexelCopyBufferLayout {
+            offset: 0,
+            bytes_per_row: Some(LUT * 4),
+            rows_per_image: Some(LUT),
+        },
+        size,
+    );
+    texture
+}
+
+/// The built-in looks as 16³ tables.
+fn built_in_lut(look: Grading) -> Vec<u8> {
+    let mut texels = Vec::with_capacity((LUT * LUT * LUT * 4) as usize);
+    #[allow(clippy::cast_precision_loss)] // table positions
+    let step = |i: u32| i as f32 / (LUT - 1) as f32;
+    for b in 0..LUT {
+        for g in 0..LUT {
+            for r in 0..LUT {
+                let (r, g, b) = (step(r), step(g), step(b));
+                let luma = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+                let out = match look {
+                    Grading::Warm => [r * 1.08 + 0.03, g * 1.0 + 0.01, b * 0.82],
+                    Grading::Night => {
+                        let d = |c: f32| (c * 0.45 + luma * 0.55) * 0.8;
+                        [d(r) * 0.8, d(g) * 0.95, d(b) * 1.25 + 0.03]
+                    }
+                    Grading::Sepia => [luma * 1.07 + 0.05, luma * 0.9 + 0.03, luma * 0.66],
+                    Grading::Neutral | Grading::Custom(_) => [r, g, b],
+                };
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped
+                let byte = |c: f32| (c.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+                texels.extend_from_slice(&[byte(out[0]), byte(out[1]), byte(out[2]), 255]);
+            }
+        }
+    }
+    texels
+}
+
+/// Copies a texture to a buffer and maps it (waits for the GPU).
+fn read_texture(gpu: &Gpu, texture: &wgpu::Texture) -> Result<Image, RenderError> {
+    let (width, height) = (texture.width(), texture.height());
+    let row = (width * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+        * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+    let staging = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("readback"),
+        size: u64::from(row) * u64::from(height),
+        usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+        mapped_at_creation: false,
+    });
+    let mut encoder = gpu
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("readback"),
+        });
+    encoder.copy_texture_to_buffer(
+        wgpu::TexelCopyTextureInfo {
+            texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
+        wgpu::TexelCopyBufferInfo {
+            buffer: &staging,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(row),
+                rows_per_image: Some(height),
+            },
+        },
+        texture.size(),
+    );
+    gpu.queue.submit([encoder.finish()]);
+    let slice = staging.slice(..);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    slice.map_async(wgpu::MapMode::Read, move |result| {
+        let _ = sender.send(result);
+    });
+    gpu.device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|error| RenderError::Device(error.to_string()))?;
+    receiver
+        .recv()
+        .map_err(|error| RenderError::Device(error.to_string()))?
+        .map_err(|error| RenderError::Device(error.to_string()))?;
+    let mut image = Image::new(width, height);
+    {
+        let data = slice
+            .get_mapped_range()
+            .map_err(|error| RenderError::Device(error.to_string()))?;
+        for y in 0..height as usize {
+            let from = y * row as usize;
+            let to = y * width as usize * 4;
+            image.pixels[to..to + width as usize * 4]
+                .copy_from_slice(&data[from..from + width as usize * 4]);
+        }
+    }
+    staging.unmap();
+    if let Some(error) = gpu.take_error() {
+        return Err(error);
+    }
+    Ok(image)
+}
+
+fn color_of(color: trystero_core::render::Color) -> wgpu::Color {
+    wgpu::Color {
+        r: f64::from(color.r),
+        g: f64::from(color.g),
+        b: f64::from(color.b),
+        a: f64::from(color.a),
+    }
+}
+
+fn pass<'a>(
+    encoder: &'a mut wgpu::CommandEncoder,
+    label: &str,
+    view: &'a wgpu::TextureView,
+    clear: Option<wgpu::Color>,
+) -> wgpu::RenderPass<'a> {
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: clear.map_or(wgpu::LoadOp::Load, wgpu::LoadOp::Clear),
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        depth_stencil_attachment: None,
+        timestamp_writes: None,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    })
+}
+
+impl Renderer for WgpuRenderer {
+    fn image(&self, name: &str) -> Option<ImageId> {
+        self.atlas.id(name)
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (self.settings.width, self.settings.height)
+    }
+
+    #[allow(clippy::too_many_lines, clippy::cast_precision_loss)] // the frame's passes, in order
+    fn render(&mut self, frame: &Frame) -> Result<FrameStats, RenderError> {
+        if let Some(error) = self.gpu.take_error() {
+            return Err(error);
+        }
+        let (width, height) = (self.settings.width.max(1), self.settings.height.max(1));
+        let (w, h) = (width as f32, height as f32);
+        let plan = plan(frame, w, h, |_| 0);
+        let instances: Vec<Instance> = plan
+            .order
+            .iter()
+            .map(|index| {
+                let sprite = &frame.sprites[*index as usize];
+                let tint = sprite.tint;
+                Instance {
+                    centre: [sprite.x, sprite.y],
+                    size: [sprite.width, sprite.height],
+                    rotation: sprite.rotation,
+                    flip: if sprite.flip { 1.0 } else { 0.0 },
+                    uv: self.atlas.uv(sprite.image, sprite.frame),
+                    tint: [tint.r, tint.g, tint.b, tint.a],
+                }
+            })
+            .collect();
+        let device = &self.gpu.device;
+        let queue = &self.gpu.queue;
+        if instances.len() as u64 > self.instance_capacity {
+            self.instance_capacity = (instances.len() as u64).next_power_of_two();
+            self.instances = buffer(
+                device,
+                "instances",
+                self.instance_capacity * size_of::<Instance>() as u64,
+                wgpu::BufferUsages::VERTEX,
+            );
+        }
+        if !instances.is_empty() {
+            queue.write_buffer(&self.instances, 0, bytemuck::cast_slice(&instances));
+        }
+        queue.write_buffer(
+            &self.camera_world,
+            0,
+            bytemuck::bytes_of(&self.camera(&frame.view, false, width, height)),
+        );
+        queue.write_buffer(
+            &self.camera_ui,
+            0,
+            bytemuck::bytes_of(&self.camera(&frame.view, true, width, height)),
+        );
+
+        // Particles: spawn, then the clock moves on by dt (as the step below does).
+        for effect in &frame.effects {
+            self.spawn(effect);
+        }
+        let dt = frame.dt.max(0.0);
+        self.clock += f64::from(dt);
+        self.expire();
+        let device = &self.gpu.device;
+        let queue = &self.gpu.queue;
+        let sim = SimUniform {
+            dt,
+            count: self.used_slots,
+            width,
+            height,
+        };
+        queue.write_buffer(&self.sim, 0, bytemuck::bytes_of(&sim));
+
+        // Lights and occluders.
+        let lights: Vec<LightGpu> = frame
+            .lights
+            .iter()
+            .take(self.settings.max_lights as usize)
+            .map(|light| LightGpu {
+                position: [light.x, light.y],
+                radius: light.radius.max(0.0),
+                shadows: if light.shadows { 1.0 } else { 0.0 },
+                color: [light.color.r, light.color.g, light.color.b, light.color.a],
+            })
+            .collect();
+        let occluders: Vec<[f32; 4]> = frame
+            .occluders
+            .iter()
+            .take(self.settings.max_occluders as usize)
+            .map(|o| [o.a[0], o.a[1], o.b[0], o.b[1]])
+            .collect();
+        if !lights.is_empty() {
+            queue.write_buffer(&self.lights, 0, bytemuck::cast_slice(&lights));
+        }
+        if !occluders.is_empty() {
+            queue.write_buffer(&self.occluders, 0, bytemuck::cast_slice(&occluders));
+        }
+        let light_count = u32::try_from(lights.len()).unwrap_or(0);
+        let counts = Counts {
+            lights: light_count,
+            occluders: u32::try_from(occluders.len()).unwrap_or(0),
+            pad: [0; 2],
+        };
+        queue.write_buffer(&self.counts, 0, bytemuck::bytes_of(&counts));
+
+        // Post settings.
+        let post = frame.post;
+        let texel = |size: (u32, u32)| [1.0 / size.0.max(1) as f32, 1.0 / size.1.max(1) as f32];
+        let full = texel((width, height));
+        let quarter = texel((self.bloom_a.texture.width(), self.bloom_a.texture.height()));
+        let settings = [
+            post.bloom,
+            post.bloom_threshold,
+            post.grading_strength.clamp(0.0, 1.0),
+            post.blur,
+        ];
+        self.write_post(&self.bright, settings, [0.0, 0.0, full[0], full[1]]);
+        self.write_post(
+            &self.bloom_h,
+            settings,
+            [quarter[0] * 1.5, 0.0, quarter[0], quarter[1]],
+        );
+        self.write_post(
+            &self.bloom_v,
+            settings,
+            [0.0, quarter[1] * 1.5, quarter[0], quarter[1]],
+        );
+        let spread = post.blur / 4.0;
+        self.write_post(
+            &self.blur_h,
+            settings,
+            [full[0] * spread, 0.0, full[0], full[1]],
+        );
+        self.write_post(
+            &self.blur_v,
+            settings,
+            [0.0, full[1] * spread, full[0], full[1]],
+        );
+        self.write_post(&self.finish, settings, [0.0, 0.0, full[0], full[1]]);
+        self.write_post(&self.fxaa, settings, [0.0, 0.0, full[0], full[1]]);
+        let lut = match post.grading {
+            Grading::Neutral => 0,
+            Grading::Warm => 1,
+            Grading::Night => 2,
+            Grading::Sepia => 3,
+            Grading::Custom(index) => 4 + index as usize,
+        };
+        let finish_extra = self
+            .finish_extras
+            .get(lut)
+            .unwrap_or(&self.finish_extras[0]);
+
+        // The output.
+        let surface_texture = match &self.target {
+            Target::Offscreen(_) => None,
+            Target::Window(surface, _) => match surface.get_current_texture() {
+                wgpu::CurrentSurfaceTexture::Success(texture)
+                | wgpu::CurrentSurfaceTexture::Suboptimal(texture) => Some(texture),
+                other => return Err(RenderError::Surface(format!("no frame to draw: {other:?}"))),
+            },
+        };
+        let output_view = match (&self.target, &surface_texture) {
+            (_, Some(texture)) => texture
+                .texture
+                .create_view(&wgpu::TextureViewDescriptor::default()),
+            (Target::Offscreen(texture), None) => {
+                texture.create_view(&wgpu::TextureViewDescriptor::default())
+            }
+            (Target::Window(..), None) => return Err(RenderError::Surface("no frame".into())),
+        };
+
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("frame"),
+        });
+        let particles_on = self.alive > 0 || self.used_slots > 0 && !frame.effects.is_empty();
+        if particles_on {
+            encoder.clear_buffer(&self.accum, 0, None);
+        }
+        {
+            let mut compute = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("particles and shadows"),
+                timestamp_writes: None,
+            });
+            if particles_on {
+                compute.set_pipeline(&self.pipelines.particles);
+                compute.set_bind_group(0, &self.particle_group, &[]);
+                compute.dispatch_workgroups(self.used_slots.div_ceil(256), 1, 1);
+            }
+            if light_count > 0 {
+                compute.set_pipeline(&self.pipelines.shadows);
+                compute.set_bind_group(0, &self.shadow_group, &[]);
+                compute.dispatch_workgroups(SHADOW_RES / 64, light_count, 1);
+            }
+        }
+        let draw_layers = |pass: &mut wgpu::RenderPass<'_>,
+                           layers: &[Layer],
+                           pipeline: &wgpu::RenderPipeline,
+                           camera: &wgpu::BindGroup| {
+            let mut bound = false;
+            for batch in plan.batches.iter().filter(|b| layers.contains(&b.layer)) {
+                if !bound {
+                    pass.set_pipeline(pipeline);
+                    pass.set_bind_group(0, camera, &[]);
+                    pass.set_bind_group(1, &self.atlas_group, &[]);
+                    pass.set_vertex_buffer(0, self.instances.slice(..));
+                    bound = true;
+                }
+                let (start, end) = (
+                    u32::try_from(batch.start).unwrap_or(0),
+                    u32::try_from(batch.end).unwrap_or(0),
+                );
+                pass.draw(0..4, start..end);
+            }
+        };
+        {
+            let mut scene = pass(
+                &mut encoder,
+                "scene",
+                &self.scene.view,
+                Some(color_of(frame.clear)),
+            );
+            draw_layers(
+                &mut scene,
+                &[Layer::Background, Layer::Game],
+                &self.pipelines.sprite_hdr,
+                &self.camera_world_group,
+            );
+        }
+        {
+            let mut light = pass(
+                &mut encoder,
+                "lights",
+                &self.light_map.view,
+                Some(color_of(frame.ambient)),
+            );
+            if light_count > 0 {
+                light.set_pipeline(&self.pipelines.lights);
+                light.set_bind_group(0, &self.camera_world_group, &[]);
+                light.set_bind_group(1, &self.light_group, &[]);
+                light.draw(0..4, 0..light_count);
+            }
+        }
+        {
+            let mut lit = pass(
+                &mut encoder,
+                "lit",
+                &self.lit.view,
+                Some(wgpu::Color::BLACK),
+            );
+            lit.set_pipeline(&self.pipelines.apply);
+            lit.set_bind_group(0, &self.apply_group, &[]);
+            lit.draw(0..3, 0..1);
+            draw_layers(
+                &mut lit,
+                &[Layer::Effects],
+                &self.pipelines.sprite_hdr,
+                &self.camera_world_group,
+            );
+            if particles_on {
+                lit.set_pipeline(&self.pipelines.splats);
+                lit.set_bind_group(0, &self.splat_group, &[]);
+                lit.draw(0..3, 0..1);
+            }
+        }
+        let full_screen = |encoder: &mut wgpu::CommandEncoder,
+                           label: &str,
+                           view: &wgpu::TextureView,
+                           pipeline: &wgpu::RenderPipeline,
+                           groups: &[&wgpu::BindGroup]| {
+            let mut p = pass(encoder, label, view, Some(wgpu::Color::BLACK));
+            p.set_pipeline(pipeline);
+            for (index, g) in groups.iter().enumerate() {
+                p.set_bind_group(u32::try_from(index).unwrap_or(0), *g, &[]);
+            }
+            p.draw(0..3, 0..1);
+        };
+        if post.bloom > 0.0 {
+            full_screen(
+                &mut encoder,
+                "bright",
+                &self.bloom_a.view,
+                &self.pipelines.bright,
+                &[&self.bright.group],
+            );
+            full_screen(
+                &mut encoder,
+                "bloom h",
+                &self.bloom_b.view,
+                &self.pipelines.blur,
+                &[&self.bloom_h.group],
+            );
+            full_screen(
+                &mut encoder,
+                "bloom v",
+                &self.bloom_a.view,
+                &self.pipelines.blur,
+                &[&self.bloom_v.group],
+            );
+        }
+        if post.blur > 0.0 {
+            full_screen(
+                &mut encoder,
+                "blur h",
+                &self.scratch.view,
+                &self.pipelines.blur,
+                &[&self.blur_h.group],
+            );
+            full_screen(
+                &mut encoder,
+                "blur v",
+                &self.lit.view,
+                &self.pipelines.blur,
+                &[&self.blur_v.group],
+            );
+        }
+        let finish_view = if post.antialias {
+            &self.ldr.view
+        } else {
+            &output_view
+        };
+        full_screen(
+            &mut encoder,
+            "finish",
+            finish_view,
+            &self.pipelines.finish,
+            &[&self.finish.group, finish_extra],
+        );
+        if post.antialias {
+            full_screen(
+                &mut encoder,
+                "fxaa",
+                &output_view,
+                &self.pipelines.fxaa,
+                &[&self.fxaa.group],
+            );
+        }
+        {
+            let mut ui = pass(&mut encoder, "ui", &output_view, None);
+            draw_layers(
+                &mut ui,
+                &[Layer::Ui],
+                &self.pipelines.sprite_out,
+                &self.camera_ui_group,
+            );
+        }
+        queue.submit([encoder.finish()]);
+        if let Some(texture) = surface_texture {
+            queue.present(texture);
+        }
+        if let Some(error) = self.gpu.take_error() {
+            return Err(error);
+        }
+        Ok(FrameStats {
+            draw_calls: u32::try_from(plan.batches.len()).unwrap_or(u32::MAX),
+            sprites_drawn: u32::try_from(plan.order.len()).unwrap_or(u32::MAX),
+            sprites_culled: plan.culled,
+            particles: self.alive,
+            lights: light_count,
+        })
+    }
+}
+
+impl WgpuRenderer {
+    /// Waits until the GPU has finished every frame submitted (for timing).
+    pub fn wait(&self) -> Result<(), RenderError> {
+        self.gpu
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|error| RenderError::Device(error.to_string()))
+    }
+
+    /// The output format.
+    pub fn format(&self) -> wgpu::TextureFormat {
+        self.format
+    }
+
+    /// The linear sampler (for callers drawing their own passes).
+    pub fn sampler(&self) -> &wgpu::Sampler {
+        &self.sampler_linear
+    }
+}
