@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use bytemuck::{Pod, Zeroable};
 use trystero_core::render::{
-    Effect, EffectKind, Frame, FrameStats, Grading, ImageId, Layer, RenderError, Renderer, View,
-    plan,
+    Color, Effect, EffectKind, Frame, FrameStats, Grading, ImageId, Layer, RenderError, Renderer,
+    View, plan,
 };
 
 use crate::atlas::{Atlas, AtlasBuilder};
@@ -39,7 +39,7 @@ impl Default for Settings {
             width: 640,
             height: 360,
             particle_limit: 131_072,
-            light_scale: 2,
+            light_scale: 4,
             max_lights: 64,
             max_occluders: 1_024,
         }
@@ -61,6 +61,9 @@ struct CameraUniform {
     screen: [f32; 2],
     ui: f32,
     time: f32,
+    /// Multiplies sprite colours: the ambient light when a frame has no lights (the light
+    /// passes are skipped then), else white.
+    tint: [f32; 4],
 }
 
 #[repr(C)]
@@ -101,14 +104,17 @@ struct LightGpu {
     radius: f32,
     shadows: f32,
     color: [f32; 4],
+    /// Its occluders: a run of the occluder buffer (those within its radius).
+    first: u32,
+    count: u32,
+    pad: [u32; 2],
 }
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 struct Counts {
     lights: u32,
-    occluders: u32,
-    pad: [u32; 2],
+    pad: [u32; 3],
 }
 
 #[repr(C)]
@@ -198,8 +204,10 @@ pub struct WgpuRenderer {
     sampler_linear: wgpu::Sampler,
     atlas_group: wgpu::BindGroup,
     camera_world: wgpu::Buffer,
+    camera_ambient: wgpu::Buffer,
     camera_ui: wgpu::Buffer,
     camera_world_group: wgpu::BindGroup,
+    camera_ambient_group: wgpu::BindGroup,
     camera_ui_group: wgpu::BindGroup,
     instances: wgpu::Buffer,
     instance_capacity: u64,
@@ -227,9 +235,15 @@ pub struct WgpuRenderer {
     splat_group: wgpu::BindGroup,
     lights: wgpu::Buffer,
     occluders: wgpu::Buffer,
+    occluder_capacity: u64,
+    shadow_layout: wgpu::BindGroupLayout,
+    shadow_maps: wgpu::Buffer,
     counts: wgpu::Buffer,
     shadow_group: wgpu::BindGroup,
     light_group: wgpu::BindGroup,
+    /// Copy the next window frame back ([`WgpuRenderer::capture_next_frame`]).
+    capture: bool,
+    captured: Option<Image>,
     /// Particle bookkeeping: the next slot, the highest slot used, each slot's death time,
     /// the deaths to come, the live count, and the clock.
     next_slot: u32,
@@ -465,8 +479,10 @@ impl WgpuRenderer {
             .find(wgpu::TextureFormat::is_srgb)
             .or_else(|| capabilities.formats.first().copied())
             .ok_or_else(|| RenderError::Surface("the surface offers no format".into()))?;
+        // Copying frames back (for tests and screenshots) where the surface allows it.
+        let copy = capabilities.usages & wgpu::TextureUsages::COPY_SRC;
         let config = wgpu::SurfaceConfiguration {
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | copy,
             format,
             width: settings.width.max(1),
             height: settings.height.max(1),
@@ -716,6 +732,13 @@ impl WgpuRenderer {
         let camera_size = size_of::<CameraUniform>() as u64;
         let camera_world = buffer(device, "camera", camera_size, uniform);
         let camera_ui = buffer(device, "camera ui", camera_size, uniform);
+        let camera_ambient = buffer(device, "camera ambient", camera_size, uniform);
+        let camera_ambient_group = group(
+            device,
+            "camera ambient",
+            &layouts.camera,
+            &[camera_ambient.as_entire_binding()],
+        );
         let camera_world_group = group(
             device,
             "camera",
@@ -834,12 +857,8 @@ impl WgpuRenderer {
             max_lights * size_of::<LightGpu>() as u64,
             storage,
         );
-        let occluders = buffer(
-            device,
-            "occluders",
-            u64::from(settings.max_occluders.max(1)) * 16,
-            storage,
-        );
+        let occluder_capacity = u64::from(settings.max_occluders.max(1));
+        let occluders = buffer(device, "occluders", occluder_capacity * 16, storage);
         let counts = buffer(device, "light counts", size_of::<Counts>() as u64, uniform);
         let shadow_maps = buffer(
             device,
@@ -876,8 +895,10 @@ impl WgpuRenderer {
             sampler_linear,
             atlas_group,
             camera_world,
+            camera_ambient,
             camera_ui,
             camera_world_group,
+            camera_ambient_group,
             camera_ui_group,
             instances,
             instance_capacity,
@@ -905,9 +926,14 @@ impl WgpuRenderer {
             splat_group,
             lights,
             occluders,
+            occluder_capacity,
+            shadow_layout,
+            shadow_maps,
             counts,
             shadow_group,
             light_group,
+            capture: false,
+            captured: None,
             next_slot: 0,
             used_slots: 0,
             slot_death: vec![0.0; slots],
@@ -985,6 +1011,24 @@ impl WgpuRenderer {
             return Err(RenderError::Surface("a window cannot be read back".into()));
         };
         read_texture(&self.gpu, texture)
+    }
+
+    /// Asks a window renderer to copy its next frame back before presenting it (see
+    /// [`WgpuRenderer::take_capture`]); the surface must allow copies (Vulkan's do).
+    pub fn capture_next_frame(&mut self) -> Result<(), RenderError> {
+        match &self.target {
+            Target::Window(_, config) if config.usage.contains(wgpu::TextureUsages::COPY_SRC) => {
+                self.capture = true;
+                Ok(())
+            }
+            Target::Window(..) => Err(RenderError::Surface("this surface cannot be copied".into())),
+            Target::Offscreen(_) => Err(RenderError::Surface("offscreen: use read_pixels".into())),
+        }
+    }
+
+    /// The frame captured by [`WgpuRenderer::capture_next_frame`] (RGBA, sRGB-encoded).
+    pub fn take_capture(&mut self) -> Option<Image> {
+        self.captured.take()
     }
 
     /// Particles alive now.
@@ -1073,7 +1117,13 @@ impl WgpuRenderer {
         }
     }
 
-    fn camera(&self, view: &View, ui: bool, width: u32, height: u32) -> CameraUniform {
+    fn camera(
+        &self,
+        view: &View,
+        ui: bool,
+        tint: Color,
+        (width, height): (u32, u32),
+    ) -> CameraUniform {
         #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // sizes, clock
         CameraUniform {
             centre: view.centre,
@@ -1082,6 +1132,7 @@ impl WgpuRenderer {
             screen: [width as f32, height as f32],
             ui: if ui { 1.0 } else { 0.0 },
             time: self.clock as f32,
+            tint: [tint.r, tint.g, tint.b, 1.0],
         }
     }
 
@@ -1362,7 +1413,26 @@ fn read_texture(gpu: &Gpu, texture: &wgpu::Texture) -> Result<Image, RenderError
     Ok(image)
 }
 
-fn color_of(color: trystero_core::render::Color) -> wgpu::Color {
+/// Whether segment `s` (x0, y0, x1, y1) comes within `radius` of `centre`.
+fn near_segment(centre: [f32; 2], radius: f32, s: &[f32; 4]) -> bool {
+    let (ax, ay, bx, by) = (
+        s[0] - centre[0],
+        s[1] - centre[1],
+        s[2] - centre[0],
+        s[3] - centre[1],
+    );
+    let (ex, ey) = (bx - ax, by - ay);
+    let length = ex * ex + ey * ey;
+    let t = if length > 0.0 {
+        (-(ax * ex + ay * ey) / length).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (px, py) = (ax + ex * t, ay + ey * t);
+    px * px + py * py <= radius * radius
+}
+
+fn color_of(color: Color) -> wgpu::Color {
     wgpu::Color {
         r: f64::from(color.r),
         g: f64::from(color.g),
@@ -1442,16 +1512,15 @@ impl Renderer for WgpuRenderer {
         if !instances.is_empty() {
             queue.write_buffer(&self.instances, 0, bytemuck::cast_slice(&instances));
         }
-        queue.write_buffer(
-            &self.camera_world,
-            0,
-            bytemuck::bytes_of(&self.camera(&frame.view, false, width, height)),
-        );
-        queue.write_buffer(
-            &self.camera_ui,
-            0,
-            bytemuck::bytes_of(&self.camera(&frame.view, true, width, height)),
-        );
+        let screen = (width, height);
+        for (buffer, ui, tint) in [
+            (&self.camera_world, false, Color::WHITE),
+            (&self.camera_ambient, false, frame.ambient),
+            (&self.camera_ui, true, Color::WHITE),
+        ] {
+            let camera = self.camera(&frame.view, ui, tint, screen);
+            queue.write_buffer(buffer, 0, bytemuck::bytes_of(&camera));
+        }
 
         // Particles: spawn, then the clock moves on by dt (as the step below does).
         for effect in &frame.effects {
@@ -1470,35 +1539,71 @@ impl Renderer for WgpuRenderer {
         };
         queue.write_buffer(&self.sim, 0, bytemuck::bytes_of(&sim));
 
-        // Lights and occluders.
-        let lights: Vec<LightGpu> = frame
-            .lights
-            .iter()
-            .take(self.settings.max_lights as usize)
-            .map(|light| LightGpu {
-                position: [light.x, light.y],
-                radius: light.radius.max(0.0),
-                shadows: if light.shadows { 1.0 } else { 0.0 },
-                color: [light.color.r, light.color.g, light.color.b, light.color.a],
-            })
-            .collect();
-        let occluders: Vec<[f32; 4]> = frame
+        // Lights, each with the occluders within its reach (a run of the occluder buffer).
+        let segments: Vec<[f32; 4]> = frame
             .occluders
             .iter()
             .take(self.settings.max_occluders as usize)
             .map(|o| [o.a[0], o.a[1], o.b[0], o.b[1]])
             .collect();
+        let mut runs: Vec<[f32; 4]> = Vec::new();
+        let lights: Vec<LightGpu> = frame
+            .lights
+            .iter()
+            .take(self.settings.max_lights as usize)
+            .map(|light| {
+                let radius = light.radius.max(0.0);
+                let first = u32::try_from(runs.len()).unwrap_or(u32::MAX);
+                if light.shadows {
+                    runs.extend(
+                        segments
+                            .iter()
+                            .filter(|s| near_segment([light.x, light.y], radius, s)),
+                    );
+                }
+                let count = u32::try_from(runs.len()).unwrap_or(u32::MAX) - first;
+                LightGpu {
+                    position: [light.x, light.y],
+                    radius,
+                    shadows: if light.shadows { 1.0 } else { 0.0 },
+                    color: [light.color.r, light.color.g, light.color.b, light.color.a],
+                    first,
+                    count,
+                    pad: [0; 2],
+                }
+            })
+            .collect();
+        if runs.len() as u64 > self.occluder_capacity {
+            self.occluder_capacity = (runs.len() as u64).next_power_of_two();
+            self.occluders = buffer(
+                &self.gpu.device,
+                "occluders",
+                self.occluder_capacity * 16,
+                wgpu::BufferUsages::STORAGE,
+            );
+            self.shadow_group = group(
+                &self.gpu.device,
+                "shadows",
+                &self.shadow_layout,
+                &[
+                    self.lights.as_entire_binding(),
+                    self.occluders.as_entire_binding(),
+                    self.counts.as_entire_binding(),
+                    self.shadow_maps.as_entire_binding(),
+                ],
+            );
+        }
+        let queue = &self.gpu.queue;
         if !lights.is_empty() {
             queue.write_buffer(&self.lights, 0, bytemuck::cast_slice(&lights));
         }
-        if !occluders.is_empty() {
-            queue.write_buffer(&self.occluders, 0, bytemuck::cast_slice(&occluders));
+        if !runs.is_empty() {
+            queue.write_buffer(&self.occluders, 0, bytemuck::cast_slice(&runs));
         }
         let light_count = u32::try_from(lights.len()).unwrap_or(0);
         let counts = Counts {
             lights: light_count,
-            occluders: u32::try_from(occluders.len()).unwrap_or(0),
-            pad: [0; 2],
+            pad: [0; 3],
         };
         queue.write_buffer(&self.counts, 0, bytemuck::bytes_of(&counts));
 
@@ -1611,7 +1716,10 @@ impl Renderer for WgpuRenderer {
                 pass.draw(0..4, start..end);
             }
         };
-        {
+        // With lights: the scene, the light map, then scene × light map. Without: the scene
+        // straight into the lit picture, its colours times the ambient light.
+        let lighting = light_count > 0;
+        if lighting {
             let mut scene = pass(
                 &mut encoder,
                 "scene",
@@ -1624,31 +1732,38 @@ impl Renderer for WgpuRenderer {
                 &self.pipelines.sprite_hdr,
                 &self.camera_world_group,
             );
-        }
-        {
+            drop(scene);
             let mut light = pass(
                 &mut encoder,
                 "lights",
                 &self.light_map.view,
                 Some(color_of(frame.ambient)),
             );
-            if light_count > 0 {
-                light.set_pipeline(&self.pipelines.lights);
-                light.set_bind_group(0, &self.camera_world_group, &[]);
-                light.set_bind_group(1, &self.light_group, &[]);
-                light.draw(0..4, 0..light_count);
-            }
+            light.set_pipeline(&self.pipelines.lights);
+            light.set_bind_group(0, &self.camera_world_group, &[]);
+            light.set_bind_group(1, &self.light_group, &[]);
+            light.draw(0..4, 0..light_count);
         }
         {
-            let mut lit = pass(
-                &mut encoder,
-                "lit",
-                &self.lit.view,
-                Some(wgpu::Color::BLACK),
-            );
-            lit.set_pipeline(&self.pipelines.apply);
-            lit.set_bind_group(0, &self.apply_group, &[]);
-            lit.draw(0..3, 0..1);
+            let clear = if lighting {
+                wgpu::Color::BLACK
+            } else {
+                let (c, a) = (frame.clear, frame.ambient);
+                color_of(Color::rgba(c.r * a.r, c.g * a.g, c.b * a.b, c.a))
+            };
+            let mut lit = pass(&mut encoder, "lit", &self.lit.view, Some(clear));
+            if lighting {
+                lit.set_pipeline(&self.pipelines.apply);
+                lit.set_bind_group(0, &self.apply_group, &[]);
+                lit.draw(0..3, 0..1);
+            } else {
+                draw_layers(
+                    &mut lit,
+                    &[Layer::Background, Layer::Game],
+                    &self.pipelines.sprite_hdr,
+                    &self.camera_ambient_group,
+                );
+            }
             draw_layers(
                 &mut lit,
                 &[Layer::Effects],
@@ -1733,7 +1848,7 @@ impl Renderer for WgpuRenderer {
                 &[&self.fxaa.group],
             );
         }
-        {
+        if plan.batches.iter().any(|batch| batch.layer == Layer::Ui) {
             let mut ui = pass(&mut encoder, "ui", &output_view, None);
             draw_layers(
                 &mut ui,
@@ -1744,7 +1859,19 @@ impl Renderer for WgpuRenderer {
         }
         queue.submit([encoder.finish()]);
         if let Some(texture) = surface_texture {
-            queue.present(texture);
+            if std::mem::take(&mut self.capture) {
+                let mut image = read_texture(&self.gpu, &texture.texture)?;
+                if matches!(
+                    self.format,
+                    wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
+                ) {
+                    for pixel in image.pixels.chunks_exact_mut(4) {
+                        pixel.swap(0, 2);
+                    }
+                }
+                self.captured = Some(image);
+            }
+            self.gpu.queue.present(texture);
         }
         if let Some(error) = self.gpu.take_error() {
             return Err(error);

@@ -7,6 +7,8 @@ struct Camera {
     screen: vec2f,
     ui: f32,
     time: f32,
+    // Multiplies sprite colours (the ambient light when a frame has no lights).
+    tint: vec4f,
 };
 
 // World (or, for the UI, screen) pixels to clip space.

@@ -9,6 +9,11 @@ struct Light {
     radius: f32,
     shadows: f32,
     color: vec4f,
+    // Its occluders: occluders[first .. first + count].
+    first: u32,
+    count: u32,
+    _pad0: u32,
+    _pad1: u32,
 };
 
 @group(0) @binding(0) var<uniform> cam: Camera;

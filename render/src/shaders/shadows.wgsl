@@ -10,13 +10,18 @@ struct Light {
     radius: f32,
     shadows: f32,
     color: vec4f,
+    // Its occluders: occluders[first .. first + count].
+    first: u32,
+    count: u32,
+    _pad0: u32,
+    _pad1: u32,
 };
 
 struct Counts {
     lights: u32,
-    occluders: u32,
     _pad0: u32,
     _pad1: u32,
+    _pad2: u32,
 };
 
 @group(0) @binding(0) var<storage, read> lights: array<Light>;
@@ -40,7 +45,7 @@ fn shadow_map(@builtin(global_invocation_id) id: vec3u) {
     if (light.shadows > 0.5) {
         let theta = (f32(angle) + 0.5) / f32(RES) * TAU;
         let direction = vec2f(cos(theta), sin(theta));
-        for (var k = 0u; k < counts.occluders; k++) {
+        for (var k = light.first; k < light.first + light.count; k++) {
             let segment = occluders[k];
             let edge = segment.zw - segment.xy;
             let denominator = cross2(direction, edge);

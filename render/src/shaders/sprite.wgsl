@@ -33,7 +33,7 @@ fn vs(@builtin(vertex_index) index: u32, sprite: Instance) -> Varyings {
     var out: Varyings;
     out.position = to_clip(cam, world);
     out.uv = mix(sprite.uv.xy, sprite.uv.zw, vec2f(u, corner.y));
-    out.tint = sprite.tint;
+    out.tint = sprite.tint * vec4f(cam.tint.rgb, 1.0);
     return out;
 }
 
