@@ -11,6 +11,8 @@
 //!   and a seeded in-memory adapter for tests.
 //! - [`signal`]: the signalling messages strategies carry (offers, answers, candidates,
 //!   announcements), written and validated exactly as Trystero JS does.
+//! - [`audio`]: the audio port — voices at positions, the listener, buses, Web Audio's distance
+//!   models — with an in-memory recording adapter.
 //! - [`render`]: the render port — the frame description the game fills (sprites per layer,
 //!   particle effects, lights and occluders, camera, post-processing), the camera rig, culling
 //!   and batching — with an in-memory recording adapter.
@@ -24,6 +26,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod audio;
 pub mod config;
 pub mod id;
 pub mod keys;

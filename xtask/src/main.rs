@@ -5,7 +5,7 @@
 //! - `tidy`: the architecture rules (allowed dependency edges between workspace crates, package
 //!   names, crate docs). Also runs as a `#[test]`, so `cargo test` enforces it.
 //! - `wasm`: `cargo check --target wasm32-unknown-unknown` of the crates that must run in
-//!   browsers.
+//!   browsers, and of `trystero-audio` without its cpal output (the mixer runs in browsers too).
 //! - `bench [ARGS]`: the criterion benches (ARGS go to criterion).
 //! - `fuzz [--seconds N]`: the wire-codec fuzz target with cargo-fuzz on nightly, for N seconds.
 #![allow(clippy::print_stdout)]
@@ -97,7 +97,18 @@ fn wasm() -> Result<()> {
     run(check).context(
         "the wasm32 check failed; is the target installed (rustup target add \
          wasm32-unknown-unknown) and clang present (ring's C code)?",
-    )
+    )?;
+    // The audio adapter's pure part: the mixer, the sounds and the decoders, without cpal.
+    let mut audio = cargo();
+    audio.args([
+        "check",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "trystero-audio",
+        "--no-default-features",
+    ]);
+    run(audio).context("the wasm32 check of trystero-audio's mixer failed")
 }
 
 fn bench(args: &[String]) -> Result<()> {
