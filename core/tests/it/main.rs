@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code: a failure is a test failure
 
+mod audio;
 mod driver;
 mod engine;
 mod frames;
