@@ -1,8 +1,9 @@
 //! The cpal path end to end: a PulseAudio server of our own with a null sink (real time, no
 //! sound card), cpal's default ALSA device routed to it, a 440 Hz voice placed on the
 //! listener's right, and what was actually played recorded with `parec` and checked: the
-//! pitch, the right channel carrying it, the left nearly silent. Also: a device that does not
-//! exist is a clear error, and the game can carry on silent.
+//! pitch, the right channel carrying it, the left nearly silent. Then the server is killed
+//! under a playing stream: the engine reports it (`device_error`) and keeps taking calls.
+//! Also: a device that does not exist is a clear error, and the game can carry on silent.
 //!
 //! A plain program (`harness = false`): it sets `XDG_RUNTIME_DIR` for the PulseAudio client
 //! before any other thread exists. Needs `pulseaudio`, `pulseaudio-utils` and
@@ -138,7 +139,27 @@ fn run() -> Result<String, String> {
     let mut recorder = recorder;
     let _ = recorder.0.wait();
     drop(recorder);
-    drop(server);
+
+    // The server vanishing under a playing stream: reported, not fatal.
+    let mut engine = AudioEngine::open(None, Settings::default()).map_err(|e| e.to_string())?;
+    let growl = engine.sound("growl").ok_or("no growl")?;
+    let mut play = Play::at(growl, [1.0, 0.0, 0.0]);
+    play.looping = true;
+    engine.play(play).map_err(|e| e.to_string())?;
+    std::thread::sleep(Duration::from_millis(200));
+    drop(server); // killed
+    let mut reported = None;
+    for _ in 0..100 {
+        // The game keeps calling; nothing panics or blocks (a full queue is an error value).
+        let _ = engine.play(Play::at(growl, [0.0, 0.0, -1.0]));
+        if let Some(error) = engine.device_error() {
+            reported = Some(error);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let reported = reported.ok_or("the lost server was never reported")?;
+    drop(engine);
 
     let bytes = std::fs::read(&recording).map_err(|e| e.to_string())?;
     let samples: Vec<f32> = bytes
@@ -182,7 +203,7 @@ fn run() -> Result<String, String> {
     let span = (crossings[crossings.len() - 1] - crossings[0]) / 48_000.0;
     let frequency = (crossings.len() - 1) as f32 / span;
     let summary = format!(
-        "device {device} at {rate} Hz: played {:.2} s, right RMS {right:.3}, left RMS {left:.4}, {frequency:.2} Hz",
+        "device {device} at {rate} Hz, then the server killed: {reported}; played {:.2} s, right RMS {right:.3}, left RMS {left:.4}, {frequency:.2} Hz",
         loud.len() as f32 * 0.01
     );
     // A sine of 0.5 on the right at full gain: RMS 0.354.
