@@ -262,11 +262,16 @@ struct Layouts {
     finish_extra: wgpu::BindGroupLayout,
 }
 
-fn shader(device: &wgpu::Device, label: &str, source: &str) -> wgpu::ShaderModule {
-    let common = include_str!("shaders/common.wgsl");
+/// A shader module: `common.wgsl` (camera, full-screen triangle), then `parts` in order.
+fn shader(device: &wgpu::Device, label: &str, parts: &[&str]) -> wgpu::ShaderModule {
+    let mut source = include_str!("shaders/common.wgsl").to_owned();
+    for part in parts {
+        source.push('\n');
+        source.push_str(part);
+    }
     device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(label),
-        source: wgpu::ShaderSource::Wgsl(Cow::Owned(format!("{common}\n{source}"))),
+        source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
     })
 }
 
@@ -599,7 +604,9 @@ impl WgpuRenderer {
             ],
         );
 
-        let sprite_module = shader(device, "sprite", include_str!("shaders/sprite.wgsl"));
+        // The light record and the shadow map's resolution, shared by two shaders.
+        let light = include_str!("shaders/light.wgsl");
+        let sprite_module = shader(device, "sprite", &[include_str!("shaders/sprite.wgsl")]);
         let instance_layout = wgpu::VertexBufferLayout {
             array_stride: size_of::<Instance>() as u64,
             step_mode: wgpu::VertexStepMode::Instance,
@@ -623,7 +630,7 @@ impl WgpuRenderer {
                 strip,
             )
         };
-        let post_module = shader(device, "post", include_str!("shaders/post.wgsl"));
+        let post_module = shader(device, "post", &[include_str!("shaders/post.wgsl")]);
         let post = |entry: &str, format, extra: bool| {
             let layouts: Vec<&wgpu::BindGroupLayout> = if extra {
                 vec![&layouts.post, &layouts.finish_extra]
@@ -642,11 +649,23 @@ impl WgpuRenderer {
                 triangles,
             )
         };
-        let particle_module = shader(device, "particles", include_str!("shaders/particles.wgsl"));
-        let splat_module = shader(device, "splats", include_str!("shaders/splats.wgsl"));
-        let shadow_module = shader(device, "shadows", include_str!("shaders/shadows.wgsl"));
-        let light_module = shader(device, "lights", include_str!("shaders/lights.wgsl"));
-        let apply_module = shader(device, "apply", include_str!("shaders/apply.wgsl"));
+        let particle_module = shader(
+            device,
+            "particles",
+            &[include_str!("shaders/particles.wgsl")],
+        );
+        let splat_module = shader(device, "splats", &[include_str!("shaders/splats.wgsl")]);
+        let shadow_module = shader(
+            device,
+            "shadows",
+            &[light, include_str!("shaders/shadows.wgsl")],
+        );
+        let light_module = shader(
+            device,
+            "lights",
+            &[light, include_str!("shaders/lights.wgsl")],
+        );
+        let apply_module = shader(device, "apply", &[include_str!("shaders/apply.wgsl")]);
         let pipelines = Pipelines {
             sprite_hdr: sprite(HDR),
             sprite_out: sprite(format),
@@ -1252,53 +1271,53 @@ impl SplitMix {
 }
 
 fn upload_texture(gpu: &Gpu, label: &str, image: &Image) -> wgpu::Texture {
+    let size = (image.width, image.height, 1);
+    let dimension = wgpu::TextureDimension::D2;
+    upload(
+        gpu,
+        label,
+        size,
+        dimension,
+        wgpu::TextureFormat::Rgba8UnormSrgb,
+        &image.pixels,
+    )
+}
+
+/// A 16³ table (texels r fastest, then g, then b; RGBA8, linear values).
+fn upload_lut(gpu: &Gpu, texels: &[u8]) -> wgpu::Texture {
+    let size = (LUT, LUT, LUT);
+    let dimension = wgpu::TextureDimension::D3;
+    upload(
+        gpu,
+        "grading",
+        size,
+        dimension,
+        wgpu::TextureFormat::Rgba8Unorm,
+        texels,
+    )
+}
+
+/// A sampled RGBA8 texture of `size` (width, height, depth or layers) filled with `texels`.
+fn upload(
+    gpu: &Gpu,
+    label: &str,
+    (width, height, depth): (u32, u32, u32),
+    dimension: wgpu::TextureDimension,
+    format: wgpu::TextureFormat,
+    texels: &[u8],
+) -> wgpu::Texture {
     let size = wgpu::Extent3d {
-        width: image.width,
-        height: image.height,
-        depth_or_array_layers: 1,
+        width,
+        height,
+        depth_or_array_layers: depth,
     };
     let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
         label: Some(label),
         size,
         mip_level_count: 1,
         sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rgba8UnormSrgb,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
-    gpu.queue.write_texture(
-        wgpu::TexelCopyTextureInfo {
-            texture: &texture,
-            mip_level: 0,
-            origin: wgpu::Origin3d::ZERO,
-            aspect: wgpu::TextureAspect::All,
-        },
-        &image.pixels,
-        wgpu::TexelCopyBufferLayout {
-            offset: 0,
-            bytes_per_row: Some(image.width * 4),
-            rows_per_image: Some(image.height),
-        },
-        size,
-    );
-    texture
-}
-
-/// A 16³ table (texels r fastest, then g, then b; RGBA8, linear values).
-fn upload_lut(gpu: &Gpu, texels: &[u8]) -> wgpu::Texture {
-    let size = wgpu::Extent3d {
-        width: LUT,
-        height: LUT,
-        depth_or_array_layers: LUT,
-    };
-    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("grading"),
-        size,
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D3,
-        format: wgpu::TextureFormat::Rgba8Unorm,
+        dimension,
+        format,
         usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
         view_formats: &[],
     });
@@ -1312,8 +1331,8 @@ fn upload_lut(gpu: &Gpu, texels: &[u8]) -> wgpu::Texture {
         texels,
         wgpu::TexelCopyBufferLayout {
             offset: 0,
-            bytes_per_row: Some(LUT * 4),
-            rows_per_image: Some(LUT),
+            bytes_per_row: Some(width * 4),
+            rows_per_image: Some(height),
         },
         size,
     );

@@ -1,21 +1,6 @@
 // One additive quad per light at reduced resolution, each pixel tested against its light's
 // 1-D shadow map (three taps, soft edges).
 
-const RES: u32 = 512u;
-const TAU: f32 = 6.2831853;
-
-struct Light {
-    position: vec2f,
-    radius: f32,
-    shadows: f32,
-    color: vec4f,
-    // Its occluders: occluders[first .. first + count].
-    first: u32,
-    count: u32,
-    _pad0: u32,
-    _pad1: u32,
-};
-
 @group(0) @binding(0) var<uniform> cam: Camera;
 @group(1) @binding(0) var<storage, read> all_lights: array<Light>;
 @group(1) @binding(1) var<storage, read> maps: array<f32>;

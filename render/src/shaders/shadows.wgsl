@@ -2,21 +2,6 @@
 // each of RES angles, one compute pass), then one additive quad per light at reduced
 // resolution, testing each pixel against its light's map (three taps, soft edges).
 
-const RES: u32 = 512u;
-const TAU: f32 = 6.2831853;
-
-struct Light {
-    position: vec2f,
-    radius: f32,
-    shadows: f32,
-    color: vec4f,
-    // Its occluders: occluders[first .. first + count].
-    first: u32,
-    count: u32,
-    _pad0: u32,
-    _pad1: u32,
-};
-
 struct Counts {
     lights: u32,
     _pad0: u32,

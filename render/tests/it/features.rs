@@ -14,6 +14,15 @@ fn screen_frame() -> Frame {
     frame
 }
 
+/// A white floor over the whole screen with no ambient light: only lights show it.
+fn dark_white_floor() -> Frame {
+    let mut frame = screen_frame();
+    frame.ambient = Color::BLACK;
+    let floor = Sprite::rect(Layer::Background, 320.0, 180.0, 640.0, 360.0, Color::WHITE);
+    frame.draw(floor);
+    frame
+}
+
 #[test]
 fn layers_draw_in_order_whatever_the_submission_order() {
     let (gpu, _turn) = gpu();
@@ -126,16 +135,7 @@ fn particles_are_simulated_counted_limited_and_drawn() {
 fn occluders_cast_shadows_from_lights() {
     let (gpu, _turn) = gpu();
     let mut renderer = renderer(&gpu);
-    let mut frame = screen_frame();
-    frame.ambient = Color::BLACK;
-    frame.draw(Sprite::rect(
-        Layer::Background,
-        320.0,
-        180.0,
-        640.0,
-        360.0,
-        Color::WHITE,
-    ));
+    let mut frame = dark_white_floor();
     frame.add_lighting(Light {
         x: 200.0,
         y: 180.0,
@@ -175,16 +175,7 @@ fn occluders_cast_shadows_from_lights() {
 fn thirty_two_lights_add_up() {
     let (gpu, _turn) = gpu();
     let mut renderer = renderer(&gpu);
-    let mut frame = screen_frame();
-    frame.ambient = Color::BLACK;
-    frame.draw(Sprite::rect(
-        Layer::Background,
-        320.0,
-        180.0,
-        640.0,
-        360.0,
-        Color::WHITE,
-    ));
+    let mut frame = dark_white_floor();
     for index in 0..32 {
         frame.add_lighting(Light {
             x: 40.0 + (index % 8) as f32 * 80.0,
