@@ -7,7 +7,8 @@
 // The lit picture: the scene times the light map (bilinear from reduced resolution).
 @fragment
 fn apply(in: FullScreen) -> @location(0) vec4f {
-    let color = textureSample(scene, linear_sampler, in.uv);
+    // The scene is the output's size: a plain load; the light map is smaller: filtered.
+    let color = textureLoad(scene, vec2i(in.position.xy), 0);
     let light = textureSample(light_map, linear_sampler, in.uv);
     return vec4f(color.rgb * light.rgb, 1.0);
 }

@@ -45,16 +45,23 @@ fn blur(in: FullScreen) -> @location(0) vec4f {
     return vec4f(sum, 1.0);
 }
 
+// Which parts of `finish` this pipeline has (set when the pipeline is built).
+override bloom_on: bool = true;
+override grade_on: bool = true;
+
 @group(1) @binding(0) var bloom: texture_2d<f32>;
 @group(1) @binding(1) var grading: texture_3d<f32>;
 
 // Bloom added, graded through the table, clamped to the display range.
 @fragment
 fn finish(in: FullScreen) -> @location(0) vec4f {
-    var color = textureSample(source, linear_sampler, in.uv).rgb;
-    color += textureSample(bloom, linear_sampler, in.uv).rgb * post.settings.x;
+    // Same size as the output: a plain load (no filtering) is exact and far cheaper.
+    var color = textureLoad(source, vec2i(in.position.xy), 0).rgb;
+    if (bloom_on) {
+        color += textureSample(bloom, linear_sampler, in.uv).rgb * post.settings.x;
+    }
     color = clamp(color, vec3f(0.0), vec3f(1.0));
-    if (post.settings.z > 0.0) {
+    if (grade_on) {
         // Texel centres of a 16³ table.
         let coordinate = color * (15.0 / 16.0) + 0.5 / 16.0;
         let graded = textureSampleLevel(grading, linear_sampler, coordinate, 0.0).rgb;

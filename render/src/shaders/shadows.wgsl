@@ -28,8 +28,7 @@ fn shadow_map(@builtin(global_invocation_id) id: vec3u) {
     let light = lights[index];
     var nearest = light.radius;
     if (light.shadows > 0.5) {
-        let theta = (f32(angle) + 0.5) / f32(RES) * TAU;
-        let direction = vec2f(cos(theta), sin(theta));
+        let direction = from_diamond((f32(angle) + 0.5) / f32(RES) * 4.0);
         for (var k = light.first; k < light.first + light.count; k++) {
             let segment = occluders[k];
             let edge = segment.zw - segment.xy;
