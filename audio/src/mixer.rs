@@ -184,18 +184,19 @@ impl Mixer {
         self.settings.ramp * self.settings.sample_rate as f32
     }
 
-    /// Applies a command.
+    /// Applies a command. Values that are not finite (a NaN position, an infinite gain) are
+    /// replaced by safe ones — nothing the game sends can put a NaN into the output.
     pub fn apply(&mut self, command: Command) {
         match command {
-            Command::Play { id, clip, play } => self.start(id, clip, play),
+            Command::Play { id, clip, play } => self.start(id, clip, sanitized(play)),
             Command::Move {
                 id,
                 position,
                 velocity,
             } => {
                 if let Some(voice) = self.voices.iter_mut().flatten().find(|v| v.id == id) {
-                    voice.play.position = Some(position);
-                    voice.play.velocity = velocity;
+                    voice.play.position = Some(finite3(position));
+                    voice.play.velocity = finite3(velocity);
                 }
             }
             Command::Stop { id } => {
@@ -205,10 +206,17 @@ impl Mixer {
                     voice.envelope.to(0.0, samples);
                 }
             }
-            Command::Listener(listener) => self.listener = Frame::of(&listener),
+            Command::Listener(listener) => {
+                self.listener = Frame::of(&Listener {
+                    position: finite3(listener.position),
+                    forward: finite3(listener.forward),
+                    up: finite3(listener.up),
+                    velocity: finite3(listener.velocity),
+                });
+            }
             Command::BusGain(bus, gain) => {
                 let samples = self.ramp_samples();
-                self.buses[bus.index()].to(gain.max(0.0), samples);
+                self.buses[bus.index()].to(finite(gain, 0.0).max(0.0), samples);
             }
         }
     }
@@ -421,4 +429,26 @@ fn target_gains(listener: &Frame, play: &Play) -> [f32; 2] {
     let occluded = 1.0 - 0.6 * play.occlusion.clamp(0.0, 1.0);
     let gain = play.gain * attenuation * occluded;
     [gain * left, gain * right]
+}
+
+fn finite(value: f32, fallback: f32) -> f32 {
+    if value.is_finite() { value } else { fallback }
+}
+
+fn finite3(v: [f32; 3]) -> [f32; 3] {
+    v.map(|c| finite(c, 0.0))
+}
+
+/// A play request with every number finite (NaN and infinities become neutral values).
+fn sanitized(mut play: Play) -> Play {
+    play.position = play.position.map(finite3);
+    play.velocity = finite3(play.velocity);
+    play.gain = finite(play.gain, 0.0);
+    play.pitch = finite(play.pitch, 1.0);
+    play.occlusion = finite(play.occlusion, 0.0);
+    let a = &mut play.attenuation;
+    a.reference = finite(a.reference, 1.0);
+    a.max = finite(a.max, 10_000.0);
+    a.rolloff = finite(a.rolloff, 1.0);
+    play
 }

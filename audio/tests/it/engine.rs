@@ -50,3 +50,35 @@ fn a_finished_voice_frees_its_slot_and_stale_ids_are_ignored() {
     let quiet = render(&mut node, 0.01);
     assert!(quiet.iter().all(|s| *s == 0.0));
 }
+
+#[test]
+fn non_finite_input_never_reaches_the_output() {
+    let (mut engine, mut node) = offline(trystero_audio::Settings::default());
+    let howl = engine.sound("howl").unwrap();
+    let mut play = Play::at(howl, [f32::NAN, 0.0, f32::INFINITY]);
+    play.gain = f32::NAN;
+    play.pitch = f32::INFINITY;
+    play.velocity = [f32::NAN; 3];
+    play.attenuation.reference = f32::NAN;
+    play.occlusion = f32::NEG_INFINITY;
+    let voice = engine.play(play).unwrap();
+    let fine = engine.play(Play::at(howl, [1.0, 0.0, -1.0])).unwrap();
+    engine
+        .move_voice(fine, [f32::NAN, 1.0, 0.0], [f32::INFINITY, 0.0, 0.0])
+        .unwrap();
+    engine
+        .set_listener(trystero_core::audio::Listener {
+            forward: [f32::NAN, 0.0, 0.0],
+            ..trystero_core::audio::Listener::default()
+        })
+        .unwrap();
+    engine.set_bus_gain(Bus::Sfx, f32::NAN).unwrap();
+    engine.set_bus_gain(Bus::Sfx, 1.0).unwrap();
+    let out = render(&mut node, 0.5);
+    assert!(
+        out.iter().all(|s| s.is_finite()),
+        "a NaN reached the output"
+    );
+    assert!(out.iter().any(|s| *s != 0.0), "the sane voice still plays");
+    engine.stop(voice).unwrap();
+}
