@@ -264,7 +264,12 @@ impl View {
     /// The world rectangle (min x, min y, max x, max y) a `width` × `height` screen can show,
     /// grown to contain any rotation.
     pub fn bounds(&self, width: f32, height: f32) -> [f32; 4] {
-        let zoom = self.zoom.max(1e-6);
+        // A zoom that is not a positive number draws at 1, as the adapters do.
+        let zoom = if self.zoom.is_finite() && self.zoom > 0.0 {
+            self.zoom
+        } else {
+            1.0
+        };
         let (half_w, half_h) = (width / zoom / 2.0, height / zoom / 2.0);
         // A rotated screen fits inside the circle through its corners; exact when unrotated.
         let (rx, ry) = if self.rotation == 0.0 {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use bytemuck::{Pod, Zeroable};
 use trystero_core::render::{
-    Color, Effect, EffectKind, Frame, FrameStats, Grading, ImageId, Layer, RenderError, Renderer,
-    View, plan,
+    Color, Effect, EffectKind, Frame, FrameStats, Grading, ImageId, Layer, Light, RenderError,
+    Renderer, View, plan,
 };
 
 use crate::atlas::{Atlas, AtlasBuilder};
@@ -1167,8 +1167,12 @@ impl WgpuRenderer {
     ) -> CameraUniform {
         #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // sizes, clock
         CameraUniform {
-            centre: view.centre,
-            zoom: view.zoom,
+            centre: view.centre.map(finite),
+            zoom: if view.zoom.is_finite() && view.zoom > 0.0 {
+                view.zoom
+            } else {
+                1.0
+            },
             rotation: view.rotation,
             screen: [width as f32, height as f32],
             ui: if ui { 1.0 } else { 0.0 },
@@ -1473,7 +1477,22 @@ fn near_segment(centre: [f32; 2], radius: f32, s: &[f32; 4]) -> bool {
     px * px + py * py <= radius * radius
 }
 
+fn finite(value: f32) -> f32 {
+    if value.is_finite() { value } else { 0.0 }
+}
+
+/// A colour with every non-finite channel made 0 (a NaN would spread through bloom and blur).
+fn finite_color(color: Color) -> Color {
+    Color::rgba(
+        finite(color.r),
+        finite(color.g),
+        finite(color.b),
+        finite(color.a),
+    )
+}
+
 fn color_of(color: Color) -> wgpu::Color {
+    let color = finite_color(color);
     wgpu::Color {
         r: f64::from(color.r),
         g: f64::from(color.g),
@@ -1528,11 +1547,12 @@ impl Renderer for WgpuRenderer {
             .iter()
             .map(|index| {
                 let sprite = &frame.sprites[*index as usize];
-                let tint = sprite.tint;
+                // The plan already dropped sprites whose place or size is not finite.
+                let tint = finite_color(sprite.tint);
                 Instance {
                     centre: [sprite.x, sprite.y],
                     size: [sprite.width, sprite.height],
-                    rotation: sprite.rotation,
+                    rotation: finite(sprite.rotation),
                     flip: if sprite.flip { 1.0 } else { 0.0 },
                     uv: self.atlas.uv(sprite.image, sprite.frame),
                     tint: [tint.r, tint.g, tint.b, tint.a],
@@ -1564,7 +1584,11 @@ impl Renderer for WgpuRenderer {
         }
 
         // Particles: spawn, then the clock moves on by dt (as the step below does).
-        for effect in &frame.effects {
+        for effect in frame
+            .effects
+            .iter()
+            .filter(|e| e.x.is_finite() && e.y.is_finite())
+        {
             self.spawn(effect);
         }
         let dt = frame.dt.max(0.0);
@@ -1584,15 +1608,21 @@ impl Renderer for WgpuRenderer {
         let segments: Vec<[f32; 4]> = frame
             .occluders
             .iter()
-            .take(self.settings.max_occluders as usize)
             .map(|o| [o.a[0], o.a[1], o.b[0], o.b[1]])
+            .filter(|s| s.iter().all(|c| c.is_finite()))
+            .take(self.settings.max_occluders as usize)
             .collect();
         let mut runs: Vec<[f32; 4]> = Vec::new();
         let lights: Vec<LightGpu> = frame
             .lights
             .iter()
+            .filter(|l| l.x.is_finite() && l.y.is_finite() && l.radius.is_finite())
             .take(self.settings.max_lights as usize)
             .map(|light| {
+                let light = Light {
+                    color: finite_color(light.color),
+                    ..*light
+                };
                 let radius = light.radius.max(0.0);
                 let first = u32::try_from(runs.len()).unwrap_or(u32::MAX);
                 if light.shadows {

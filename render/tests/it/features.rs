@@ -269,3 +269,68 @@ fn sprites_off_screen_are_not_submitted() {
     assert_eq!(renderer.image("no such sprite"), None);
     let _ = ImageId::WHITE;
 }
+
+#[test]
+fn non_finite_values_are_dropped_or_neutral_never_spread() {
+    let (gpu, _turn) = gpu();
+    let mut renderer = renderer(&gpu);
+    let mut clean = trystero_render::scenes::arena(&renderer, 3);
+    clean.effects.clear();
+    let mut dirty = clean.clone();
+    let mut ghost = Sprite::rect(
+        Layer::Game,
+        300.0,
+        180.0,
+        50.0,
+        50.0,
+        Color::rgb(f32::NAN, 1.0, 1.0),
+    );
+    ghost.tint.a = f32::NAN;
+    dirty.draw(ghost);
+    dirty.draw(Sprite::rect(
+        Layer::Game,
+        f32::NAN,
+        100.0,
+        40.0,
+        40.0,
+        Color::WHITE,
+    ));
+    dirty.draw(Sprite::rect(
+        Layer::Game,
+        100.0,
+        100.0,
+        f32::INFINITY,
+        40.0,
+        Color::WHITE,
+    ));
+    dirty.add_lighting(Light {
+        x: 320.0,
+        y: 180.0,
+        radius: 100.0,
+        color: Color::rgb(f32::NAN, f32::INFINITY, 0.0),
+        shadows: true,
+    });
+    dirty.add_lighting(Light {
+        x: f32::NAN,
+        y: 180.0,
+        radius: 100.0,
+        color: Color::WHITE,
+        shadows: true,
+    });
+    dirty.occlude_box(f32::NAN, 0.0, 10.0, 10.0);
+    dirty
+        .add_particle_effect("explosion", f32::NAN, 10.0)
+        .unwrap();
+    let reference = draw(&mut renderer, &[clean]);
+    let image = draw(&mut renderer, &[dirty]);
+    let difference = image.difference(&reference, 2);
+    assert_eq!(difference.over_threshold, 0, "{difference:?}");
+    let mut zoomless = trystero_render::scenes::arena(&renderer, 3);
+    zoomless.effects.clear();
+    zoomless.view.zoom = f32::NAN;
+    assert_eq!(
+        draw(&mut renderer, &[zoomless]),
+        reference,
+        "a NaN zoom draws at 1"
+    );
+}
