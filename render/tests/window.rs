@@ -19,10 +19,15 @@ use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, EventLoop};
 use winit::window::{Window, WindowId};
 
-/// Starts `Xvfb` on a free display number and points `DISPLAY` at it.
+/// Starts `Xvfb` on a free display number and points `DISPLAY` at it (a number whose
+/// socket or lock exists, or whose server does not come up, is skipped).
 fn virtual_display() -> Child {
     for number in 90..140 {
-        if std::path::Path::new(&format!("/tmp/.X11-unix/X{number}")).exists() {
+        let taken = [
+            format!("/tmp/.X11-unix/X{number}"),
+            format!("/tmp/.X{number}-lock"),
+        ];
+        if taken.iter().any(|path| std::path::Path::new(path).exists()) {
             continue;
         }
         let display = format!(":{number}");
@@ -35,6 +40,7 @@ fn virtual_display() -> Child {
                 "-nolisten",
                 "tcp",
             ])
+            .stderr(std::process::Stdio::null())
             .spawn()
             .expect("Xvfb (apt-get install xvfb), or run with a DISPLAY");
         for _ in 0..100 {
@@ -47,7 +53,6 @@ fn virtual_display() -> Child {
         }
         let _ = child.kill();
         let _ = child.wait();
-        panic!("Xvfb {display} did not start");
     }
     panic!("no free X display number");
 }
