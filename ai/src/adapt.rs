@@ -1,5 +1,8 @@
 //! Memory and adaptation: what the pack learns about the player's habits, and a difficulty
-//! director that moves aggression so the player's win rate settles near a target.
+//! director that moves aggression and strike timing so the player's win rate settles near a
+//! target.
+
+use crate::Config;
 
 /// What the player did this frame, as the pack reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,5 +151,26 @@ impl Director {
         let outcome = if player_won { 1000 } else { 0 };
         self.recent = self.recent + (outcome - self.recent) / 16;
         self.aggression = (self.aggression + (self.recent - self.target) / 8).clamp(0, 1000);
+    }
+
+    /// The packs' settings at the current aggression (set the packs' own aggression with
+    /// [`crate::Wolves::set_aggression`] too): strikes come more often the higher it is (the
+    /// cooldown runs from 1.6× the base at 0 to 0.2× at 1000), and more wolves strike at once
+    /// (one token more per 250 above 500, up to two; one fewer per 250 below, never under
+    /// one).
+    pub fn tune(&self, base: &Config) -> Config {
+        let a = self.aggression.clamp(0, 1000);
+        let cooldown =
+            i64::from(base.strike_cooldown) * i64::from(1_600 - 1_400 * a / 1_000) / 1_000;
+        let shift = (a - 500) / 250;
+        let tokens = i64::try_from(base.tokens)
+            .unwrap_or(i64::MAX)
+            .saturating_add(i64::from(shift));
+        let tokens = usize::try_from(tokens.max(1)).unwrap_or(1);
+        Config {
+            strike_cooldown: u16::try_from(cooldown.max(1)).unwrap_or(u16::MAX),
+            tokens,
+            ..base.clone()
+        }
     }
 }

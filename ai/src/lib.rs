@@ -21,7 +21,7 @@
 //!  player model ──────────────► attack tokens (≤ N strike at once; +1 against a blocker)
 //!  (dodge side, block rate,     strike timing (in the window after the player's attack)
 //!   attack rhythm)
-//!  director (win rate) ───────► aggression (how soon a stalk turns into an attack)
+//!  director (win rate) ───────► aggression (stalk length), strike cooldown and tokens
 //! ```
 //!
 //! The pack order is chosen by rules scored from the blackboard and the mood, in priority:
@@ -40,8 +40,9 @@
 //! stalking wolf waits in cover (out of the player's line of sight) near its place on the ring.
 //!
 //! Memory: each pack counts the player's dodges, blocks and attacks and learns the rhythm of its
-//! attacks; a [`Director`] outside the packs moves their aggression after each encounter so
-//! the player's win rate settles near a target.
+//! attacks; a [`Director`] outside the packs moves their aggression after each encounter, and
+//! with it how soon a stalk turns into an attack, how often wolves strike and how many at once
+//! ([`Director::tune`]), so the player's win rate settles near a target.
 
 mod adapt;
 mod math;

@@ -4,6 +4,7 @@
 
 mod chase;
 mod cover;
+mod fights;
 mod habits;
 mod messages;
 
