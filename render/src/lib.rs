@@ -26,7 +26,10 @@
 
 mod atlas;
 mod gpu;
+mod gpu_util;
+mod grading;
 mod image;
+mod particles;
 mod renderer;
 pub mod scenes;
 pub mod sprites;
