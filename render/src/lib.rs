@@ -9,9 +9,10 @@
 //! ```text
 //!  compute: particles move and splat into a fixed-point buffer (atomics, no rasterizer)
 //!           1-D shadow map per light (nearest occluder at 512 angles)
-//!  scene    background + game layers, instanced sprites, one draw call per layer and texture
-//!  lights   one additive quad per light at 1/2 resolution, soft 3-tap shadow test
-//!  lit      scene × light map, then the effects layer and the particle splats on top
+//!  lights   one additive octagon per light into a 1/4-resolution light map, soft 3-tap
+//!           shadow test (skipped, with the ambient light as a tint, when there are no lights)
+//!  lit      background + game layers, instanced sprites, one draw call per layer and texture,
+//!           each fragment times the light map; then the effects layer and the particle splats
 //!  bloom    bright pass → quarter resolution → Gaussian H + V          (when bloom > 0)
 //!  blur     Gaussian H + V at full resolution                          (when blur > 0)
 //!  finish   + bloom, clamp, 3-D colour-grading table                    → output (sRGB)

@@ -180,7 +180,8 @@ struct Pipelines {
     splats: wgpu::RenderPipeline,
     shadows: wgpu::ComputePipeline,
     lights: wgpu::RenderPipeline,
-    apply: wgpu::RenderPipeline,
+    /// Sprites lit by the light map (sampled at each fragment).
+    sprite_lit: wgpu::RenderPipeline,
     bright: wgpu::RenderPipeline,
     blur: wgpu::RenderPipeline,
     /// By `bloom as usize | (grading as usize) << 1`.
@@ -215,14 +216,14 @@ pub struct WgpuRenderer {
     camera_ui_group: wgpu::BindGroup,
     instances: wgpu::Buffer,
     instance_capacity: u64,
-    scene: Surface2d,
     lit: Surface2d,
     scratch: Surface2d,
     light_map: Surface2d,
     bloom_a: Surface2d,
     bloom_b: Surface2d,
     ldr: Surface2d,
-    apply_group: wgpu::BindGroup,
+    /// The light map and its sampler, for the lit sprites.
+    light_map_group: wgpu::BindGroup,
     bright: PostPass,
     bloom_h: PostPass,
     bloom_v: PostPass,
@@ -417,13 +418,12 @@ impl WgpuRenderer {
                 entry(1, fragment, storage_type(true)),
             ],
         );
-        let apply_layout = layout(
+        let light_map_layout = layout(
             device,
-            "apply",
+            "light map",
             &[
                 entry(0, fragment, texture_type(wgpu::TextureViewDimension::D2)),
-                entry(1, fragment, texture_type(wgpu::TextureViewDimension::D2)),
-                entry(2, fragment, filtering),
+                entry(1, fragment, filtering),
             ],
         );
 
@@ -502,7 +502,6 @@ impl WgpuRenderer {
             "lights",
             &[light, include_str!("shaders/lights.wgsl")],
         );
-        let apply_module = shader(device, "apply", &[include_str!("shaders/apply.wgsl")]);
         let pipelines = Pipelines {
             sprite_hdr: sprite(HDR),
             sprite_out: sprite(format),
@@ -544,16 +543,16 @@ impl WgpuRenderer {
                 strip,
                 &[],
             ),
-            apply: render_pipeline(
+            sprite_lit: render_pipeline(
                 device,
-                "apply",
-                &apply_module,
-                &[&apply_layout],
-                ("full_screen", "apply"),
-                &[],
+                "lit sprites",
+                &sprite_module,
+                &[&layouts.camera, &layouts.atlas, &light_map_layout],
+                ("vs", "fs_lit"),
+                &[Some(instance_layout.clone())],
                 HDR,
-                None,
-                triangles,
+                alpha,
+                strip,
                 &[],
             ),
             bright: post("bright", HDR, false, &[]),
@@ -618,7 +617,6 @@ impl WgpuRenderer {
             wgpu::BufferUsages::VERTEX,
         );
 
-        let scene = Surface2d::new(device, "scene", size, HDR);
         let lit = Surface2d::new(device, "lit", size, HDR);
         let scratch = Surface2d::new(device, "scratch", size, HDR);
         let light_map = Surface2d::new(
@@ -631,12 +629,11 @@ impl WgpuRenderer {
         let bloom_a = Surface2d::new(device, "bloom a", quarter, HDR);
         let bloom_b = Surface2d::new(device, "bloom b", quarter, HDR);
         let ldr = Surface2d::new(device, "ldr", size, format);
-        let apply_group = group(
+        let light_map_group = group(
             device,
-            "apply",
-            &apply_layout,
+            "light map",
+            &light_map_layout,
             &[
-                wgpu::BindingResource::TextureView(&scene.view),
                 wgpu::BindingResource::TextureView(&light_map.view),
                 wgpu::BindingResource::Sampler(&sampler_linear),
             ],
@@ -761,14 +758,13 @@ impl WgpuRenderer {
             camera_ui_group,
             instances,
             instance_capacity,
-            scene,
             lit,
             scratch,
             light_map,
             bloom_a,
             bloom_b,
             ldr,
-            apply_group,
+            light_map_group,
             bright,
             bloom_h,
             bloom_v,
@@ -1357,23 +1353,11 @@ impl Renderer for WgpuRenderer {
                 pass.draw(0..4, start..end);
             }
         };
-        // With lights: the scene, the light map, then scene × light map. Without: the scene
-        // straight into the lit picture, its colours times the ambient light.
+        // With lights: the light map first, then the scene drawn straight into the lit picture,
+        // each sprite fragment times the light map there. Without: its colours times the
+        // ambient light. Either way the clear colour gets the ambient light only.
         let lighting = light_count > 0;
         if lighting {
-            let mut scene = pass(
-                &mut encoder,
-                "scene",
-                &self.scene.view,
-                Some(color_of(frame.clear)),
-            );
-            draw_layers(
-                &mut scene,
-                &[Layer::Background, Layer::Game],
-                &self.pipelines.sprite_hdr,
-                &self.camera_world_group,
-            );
-            drop(scene);
             let mut light = pass(
                 &mut encoder,
                 "lights",
@@ -1386,17 +1370,17 @@ impl Renderer for WgpuRenderer {
             light.draw(0..8, 0..light_count);
         }
         {
-            let clear = if lighting {
-                wgpu::Color::BLACK
-            } else {
-                let (c, a) = (frame.clear, frame.ambient);
-                color_of(Color::rgba(c.r * a.r, c.g * a.g, c.b * a.b, c.a))
-            };
+            let (c, a) = (frame.clear, frame.ambient);
+            let clear = color_of(Color::rgba(c.r * a.r, c.g * a.g, c.b * a.b, c.a));
             let mut lit = pass(&mut encoder, "lit", &self.lit.view, Some(clear));
             if lighting {
-                lit.set_pipeline(&self.pipelines.apply);
-                lit.set_bind_group(0, &self.apply_group, &[]);
-                lit.draw(0..3, 0..1);
+                lit.set_bind_group(2, &self.light_map_group, &[]);
+                draw_layers(
+                    &mut lit,
+                    &[Layer::Background, Layer::Game],
+                    &self.pipelines.sprite_lit,
+                    &self.camera_world_group,
+                );
             } else {
                 draw_layers(
                     &mut lit,

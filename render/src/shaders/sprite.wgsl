@@ -45,3 +45,18 @@ fn fs(in: Varyings) -> @location(0) vec4f {
     }
     return color;
 }
+
+@group(2) @binding(0) var light_map: texture_2d<f32>;
+@group(2) @binding(1) var light_sampler: sampler;
+
+// A lit sprite: its colour times the light map at this pixel (filtered up from the map's
+// reduced resolution). Lighting each fragment as it is drawn spares a full-screen pass.
+@fragment
+fn fs_lit(in: Varyings) -> @location(0) vec4f {
+    let color = textureSample(atlas, atlas_sampler, in.uv) * in.tint;
+    if (color.a < 0.004) {
+        discard;
+    }
+    let light = textureSample(light_map, light_sampler, in.position.xy / cam.screen).rgb;
+    return vec4f(color.rgb * light, color.a);
+}
