@@ -1,4 +1,4 @@
-//! The window path: a winit window on X11 (an Xvfb server of its own when no display is set),
+//! The window path: a winit window on X11 (on an Xvfb server of its own when Xvfb is there),
 //! a surface from it, the reference arena rendered into it and presented, and the presented
 //! frame copied back and compared with the same frame rendered offscreen.
 //!
@@ -129,7 +129,15 @@ fn main() -> ExitCode {
     if std::env::args().any(|a| a == "--list") {
         return ExitCode::SUCCESS;
     }
-    let mut server = std::env::var_os("DISPLAY").is_none().then(virtual_display);
+    // An Xvfb of its own whenever Xvfb is installed (a DISPLAY inherited from the
+    // environment may point at nothing); the existing display otherwise.
+    let xvfb = Command::new("Xvfb")
+        .arg("-help")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    let mut server = (xvfb || std::env::var_os("DISPLAY").is_none()).then(virtual_display);
     let event_loop = EventLoop::new().expect("an X11 event loop");
     let mut app = App::default();
     let outcome = event_loop.run_app(&mut app);
