@@ -59,6 +59,8 @@ fn run() -> Result<String, String> {
     // SAFETY: no other thread exists yet in this process (no harness, no runtime).
     unsafe {
         std::env::set_var("XDG_RUNTIME_DIR", &dir);
+        // Our server's socket, whatever the environment pointed at.
+        std::env::set_var("PULSE_SERVER", format!("unix:{}/pulse/native", dir.display()));
         std::env::set_var(
             "PULSE_SERVER",
             format!("unix:{}/pulse/native", dir.display()),
