@@ -60,7 +60,10 @@ fn run() -> Result<String, String> {
     unsafe {
         std::env::set_var("XDG_RUNTIME_DIR", &dir);
         // Our server's socket, whatever the environment pointed at.
-        std::env::set_var("PULSE_SERVER", format!("unix:{}/pulse/native", dir.display()));
+        std::env::set_var(
+            "PULSE_SERVER",
+            format!("unix:{}/pulse/native", dir.display()),
+        );
         std::env::set_var(
             "PULSE_SERVER",
             format!("unix:{}/pulse/native", dir.display()),
