@@ -1,13 +1,10 @@
 //! The wgpu adapter of the render port: resources, pipelines and the passes of a frame.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use bytemuck::{Pod, Zeroable};
 use trystero_core::render::{
-    Color, Effect, EffectKind, Frame, FrameStats, Grading, ImageId, Layer, Light, RenderError,
-    Renderer, View, plan,
+    Color, Frame, FrameStats, Grading, ImageId, Layer, Light, RenderError, Renderer, View, plan,
 };
 
 use crate::atlas::{Atlas, AtlasBuilder};
@@ -18,7 +15,7 @@ use crate::gpu_util::{
 };
 use crate::grading::{LUT, built_in_lut};
 use crate::image::Image;
-use crate::particles::{Burst, SplitMix};
+use crate::particles::{Particle, ParticlePool};
 use crate::sprites;
 
 /// Sizes and limits of a renderer.
@@ -78,17 +75,6 @@ struct Instance {
     flip: f32,
     uv: [f32; 4],
     tint: [f32; 4],
-}
-
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Pod, Zeroable)]
-struct Particle {
-    motion: [f32; 4],
-    color: [f32; 4],
-    life: f32,
-    max_life: f32,
-    drag: f32,
-    gravity: f32,
 }
 
 #[repr(C)]
@@ -249,13 +235,9 @@ pub struct WgpuRenderer {
     /// Copy the next window frame back ([`WgpuRenderer::capture_next_frame`]).
     capture: bool,
     captured: Option<Image>,
-    /// Particle bookkeeping: the next slot, the highest slot used, each slot's death time,
-    /// the deaths to come, the live count, and the clock.
-    next_slot: u32,
-    used_slots: u32,
-    slot_death: Vec<f64>,
-    deaths: BinaryHeap<Reverse<(u64, u32)>>,
-    alive: u32,
+    /// Particle slots and deaths.
+    pool: ParticlePool,
+    /// Seconds rendered (the sum of the frames' `dt`).
     clock: f64,
 }
 
@@ -740,7 +722,7 @@ impl WgpuRenderer {
             &[lights.as_entire_binding(), shadow_maps.as_entire_binding()],
         );
 
-        let slots = settings.particle_limit.max(1) as usize;
+        let pool = ParticlePool::new(settings.particle_limit);
         let renderer = Self {
             settings,
             target,
@@ -789,11 +771,7 @@ impl WgpuRenderer {
             light_group,
             capture: false,
             captured: None,
-            next_slot: 0,
-            used_slots: 0,
-            slot_death: vec![0.0; slots],
-            deaths: BinaryHeap::new(),
-            alive: 0,
+            pool,
             clock: 0.0,
             gpu,
         };
@@ -888,88 +866,7 @@ impl WgpuRenderer {
 
     /// Particles alive now.
     pub fn particles_alive(&self) -> u32 {
-        self.alive
-    }
-
-    fn spawn(&mut self, effect: &Effect) {
-        let mut rng = SplitMix(u64::from(effect.seed) | (u64::from(effect.kind as u8) << 32));
-        let Burst {
-            count,
-            speed,
-            life,
-            color,
-            size,
-            drag,
-            gravity,
-        } = Burst::of(effect.kind);
-        let limit = self.settings.particle_limit.max(1);
-        let mut batch = Vec::with_capacity(count as usize);
-        let start = self.next_slot;
-        for index in 0..count {
-            let angle = rng.unit() * std::f32::consts::TAU;
-            let v = speed[0] + (speed[1] - speed[0]) * rng.unit();
-            let t = rng.unit();
-            let mix = |a: f32, b: f32| a + (b - a) * t;
-            let lifetime = life[0] + (life[1] - life[0]) * rng.unit();
-            let mut velocity = [angle.cos() * v, angle.sin() * v];
-            if effect.kind == EffectKind::Blood {
-                velocity[1] -= 120.0; // spurts up, then falls
-            }
-            batch.push(Particle {
-                motion: [effect.x, effect.y, velocity[0], velocity[1]],
-                color: [
-                    mix(color[0][0], color[1][0]),
-                    mix(color[0][1], color[1][1]),
-                    mix(color[0][2], color[1][2]),
-                    size,
-                ],
-                life: lifetime,
-                max_life: lifetime,
-                drag,
-                gravity,
-            });
-            let slot = (start + index) % limit;
-            let death = self.clock + f64::from(lifetime);
-            if self.slot_death[slot as usize] > self.clock {
-                self.alive -= 1; // replaced while alive
-            }
-            self.slot_death[slot as usize] = death;
-            // Deaths are kept in microseconds for an ordered heap.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // positive, bounded
-            self.deaths.push(Reverse(((death * 1e6) as u64, slot)));
-            self.alive += 1;
-        }
-        // Write in at most two runs (the ring wraps).
-        let mut written = 0usize;
-        while written < batch.len() {
-            let slot = (start + u32::try_from(written).unwrap_or(0)) % limit;
-            let run = ((limit - slot) as usize).min(batch.len() - written);
-            self.gpu.queue.write_buffer(
-                &self.particles,
-                u64::from(slot) * size_of::<Particle>() as u64,
-                bytemuck::cast_slice(&batch[written..written + run]),
-            );
-            written += run;
-        }
-        self.next_slot = (start + count) % limit;
-        self.used_slots = self.used_slots.saturating_add(count).min(limit);
-    }
-
-    fn expire(&mut self) {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // positive, bounded
-        let now = (self.clock * 1e6) as u64;
-        while let Some(Reverse((death, slot))) = self.deaths.peek().copied() {
-            if death > now {
-                break;
-            }
-            self.deaths.pop();
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // as stored
-            let current = (self.slot_death[slot as usize] * 1e6) as u64;
-            if current == death {
-                self.alive = self.alive.saturating_sub(1);
-                self.slot_death[slot as usize] = 0.0;
-            }
-        }
+        self.pool.alive()
     }
 
     fn camera(
@@ -1155,16 +1052,20 @@ impl Renderer for WgpuRenderer {
             .iter()
             .filter(|e| e.x.is_finite() && e.y.is_finite())
         {
-            self.spawn(effect);
+            self.pool
+                .spawn(effect, self.clock, &self.gpu.queue, &self.particles);
         }
+        // Step the particles on the GPU while any lived at the start of this frame: the step
+        // that ends a particle must run, or the GPU would keep it alive.
+        let particles_on = self.pool.alive() > 0;
         let dt = frame.dt.max(0.0);
         self.clock += f64::from(dt);
-        self.expire();
+        self.pool.expire(self.clock);
         let device = &self.gpu.device;
         let queue = &self.gpu.queue;
         let sim = SimUniform {
             dt,
-            count: self.used_slots,
+            count: self.pool.used(),
             width,
             height,
         };
@@ -1313,7 +1214,6 @@ impl Renderer for WgpuRenderer {
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("frame"),
         });
-        let particles_on = self.alive > 0 || self.used_slots > 0 && !frame.effects.is_empty();
         if particles_on {
             encoder.clear_buffer(&self.accum, 0, None);
         }
@@ -1325,7 +1225,7 @@ impl Renderer for WgpuRenderer {
             if particles_on {
                 compute.set_pipeline(&self.pipelines.particles);
                 compute.set_bind_group(0, &self.particle_group, &[]);
-                compute.dispatch_workgroups(self.used_slots.div_ceil(256), 1, 1);
+                compute.dispatch_workgroups(self.pool.used().div_ceil(256), 1, 1);
             }
             if light_count > 0 {
                 compute.set_pipeline(&self.pipelines.shadows);
@@ -1507,7 +1407,7 @@ impl Renderer for WgpuRenderer {
             draw_calls: u32::try_from(plan.batches.len()).unwrap_or(u32::MAX),
             sprites_drawn: u32::try_from(plan.order.len()).unwrap_or(u32::MAX),
             sprites_culled: plan.culled,
-            particles: self.alive,
+            particles: self.pool.alive(),
             lights: light_count,
         })
     }

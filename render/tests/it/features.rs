@@ -334,3 +334,32 @@ fn non_finite_values_are_dropped_or_neutral_never_spread() {
         "a NaN zoom draws at 1"
     );
 }
+
+#[test]
+fn particles_counted_dead_stay_dead_on_the_gpu() {
+    let (gpu, _turn) = gpu();
+    let mut renderer = renderer(&gpu);
+    let mut burst = screen_frame();
+    burst
+        .add_particle_effect("explosion", 100.0, 180.0)
+        .unwrap();
+    let mut stats = renderer.render(&burst).unwrap();
+    while stats.particles > 0 {
+        stats = renderer.render(&screen_frame()).unwrap();
+    }
+    // A new effect elsewhere with a tiny step: the old burst must not flicker back.
+    let mut later = screen_frame();
+    later.dt = 0.001;
+    later.add_particle_effect("sparks", 540.0, 180.0).unwrap();
+    renderer.render(&later).unwrap();
+    let image = renderer.read_pixels().unwrap();
+    assert_eq!(
+        image.mean(0, 80, 280, 280)[0],
+        0.0,
+        "the old burst came back"
+    );
+    assert!(
+        image.mean(500, 140, 580, 220)[0] > 0.0,
+        "the sparks are drawn"
+    );
+}
