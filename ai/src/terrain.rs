@@ -2,7 +2,7 @@
 //! narrow passages), where wolves cut off a fleeing player; and cover (free cells against an
 //! obstacle), where they wait for it unseen.
 
-use crate::{Obstacle, Vec2, clear_line};
+use crate::{Obstacle, Vec2};
 
 /// The obstacle map on a grid of square cells.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -243,4 +243,31 @@ impl CoverField {
             (source / self.width) * self.cell + half,
         ))
     }
+}
+
+/// Whether the segment from `a` to `b` misses every obstacle.
+pub(crate) fn clear_line(a: Vec2, b: Vec2, obstacles: &[Obstacle]) -> bool {
+    let (low_x, high_x) = (a.x.min(b.x), a.x.max(b.x));
+    let (low_y, high_y) = (a.y.min(b.y), a.y.max(b.y));
+    obstacles.iter().all(|obstacle| {
+        // Boxes first: an obstacle away from the segment's bounding box cannot block it.
+        let r = obstacle.radius;
+        if obstacle.at.x + r < low_x
+            || obstacle.at.x - r > high_x
+            || obstacle.at.y + r < low_y
+            || obstacle.at.y - r > high_y
+        {
+            return true;
+        }
+        let ab = b.minus(a);
+        let ap = obstacle.at.minus(a);
+        let length = ab.length_squared().max(1);
+        let t = (i64::from(ap.x) * i64::from(ab.x) + i64::from(ap.y) * i64::from(ab.y))
+            .clamp(0, length);
+        let closest = Vec2::new(
+            a.x + i32::try_from(i64::from(ab.x) * t / length).unwrap_or(0),
+            a.y + i32::try_from(i64::from(ab.y) * t / length).unwrap_or(0),
+        );
+        obstacle.at.minus(closest).length_squared() > i64::from(obstacle.radius).pow(2)
+    })
 }
