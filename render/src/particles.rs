@@ -6,6 +6,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use bytemuck::{Pod, Zeroable};
+use trystero_core::random::SeededRandom;
 use trystero_core::render::{Effect, EffectKind};
 
 /// One particle as the compute shader reads it (`particles.wgsl`).
@@ -71,7 +72,8 @@ impl ParticlePool {
         queue: &wgpu::Queue,
         buffer: &wgpu::Buffer,
     ) {
-        let mut rng = SplitMix(u64::from(effect.seed) | (u64::from(effect.kind as u8) << 32));
+        let mut rng =
+            SeededRandom::new(u64::from(effect.seed) | (u64::from(effect.kind as u8) << 32));
         let Burst {
             count,
             speed,
@@ -84,11 +86,11 @@ impl ParticlePool {
         let (limit, start, now) = (self.limit, self.next_slot, micros(clock));
         let mut batch = Vec::with_capacity(count as usize);
         for index in 0..count {
-            let angle = rng.unit() * std::f32::consts::TAU;
-            let v = speed[0] + (speed[1] - speed[0]) * rng.unit();
-            let t = rng.unit();
+            let angle = unit(&mut rng) * std::f32::consts::TAU;
+            let v = speed[0] + (speed[1] - speed[0]) * unit(&mut rng);
+            let t = unit(&mut rng);
             let mix = |a: f32, b: f32| a + (b - a) * t;
-            let lifetime = life[0] + (life[1] - life[0]) * rng.unit();
+            let lifetime = life[0] + (life[1] - life[0]) * unit(&mut rng);
             let mut velocity = [angle.cos() * v, angle.sin() * v];
             if effect.kind == EffectKind::Blood {
                 velocity[1] -= 120.0; // spurts up, then falls
@@ -214,22 +216,8 @@ impl Burst {
     }
 }
 
-/// SplitMix64 for particle draws.
-#[derive(Debug, Clone, Copy)]
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    #[allow(clippy::cast_precision_loss)] // 24 bits are exact
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / 16_777_216.0
-    }
+/// Uniform in [0, 1) from the next 24 random bits.
+#[allow(clippy::cast_precision_loss)] // 24 bits are exact
+fn unit(rng: &mut SeededRandom) -> f32 {
+    (rng.next_u64() >> 40) as f32 / 16_777_216.0
 }
