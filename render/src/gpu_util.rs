@@ -105,6 +105,20 @@ pub(crate) fn buffer(
     })
 }
 
+/// A pipeline layout of `layouts` in group order.
+fn pipeline_layout(
+    device: &wgpu::Device,
+    label: &str,
+    layouts: &[&wgpu::BindGroupLayout],
+) -> wgpu::PipelineLayout {
+    let layouts: Vec<Option<&wgpu::BindGroupLayout>> = layouts.iter().map(|l| Some(*l)).collect();
+    device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(label),
+        bind_group_layouts: &layouts,
+        immediate_size: 0,
+    })
+}
+
 /// A render pipeline over `layouts`, drawing `vertex`/`fragment` of `module` into `format`.
 #[allow(clippy::too_many_arguments)] // a descriptor, flattened
 pub(crate) fn render_pipeline(
@@ -119,12 +133,7 @@ pub(crate) fn render_pipeline(
     topology: wgpu::PrimitiveTopology,
     constants: &[(&str, f64)],
 ) -> wgpu::RenderPipeline {
-    let layouts: Vec<Option<&wgpu::BindGroupLayout>> = layouts.iter().map(|l| Some(*l)).collect();
-    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some(label),
-        bind_group_layouts: &layouts,
-        immediate_size: 0,
-    });
+    let pipeline_layout = pipeline_layout(device, label, layouts);
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some(label),
         layout: Some(&pipeline_layout),
@@ -165,12 +174,7 @@ pub(crate) fn compute_pipeline(
     layouts: &[&wgpu::BindGroupLayout],
     entry_point: &str,
 ) -> wgpu::ComputePipeline {
-    let layouts: Vec<Option<&wgpu::BindGroupLayout>> = layouts.iter().map(|l| Some(*l)).collect();
-    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some(label),
-        bind_group_layouts: &layouts,
-        immediate_size: 0,
-    });
+    let pipeline_layout = pipeline_layout(device, label, layouts);
     device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(label),
         layout: Some(&pipeline_layout),
