@@ -16,6 +16,9 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use trystero_audio::{AudioEngine, Settings, synth};
+
+#[path = "common/measure.rs"]
+mod measure;
 use trystero_core::audio::{Audio, AudioError, Play};
 
 struct Kill(Child);
@@ -44,11 +47,6 @@ fn wait_for(path: &Path) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     false
-}
-
-fn rms(samples: impl Iterator<Item = f32>) -> f32 {
-    let (sum, count) = samples.fold((0.0f32, 0usize), |(s, n), x| (s + x * x, n + 1));
-    (sum / count.max(1) as f32).sqrt()
 }
 
 fn run() -> Result<String, String> {
@@ -175,14 +173,7 @@ fn run() -> Result<String, String> {
     // The loud part: frames whose 10 ms window carries the tone.
     let window = 480;
     let loud: Vec<usize> = (0..frames / window)
-        .filter(|w| {
-            rms(samples[w * window * 2..(w + 1) * window * 2]
-                .iter()
-                .skip(1)
-                .step_by(2)
-                .copied())
-                > 0.1
-        })
+        .filter(|w| measure::rms(&samples[w * window * 2..(w + 1) * window * 2], 1) > 0.1)
         .collect();
     let peak = samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
     if loud.len() < 60 {
@@ -195,18 +186,9 @@ fn run() -> Result<String, String> {
     // The middle of the loud part, clear of the ramps.
     let (first, last) = (loud[0] + 10, loud[loud.len() - 1] - 10);
     let body = &samples[first * window * 2..last * window * 2];
-    let left = rms(body.iter().step_by(2).copied());
-    let right = rms(body.iter().skip(1).step_by(2).copied());
+    let (left, right) = (measure::rms(body, 0), measure::rms(body, 1));
     let right_samples: Vec<f32> = body.iter().skip(1).step_by(2).copied().collect();
-    let mut crossings = Vec::new();
-    for i in 1..right_samples.len() {
-        let (a, b) = (right_samples[i - 1], right_samples[i]);
-        if a < 0.0 && b >= 0.0 {
-            crossings.push((i - 1) as f32 + a / (a - b));
-        }
-    }
-    let span = (crossings[crossings.len() - 1] - crossings[0]) / 48_000.0;
-    let frequency = (crossings.len() - 1) as f32 / span;
+    let frequency = measure::frequency(&right_samples, 48_000);
     let summary = format!(
         "device {device} at {rate} Hz, then the server killed: {reported}; played {:.2} s, right RMS {right:.3}, left RMS {left:.4}, {frequency:.2} Hz",
         loud.len() as f32 * 0.01
