@@ -1,6 +1,6 @@
 //! Layers, particles, lights and shadows, camera shake, batching and culling.
 
-use trystero_core::render::{Color, Frame, ImageId, Layer, Light, Renderer, Sprite};
+use trystero_core::render::{Color, Frame, Layer, Light, Renderer, Sprite};
 use trystero_render::{Settings, WgpuRenderer};
 
 use crate::{draw, golden, gpu, renderer};
@@ -267,7 +267,6 @@ fn sprites_off_screen_are_not_submitted() {
     let plain = draw(&mut renderer, &[visible]);
     assert_eq!(culled, plain);
     assert_eq!(renderer.image("no such sprite"), None);
-    let _ = ImageId::WHITE;
 }
 
 #[test]
