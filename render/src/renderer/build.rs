@@ -276,11 +276,10 @@ impl WgpuRenderer {
             &layouts.camera,
             &[camera_ui.as_entire_binding()],
         );
-        let instance_capacity = 1_024;
         let instances = buffer(
             device,
             "instances",
-            instance_capacity * size_of::<Instance>() as u64,
+            1_024 * size_of::<Instance>() as u64,
             wgpu::BufferUsages::VERTEX,
         );
 
@@ -380,8 +379,12 @@ impl WgpuRenderer {
             max_lights * size_of::<LightGpu>() as u64,
             storage,
         );
-        let occluder_capacity = u64::from(settings.max_occluders.max(1));
-        let occluders = buffer(device, "occluders", occluder_capacity * 16, storage);
+        let occluders = buffer(
+            device,
+            "occluders",
+            u64::from(settings.max_occluders.max(1)) * 16,
+            storage,
+        );
         let counts = buffer(device, "light counts", size_of::<Counts>() as u64, uniform);
         let shadow_maps = buffer(
             device,
@@ -424,7 +427,6 @@ impl WgpuRenderer {
             camera_ambient_group,
             camera_ui_group,
             instances,
-            instance_capacity,
             lit,
             scratch,
             light_map,
@@ -448,7 +450,6 @@ impl WgpuRenderer {
             splat_group,
             lights,
             occluders,
-            occluder_capacity,
             shadow_layout,
             shadow_maps,
             counts,

@@ -105,12 +105,14 @@ impl Renderer for WgpuRenderer {
             .collect();
         let device = &self.gpu.device;
         let queue = &self.gpu.queue;
-        if instances.len() as u64 > self.instance_capacity {
-            self.instance_capacity = (instances.len() as u64).next_power_of_two();
+        // The buffers grow (to a power of two) when a frame needs more than they hold.
+        let instance_bytes = size_of::<Instance>() as u64;
+        if instances.len() as u64 * instance_bytes > self.instances.size() {
+            let capacity = (instances.len() as u64).next_power_of_two();
             self.instances = buffer(
                 device,
                 "instances",
-                self.instance_capacity * size_of::<Instance>() as u64,
+                capacity * instance_bytes,
                 wgpu::BufferUsages::VERTEX,
             );
         }
@@ -192,12 +194,12 @@ impl Renderer for WgpuRenderer {
                 }
             })
             .collect();
-        if runs.len() as u64 > self.occluder_capacity {
-            self.occluder_capacity = (runs.len() as u64).next_power_of_two();
+        if runs.len() as u64 * 16 > self.occluders.size() {
+            let capacity = (runs.len() as u64).next_power_of_two();
             self.occluders = buffer(
                 &self.gpu.device,
                 "occluders",
-                self.occluder_capacity * 16,
+                capacity * 16,
                 wgpu::BufferUsages::STORAGE,
             );
             self.shadow_group = group(

@@ -362,3 +362,30 @@ fn particles_counted_dead_stay_dead_on_the_gpu() {
         "the sparks are drawn"
     );
 }
+
+#[test]
+fn shadows_hold_when_the_lights_see_more_occluders_than_the_buffer_first_held() {
+    let (gpu, _turn) = gpu();
+    let mut renderer = renderer(&gpu);
+    let mut frame = dark_white_floor();
+    // 40 dim lights at one spot, each seeing the box and 30 small boxes nearby: 40 × 124
+    // segments, well past the 1 024 the occluder buffer starts with.
+    for _ in 0..40 {
+        frame.add_lighting(Light {
+            x: 200.0,
+            y: 180.0,
+            radius: 250.0,
+            color: Color::rgb(0.025, 0.025, 0.025),
+            shadows: true,
+        });
+    }
+    frame.occlude_box(300.0, 160.0, 330.0, 200.0);
+    for index in 0..30 {
+        let y = 10.0 + index as f32 * 11.0;
+        frame.occlude_box(60.0, y, 62.0, y + 2.0);
+    }
+    let image = draw(&mut renderer, &[frame]);
+    let behind = image.mean(375, 175, 385, 185)[0];
+    let open = image.mean(190, 250, 200, 260)[0];
+    assert!(open > 50.0 && behind < 3.0, "open {open}, behind {behind}");
+}
