@@ -1,7 +1,9 @@
 //! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
 //!
-//! - `ci`: exactly what CI runs: format check, clippy with `-D warnings`, the tests, and the
-//!   wasm32 check.
+//! - `ci [--quick]`: exactly what CI runs: set-up (installs what the tests need and is missing),
+//!   format check, clippy with `-D warnings`, rustdoc with `-D warnings`, the tests, and the
+//!   wasm32 check, then a summary. `--quick`: set-up, fmt, clippy and the pure crates' tests.
+//! - `setup`: only the set-up (idempotent; silent when everything is there).
 //! - `tidy`: the architecture rules (allowed dependency edges between workspace crates, package
 //!   names, crate docs). Also runs as a `#[test]`, so `cargo test` enforces it.
 //! - `wasm`: `cargo check --target wasm32-unknown-unknown` of the crates that must run in
@@ -10,20 +12,38 @@
 //! - `fuzz [--seconds N]`: the wire-codec fuzz target with cargo-fuzz on nightly, for N seconds.
 #![allow(clippy::print_stdout)]
 
+mod ci;
+mod setup;
 mod tidy;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result, bail};
 
-fn main() -> Result<()> {
+fn main() -> ExitCode {
+    match task() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // `{:#}` gives the whole chain of causes, without a backtrace.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn task() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = args
         .split_first()
         .map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
     match task {
-        "ci" => ci(),
+        "ci" => ci::ci(rest),
+        "setup" => {
+            let installed = setup::provision(&workspace_root())?;
+            println!("setup: ok ({installed} installed)");
+            Ok(())
+        }
         "tidy" => {
             tidy::check_workspace(&workspace_root())?;
             println!("tidy: ok");
@@ -33,7 +53,9 @@ fn main() -> Result<()> {
         "bench" => bench(rest),
         "fuzz" => fuzz(rest),
         _ => {
-            println!("usage: cargo xtask <ci | tidy | wasm | bench [ARGS] | fuzz [--seconds N]>");
+            println!(
+                "usage: cargo xtask <ci [--quick] | setup | tidy | wasm | bench [ARGS] | fuzz [--seconds N]>"
+            );
             if task == "help" || task == "--help" {
                 Ok(())
             } else {
@@ -50,13 +72,13 @@ pub(crate) fn workspace_root() -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.current_dir(workspace_root());
     command
 }
 
-fn run(mut command: Command) -> Result<()> {
+pub(crate) fn run(mut command: Command) -> Result<()> {
     println!("$ {command:?}");
     let status = command
         .status()
@@ -67,27 +89,7 @@ fn run(mut command: Command) -> Result<()> {
     Ok(())
 }
 
-fn ci() -> Result<()> {
-    let mut fmt = cargo();
-    fmt.args(["fmt", "--all", "--", "--check"]);
-    run(fmt)?;
-    let mut clippy = cargo();
-    clippy.args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]);
-    run(clippy)?;
-    let mut test = cargo();
-    test.args(["test", "--workspace"]);
-    run(test)?;
-    wasm()
-}
-
-fn wasm() -> Result<()> {
+pub(crate) fn wasm() -> Result<()> {
     let crates = tidy::browser_crates(&workspace_root())?;
     let mut check = cargo();
     check.args(["check", "--target", "wasm32-unknown-unknown"]);
