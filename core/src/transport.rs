@@ -8,13 +8,15 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Poll;
 
 use futures_channel::mpsc::{self, Receiver, Sender, UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
 use futures_util::lock::Mutex as AsyncMutex;
 use futures_util::stream::{self, Select};
+use futures_util::task::AtomicWaker;
 
 use crate::config::IceServer;
 use crate::signal::IceCandidate;
@@ -94,6 +96,10 @@ pub trait PeerTransport: Send + Sync + 'static {
 /// - `send` resolves once the frame is handed to the channel; while more than
 ///   [`BUFFERED_AMOUNT_LOW`] bytes are buffered it waits until the buffer drains. It fails with
 ///   [`TransportError::Closed`] once the link is closed. Frames arrive in order, whole.
+/// - `flush` resolves once the peer has everything handed to `send` before it (acknowledged by
+///   the peer's transport: WebRTC's SCTP acknowledgements, the in-memory peer's read); it
+///   fails with [`TransportError::Closed`] if the link closes first. It has no deadline of its
+///   own: callers bound it.
 /// - Candidates may be added before the remote description is set; they are applied after it.
 pub trait PeerLink: Send + Sync + 'static {
     /// Applies the peer's answer (offerer side).
@@ -112,6 +118,9 @@ pub trait PeerLink: Send + Sync + 'static {
     /// Sends one frame, waiting for back-pressure to ease.
     fn send(&self, frame: Vec<u8>) -> impl Future<Output = Result<(), TransportError>> + Send;
 
+    /// Waits until the peer has every frame sent so far.
+    fn flush(&self) -> impl Future<Output = Result<(), TransportError>> + Send;
+
     /// Closes the connection; the peer sees [`LinkEvent::Closed`].
     fn close(&self);
 }
@@ -119,12 +128,36 @@ pub trait PeerLink: Send + Sync + 'static {
 /// Frames in flight per direction before `send` waits, in the in-memory adapter.
 const MEMORY_QUEUE: usize = 64;
 
+/// Frames queued to one end that it has not read yet; `flush` on the other end waits for zero.
+#[derive(Default)]
+struct Unread {
+    count: AtomicUsize,
+    /// Set when the reading end closes: its unread frames will never be read.
+    closed: AtomicBool,
+    /// The flushing end, woken on every read and on close.
+    waker: AtomicWaker,
+}
+
+impl Unread {
+    fn read_one(&self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
+        self.waker.wake();
+    }
+
+    fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.waker.wake();
+    }
+}
+
 /// Where a link keeps its way to the peer; shared so the offerer can wire the answerer.
 #[derive(Default)]
 struct Slot {
     control: Mutex<Option<UnboundedSender<LinkEvent>>>,
     /// One long-lived sender per direction, so the bounded queue really bounds.
     data: AsyncMutex<Option<Sender<LinkEvent>>>,
+    /// The peer's count of frames it has not read.
+    unread: Mutex<Option<Arc<Unread>>>,
 }
 
 type PeerSlot = Arc<Slot>;
@@ -134,6 +167,8 @@ struct Ends {
     control: UnboundedSender<LinkEvent>,
     /// Data frames to this end.
     data: Sender<LinkEvent>,
+    /// How many of them this end has not read yet.
+    unread: Arc<Unread>,
 }
 
 #[derive(Default)]
@@ -198,7 +233,11 @@ fn new_end(id: u64, network: &MemoryTransport) -> MemoryLink {
     MemoryLink {
         id,
         network: network.clone(),
-        own: Ends { control, data },
+        own: Ends {
+            control,
+            data,
+            unread: Arc::default(),
+        },
         events: AsyncMutex::new(stream::select(control_rx, data_rx)),
         peer: PeerSlot::default(),
         closed: AtomicBool::new(false),
@@ -210,11 +249,20 @@ impl MemoryLink {
         Ends {
             control: self.own.control.clone(),
             data: self.own.data.clone(),
+            unread: self.own.unread.clone(),
         }
     }
 
     fn peer_control(&self) -> MutexGuard<'_, Option<UnboundedSender<LinkEvent>>> {
         lock_control(&self.peer)
+    }
+
+    fn peer_unread(&self) -> Option<Arc<Unread>> {
+        self.peer
+            .unread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -224,6 +272,7 @@ fn lock_control(slot: &Slot) -> MutexGuard<'_, Option<UnboundedSender<LinkEvent>
 
 async fn wire(slot: &Slot, to: Ends) {
     *lock_control(slot) = Some(to.control);
+    *slot.unread.lock().unwrap_or_else(PoisonError::into_inner) = Some(to.unread);
     *slot.data.lock().await = Some(to.data);
 }
 
@@ -309,18 +358,24 @@ impl PeerLink for MemoryLink {
     }
 
     async fn next_event(&self) -> LinkEvent {
-        self.events
+        let event = self
+            .events
             .lock()
             .await
             .next()
             .await
-            .unwrap_or(LinkEvent::Closed)
+            .unwrap_or(LinkEvent::Closed);
+        if matches!(event, LinkEvent::Message(_)) {
+            self.own.unread.read_one();
+        }
+        event
     }
 
     async fn send(&self, frame: Vec<u8>) -> Result<(), TransportError> {
         if self.closed.load(Ordering::SeqCst) {
             return Err(TransportError::Closed);
         }
+        let unread = self.peer_unread().ok_or(TransportError::Closed)?;
         let mut data = self.peer.data.lock().await;
         let sender = data.as_mut().ok_or(TransportError::Closed)?;
         // Wait for room, then hand the frame over; no flush: "sent" means queued, like
@@ -328,13 +383,34 @@ impl PeerLink for MemoryLink {
         std::future::poll_fn(|cx| sender.poll_ready(cx))
             .await
             .map_err(|_| TransportError::Closed)?;
-        sender
-            .start_send(LinkEvent::Message(frame))
-            .map_err(|_| TransportError::Closed)
+        unread.count.fetch_add(1, Ordering::SeqCst);
+        sender.start_send(LinkEvent::Message(frame)).map_err(|_| {
+            unread.count.fetch_sub(1, Ordering::SeqCst);
+            TransportError::Closed
+        })
+    }
+
+    async fn flush(&self) -> Result<(), TransportError> {
+        let unread = self.peer_unread().ok_or(TransportError::Closed)?;
+        std::future::poll_fn(|cx| {
+            unread.waker.register(cx.waker());
+            if unread.count.load(Ordering::SeqCst) == 0 {
+                Poll::Ready(Ok(()))
+            } else if self.closed.load(Ordering::SeqCst) || unread.closed.load(Ordering::SeqCst) {
+                Poll::Ready(Err(TransportError::Closed))
+            } else {
+                Poll::Pending
+            }
+        })
+        .await
     }
 
     fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
+        self.own.unread.close();
+        if let Some(unread) = self.peer_unread() {
+            unread.waker.wake();
+        }
         if let Some(control) = self.peer_control().take() {
             let _ = control.unbounded_send(LinkEvent::Closed);
             control.close_channel();
@@ -343,6 +419,16 @@ impl PeerLink for MemoryLink {
         self.own.control.close_channel();
         // Frames the peer still sends are refused from now on.
         self.own.data.clone().close_channel();
+    }
+}
+
+impl Drop for MemoryLink {
+    /// A dropped end is a closed one, as a WebRTC connection is: the peer sees
+    /// [`LinkEvent::Closed`] and its flushes fail instead of waiting.
+    fn drop(&mut self) {
+        if !self.closed.load(Ordering::SeqCst) {
+            self.close();
+        }
     }
 }
 
@@ -416,6 +502,31 @@ mod tests {
         assert_eq!(ready(answerer.next_event()), LinkEvent::Closed);
         assert_eq!(ready(offerer.send(vec![1])), Err(TransportError::Closed));
         assert_eq!(ready(answerer.send(vec![1])), Err(TransportError::Closed));
+    }
+
+    #[test]
+    fn flush_waits_until_the_peer_has_read_everything() {
+        let (offerer, answerer) = pair(false);
+        assert_eq!(ready(offerer.flush()), Ok(()), "nothing sent yet");
+        ready(offerer.send(vec![1])).unwrap();
+        ready(offerer.send(vec![2])).unwrap();
+        assert!(
+            offerer.flush().now_or_never().is_none(),
+            "two frames unread"
+        );
+        assert_eq!(ready(answerer.next_event()), LinkEvent::Open);
+        assert_eq!(ready(answerer.next_event()), LinkEvent::Message(vec![1]));
+        assert!(offerer.flush().now_or_never().is_none(), "one frame unread");
+        assert_eq!(ready(answerer.next_event()), LinkEvent::Message(vec![2]));
+        assert_eq!(ready(offerer.flush()), Ok(()));
+    }
+
+    #[test]
+    fn flush_fails_when_the_peer_closes_with_frames_unread() {
+        let (offerer, answerer) = pair(false);
+        ready(offerer.send(vec![1])).unwrap();
+        answerer.close();
+        assert_eq!(ready(offerer.flush()), Err(TransportError::Closed));
     }
 
     #[test]

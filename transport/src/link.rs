@@ -546,6 +546,31 @@ impl PeerLink for WebRtcLink {
             .map_err(|_| TransportError::Closed)
     }
 
+    async fn flush(&self) -> Result<(), TransportError> {
+        let channel = self
+            .shared
+            .lock_channel()
+            .clone()
+            .ok_or(TransportError::Closed)?;
+        loop {
+            if self.shared.closed.load(Ordering::SeqCst) {
+                return Err(TransportError::Closed);
+            }
+            // Bytes SCTP has not released: released means acknowledged by the peer (or
+            // abandoned, which a reliable channel never does).
+            let outstanding = channel
+                .outstanding_bytes()
+                .await
+                .map_err(|_| TransportError::Closed)?;
+            if outstanding == 0 {
+                return Ok(());
+            }
+            // The low event fires only when crossing the threshold: poll below it.
+            let _ =
+                tokio::time::timeout(Duration::from_millis(5), self.shared.low.notified()).await;
+        }
+    }
+
     fn close(&self) {
         self.shared.lost();
         let connection = self.connection.clone();

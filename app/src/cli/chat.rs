@@ -78,7 +78,9 @@ pub(crate) async fn run(args: ChatArgs) -> Result<()> {
             },
         }
     }
-    room.leave();
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    // Leaving waits until the others have every line sent.
+    if let Err(error) = room.leave().await {
+        eprintln!("* leaving: {error}");
+    }
     Ok(())
 }

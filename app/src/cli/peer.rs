@@ -59,7 +59,9 @@ pub(crate) async fn run(args: PeerArgs) -> Result<()> {
                 Ok(Some(line)) if line.trim().is_empty() => {}
                 Ok(Some(line)) => match parse_command(&line) {
                     Ok(Command::Leave) => {
-                        room.leave();
+                        if let Err(error) = room.leave().await {
+                            emit(&out, json!({"event": "error", "message": error.to_string()}));
+                        }
                         break;
                     }
                     Ok(command) => start(command, &sender, &out),

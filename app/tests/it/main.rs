@@ -3,6 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code: a failure is a test failure
 
+/// Tests that move hundreds of megabytes take turns: on a 2-core machine two of them at once
+/// starve each other's WebRTC stacks into timeouts that say nothing about the code.
+pub(crate) fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 mod chat;
 mod facade;
 mod files;

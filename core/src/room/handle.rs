@@ -24,9 +24,14 @@ pub enum RoomError {
     /// The engine refused (unknown room, peer not in the room).
     #[error(transparent)]
     Engine(#[from] EngineError),
-    /// A target left (or its connection closed) before every chunk was handed over.
+    /// A target left (or its connection closed) before every chunk was handed over, or, when
+    /// leaving, before it acknowledged everything sent to it.
     #[error("peer {0} left before the message was sent")]
     PeerLeft(PeerId),
+    /// Leaving: the peer had not acknowledged everything sent to it when the wait
+    /// ([`EngineConfig::leave_flush_timeout`](super::EngineConfig::leave_flush_timeout)) ended.
+    #[error("peer {0} did not acknowledge everything sent to it before the room was left")]
+    FlushTimeout(PeerId),
     /// The instance's driver is gone.
     #[error("the room's driver stopped")]
     Stopped,
@@ -38,11 +43,14 @@ pub(crate) enum Command {
         keys: Arc<dyn RoomKeys>,
         config: Box<RoomConfig>,
         events: UnboundedSender<RoomEvent>,
-        reply: oneshot::Sender<Result<RoomToken, EngineError>>,
+        reply: oneshot::Sender<Result<(RoomToken, u64), EngineError>>,
     },
     Leave {
         room: RoomToken,
+        reply: oneshot::Sender<Result<(), RoomError>>,
     },
+    /// The last clone of one join's handles was dropped.
+    Release { room: RoomToken, handle: u64 },
     Send {
         room: RoomToken,
         action: ActionType,
@@ -116,19 +124,43 @@ impl std::fmt::Debug for Instance {
     }
 }
 
+/// One `join`'s hold on a room, shared by its [`Room`], [`RoomSender`]s and actions. When the
+/// last of them is dropped the driver is told; when no join holds the room any more, it leaves
+/// it (flushing, as [`Room::leave`] does, but with nobody to tell the outcome).
+struct Membership {
+    token: RoomToken,
+    handle: u64,
+    commands: UnboundedSender<Command>,
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        let _ = self.commands.unbounded_send(Command::Release {
+            room: self.token,
+            handle: self.handle,
+        });
+    }
+}
+
 /// A joined room.
+///
+/// Dropping the room and everything made from it (senders, actions) leaves the room; to know
+/// that the peers got what was sent before leaving, await [`Room::leave`] instead.
 pub struct Room {
     token: RoomToken,
     commands: UnboundedSender<Command>,
     events: UnboundedReceiver<RoomEvent>,
+    membership: Arc<Membership>,
 }
 
 /// The sending side of a room: cheap to clone, usable from other tasks while the [`Room`] itself
-/// reads events (typed actions hold one too).
+/// reads events (typed actions hold one too). It keeps the room joined while it lives.
 #[derive(Clone)]
 pub struct RoomSender {
     token: RoomToken,
     commands: UnboundedSender<Command>,
+    /// Held, never read: keeps the room joined.
+    _membership: Arc<Membership>,
 }
 
 impl std::fmt::Debug for RoomSender {
@@ -227,7 +259,7 @@ impl Instance {
         keys: Arc<dyn RoomKeys>,
     ) -> Result<Room, RoomError> {
         let (events, receiver) = unbounded();
-        let token = ask(&self.commands, |reply| Command::Join {
+        let (token, handle) = ask(&self.commands, |reply| Command::Join {
             keys,
             config: Box::new(config),
             events,
@@ -238,6 +270,11 @@ impl Instance {
             token,
             commands: self.commands.clone(),
             events: receiver,
+            membership: Arc::new(Membership {
+                token,
+                handle,
+                commands: self.commands.clone(),
+            }),
         })
     }
 }
@@ -286,6 +323,7 @@ impl Room {
         RoomSender {
             token: self.token,
             commands: self.commands.clone(),
+            _membership: self.membership.clone(),
         }
     }
 
@@ -338,10 +376,20 @@ impl Room {
         Ok(receiver)
     }
 
-    /// Leaves the room: `@_leave` and presence 0 to every peer, then stop announcing.
-    pub fn leave(self) {
-        let _ = self
-            .commands
-            .unbounded_send(Command::Leave { room: self.token });
+    /// Leaves the room (for every handle on it): `@_leave` and presence 0 to every peer, stop
+    /// announcing, then wait until each peer has acknowledged every frame sent to it (what
+    /// sends already resolved included), at most
+    /// [`EngineConfig::leave_flush_timeout`](super::EngineConfig::leave_flush_timeout).
+    ///
+    /// Sends still in progress stop with [`RoomError::PeerLeft`]. Resolves `Ok` once every
+    /// peer has everything; [`RoomError::PeerLeft`] if a peer's connection closed first;
+    /// [`RoomError::FlushTimeout`] if one had not confirmed in time. Either way the room is
+    /// left. Dropping the future still leaves the room, without waiting.
+    pub async fn leave(self) -> Result<(), RoomError> {
+        ask(&self.commands, |reply| Command::Leave {
+            room: self.token,
+            reply,
+        })
+        .await?
     }
 }

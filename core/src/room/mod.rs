@@ -64,6 +64,8 @@ pub struct EngineConfig {
     pub max_pending_bytes: usize,
     /// Distinct room tokens a remote may advertise on one link.
     pub max_remote_rooms: usize,
+    /// How long leaving a room waits for its peers to acknowledge what was sent to them.
+    pub leave_flush_timeout: Duration,
 }
 
 impl Default for EngineConfig {
@@ -74,6 +76,7 @@ impl Default for EngineConfig {
             max_pending_frames: 256,
             max_pending_bytes: 4 << 20,
             max_remote_rooms: 64,
+            leave_flush_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -318,6 +321,16 @@ impl Engine {
             }
         }
         Ok(token)
+    }
+
+    /// Every peer of a room (pending ones too) and the link it is on.
+    pub fn sessions(&self, room: RoomToken) -> Vec<(PeerId, LinkId)> {
+        self.rooms.get(&room).map_or_else(Vec::new, |room| {
+            room.sessions
+                .iter()
+                .map(|(peer, session)| (*peer, session.link))
+                .collect()
+        })
     }
 
     /// Leaves a room: `@_leave` to every peer (pending ones too), presence 0, then forgets it.

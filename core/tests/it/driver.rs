@@ -3,6 +3,8 @@
 //! exchange messages, ping, and see each other leave.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 
 use super::keys;
 use futures_executor::LocalPool;
@@ -42,6 +44,32 @@ impl World {
         );
         self.pool.spawner().spawn(driver).unwrap();
         instance
+    }
+
+    /// An instance whose driver can be paused: while paused it reads nothing, and its links
+    /// stay open (a peer that is there but stalled).
+    fn pausable_instance(&mut self) -> (Instance, Arc<AtomicBool>) {
+        let (instance, driver) = Instance::new(
+            PeerId::random().unwrap(),
+            self.hub.connect(),
+            self.transport.clone(),
+            self.clock.clone(),
+            EngineConfig::default(),
+        );
+        let paused = Arc::new(AtomicBool::new(false));
+        let gate = paused.clone();
+        let mut driver = Box::pin(driver);
+        self.pool
+            .spawner()
+            .spawn(std::future::poll_fn(move |cx| {
+                if gate.load(Ordering::SeqCst) {
+                    // Stay asleep; nothing wakes a paused driver.
+                    return Poll::Pending;
+                }
+                driver.as_mut().poll(cx)
+            }))
+            .unwrap();
+        (instance, paused)
     }
 }
 
@@ -111,13 +139,65 @@ fn two_instances_meet_exchange_ping_and_leave() {
         let rtt = room_a.ping(b.self_id()).await.unwrap();
         assert_eq!(rtt.as_millis(), 0, "the manual clock did not move");
 
-        room_b.leave();
+        room_b.leave().await.expect("a has everything b sent");
         assert!(matches!(next(&mut room_a).await, RoomEvent::PeerLeft(p) if p == b.self_id()));
         assert!(room_a.peers().await.is_empty());
         assert!(matches!(
             room_a.ping(b.self_id()).await,
             Err(RoomError::Engine(_))
         ));
+    });
+}
+
+#[test]
+fn leaving_reports_a_peer_that_stopped_reading() {
+    let mut world = World::new();
+    let a = world.instance();
+    let (b, paused) = world.pausable_instance();
+    let clock = world.clock.clone();
+    world.pool.run_until(async {
+        let mut room_a = join(&a, "lobby", "").await;
+        let mut room_b = join(&b, "lobby", "").await;
+        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(_)));
+        assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
+        // b stalls: its connection stays up, but nothing reads what a sends any more.
+        paused.store(true, Ordering::SeqCst);
+        let chat = ActionType::new("chat").unwrap();
+        let text = Payload::Text("anyone?".into());
+        room_a.send(chat, text, None, None).await.unwrap();
+        let advance = async {
+            for _ in 0..50 {
+                yield_now().await;
+            }
+            clock.advance(EngineConfig::default().leave_flush_timeout);
+        };
+        let (left, ()) = futures_util::join!(room_a.leave(), advance);
+        assert_eq!(left, Err(RoomError::FlushTimeout(b.self_id())));
+    });
+}
+
+#[test]
+fn a_dropped_room_is_left() {
+    let mut world = World::new();
+    let (a, b) = (world.instance(), world.instance());
+    world.pool.run_until(async {
+        let mut room_a = join(&a, "lobby", "").await;
+        let mut room_b = join(&b, "lobby", "").await;
+        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(_)));
+        assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
+        // A second handle on the same room keeps it joined when the first is dropped…
+        let second = join(&b, "lobby", "").await;
+        let names = room_b.make_action::<String>("name").await.unwrap();
+        drop(room_b);
+        drop(second);
+        names
+            .send(&"still here".to_owned(), None, None)
+            .await
+            .unwrap();
+        assert!(matches!(next(&mut room_a).await, RoomEvent::Message(_)));
+        // …and so does an action made from it, until it goes too.
+        drop(names);
+        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerLeft(p) if p == b.self_id()));
     });
 }
 
@@ -197,11 +277,11 @@ async fn yield_now() {
     let mut yielded = false;
     std::future::poll_fn(|cx| {
         if yielded {
-            std::task::Poll::Ready(())
+            Poll::Ready(())
         } else {
             yielded = true;
             cx.waker().wake_by_ref();
-            std::task::Poll::Pending
+            Poll::Pending
         }
     })
     .await;
@@ -388,7 +468,7 @@ fn requests_are_answered_rejected_timed_out_and_disconnected() {
             for _ in 0..50 {
                 yield_now().await;
             }
-            room_b.leave();
+            room_b.leave().await.expect("a has everything b sent");
         };
         let (result, ()) = futures_util::join!(pending, leave);
         assert_eq!(result, Err(RequestError::Disconnected));

@@ -163,6 +163,61 @@ async fn sixty_four_mib_with_progress_on_both_sides() {
     assert!(received_progress.windows(2).all(|w| w[0] <= w[1]));
 }
 
+/// The sender runs on a runtime of its own, which is shut down as soon as `leave` resolves (as a
+/// process exits after its last line): every frame it sent must reach the receiver anyway.
+#[test]
+fn a_sender_that_leaves_right_after_sending_delivers_everything() {
+    let _heavy = super::heavy();
+    let runtime = |threads| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let receiver = runtime(1);
+    let hub = MemoryHub::new();
+    let a = receiver.block_on(async { instance(&hub) });
+    let mut room_a = receiver.block_on(join(&a, "flush", ""));
+    let payload: Vec<u8> = (0..16u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let sent = payload.clone();
+    let sender = std::thread::spawn(move || {
+        let sender = runtime(1);
+        let left = sender.block_on(async {
+            let b = instance(&hub);
+            let mut room_b = join(&b, "flush", "").await;
+            joined(&mut room_b, 1).await;
+            let file = ActionType::new("file").unwrap();
+            room_b
+                .send(file, Payload::Binary(sent), None, None)
+                .await
+                .unwrap();
+            let left = room_b.leave().await;
+            (b.self_id(), left)
+        });
+        // Every task of the sender (its driver, its WebRTC stacks) dies here.
+        drop(sender);
+        left
+    });
+    let (b, left) = sender.join().unwrap();
+    left.expect("leave resolves once the receiver acknowledged everything");
+    receiver.block_on(async {
+        assert_eq!(joined(&mut room_a, 1).await, [b]);
+        match next(&mut room_a).await {
+            RoomEvent::Message(message) => {
+                assert!(
+                    message.payload == Payload::Binary(payload),
+                    "16 MiB arrive whole"
+                );
+            }
+            other => panic!("expected the file, got {other:?}"),
+        }
+        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerLeft(p) if p == b));
+    });
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leave_and_rejoin_the_same_room() {
     let hub = MemoryHub::new();
@@ -171,7 +226,10 @@ async fn leave_and_rejoin_the_same_room() {
     let mut room_b = join(&b, "again", "").await;
     joined(&mut room_a, 1).await;
     joined(&mut room_b, 1).await;
-    room_b.leave();
+    room_b
+        .leave()
+        .await
+        .expect("a acknowledged everything b sent");
     assert!(matches!(next(&mut room_a).await, RoomEvent::PeerLeft(p) if p == b.self_id()));
     let mut room_b = join(&b, "again", "").await;
     assert_eq!(joined(&mut room_b, 1).await, [a.self_id()]);

@@ -1,25 +1,87 @@
 //! What the driver does for each user [`Command`]: join, leave, send (as a [`Transfer`] future),
 //! ping, request and the queries behind the handles.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use futures_channel::oneshot;
 use futures_util::future::{BoxFuture, FutureExt, join_all};
 use futures_util::stream::FuturesUnordered;
 
 use super::super::EngineError;
 use super::super::handle::Command;
 use super::super::request::{REQUEST_ID_LEN, RequestError, request_metadata};
-use super::ops::Transfer;
+use super::ops::{FlushWait, Transfer, Write, flush_all};
 use super::strategy::{RoomSignaling, Start};
 use super::{Driver, PendingRequest, RoomError, RoomState};
-use crate::id::random_id_with;
+use crate::id::{PeerId, RoomToken, random_id_with};
+use crate::room::LinkId;
 use crate::signaler::{Signaler, SignalingStyle};
 use crate::time::Clock;
 use crate::transport::{LinkOptions, PeerTransport};
 
 impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
+    /// Leaves `room`: `@_leave` and presence 0 to its peers, then (as a future in `transfers`)
+    /// waits until each peer has every frame sent to it, at most `leave_flush_timeout`.
+    async fn leave(
+        &mut self,
+        room: RoomToken,
+        reply: Option<oneshot::Sender<Result<(), RoomError>>>,
+        transfers: &mut FuturesUnordered<BoxFuture<'static, ()>>,
+    ) {
+        let now = self.clock.now();
+        // First what the user sent: the flush that decides the outcome. Then the leave frames,
+        // flushed too (so they are not lost if the process exits next), best effort.
+        let sessions = self.engine.sessions(room);
+        let sent = self.request_flushes(&sessions);
+        let _ = self.engine.leave(now, room);
+        while let Some(output) = self.engine.poll_output() {
+            self.carry_engine(output);
+        }
+        let goodbyes = self.request_flushes(&sessions);
+        if let Some(state) = self.rooms.remove(&room) {
+            for link in state.signaling.unbound_links() {
+                self.close_link(link);
+            }
+            let self_id = self.engine.self_id();
+            for topic in state.signaling.topics(state.keys.as_ref(), &self_id) {
+                let _ = self.signaler.unsubscribe(&topic).await;
+            }
+        }
+        self.active.retain(|(token, _), flag| {
+            let keep = *token != room;
+            if !keep {
+                flag.store(false, Ordering::SeqCst);
+            }
+            keep
+        });
+        let clock = self.clock.clone();
+        let deadline = now.after(self.leave_flush_timeout);
+        transfers.push(
+            async move {
+                let outcome = flush_all(sent, goodbyes, clock, deadline).await;
+                if let Some(reply) = reply {
+                    let _ = reply.send(outcome);
+                }
+            }
+            .boxed(),
+        );
+    }
+
+    /// Asks each session's link writer to flush after what is queued now.
+    fn request_flushes(&self, sessions: &[(PeerId, LinkId)]) -> Vec<(PeerId, FlushWait)> {
+        sessions
+            .iter()
+            .filter_map(|(peer, link)| {
+                let state = self.links.get(link)?;
+                let (done, wait) = oneshot::channel();
+                state.writer.unbounded_send(Write::Flush(done)).ok()?;
+                Some((*peer, wait))
+            })
+            .collect()
+    }
+
     pub(super) async fn on_command(
         &mut self,
         command: Command,
@@ -34,9 +96,12 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 reply,
             } => {
                 let token = keys.token();
+                let handle = self.next_handle;
+                self.next_handle += 1;
                 if let Some(room) = self.rooms.get_mut(&token) {
                     room.events.push(events);
-                    let _ = reply.send(Ok(token));
+                    room.handles.insert(handle);
+                    let _ = reply.send(Ok((token, handle)));
                     return;
                 }
                 let result = self
@@ -80,30 +145,21 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                             relay_only: config.relay_only(),
                         },
                         events: vec![events],
+                        handles: BTreeSet::from([handle]),
                         actions: BTreeMap::new(),
                     },
                 );
                 self.signaling_out.push((token, out));
-                let _ = reply.send(Ok(token));
+                let _ = reply.send(Ok((token, handle)));
             }
-            Command::Leave { room } => {
-                let _ = self.engine.leave(now, room);
-                if let Some(state) = self.rooms.remove(&room) {
-                    for link in state.signaling.unbound_links() {
-                        self.close_link(link);
-                    }
-                    let self_id = self.engine.self_id();
-                    for topic in state.signaling.topics(state.keys.as_ref(), &self_id) {
-                        let _ = self.signaler.unsubscribe(&topic).await;
-                    }
+            Command::Leave { room, reply } => self.leave(room, Some(reply), transfers).await,
+            Command::Release { room, handle } => {
+                let Some(state) = self.rooms.get_mut(&room) else {
+                    return;
+                };
+                if state.handles.remove(&handle) && state.handles.is_empty() {
+                    self.leave(room, None, transfers).await;
                 }
-                self.active.retain(|(token, _), flag| {
-                    let keep = *token != room;
-                    if !keep {
-                        flag.store(false, Ordering::SeqCst);
-                    }
-                    keep
-                });
             }
             Command::Send {
                 room,

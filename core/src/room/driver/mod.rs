@@ -10,7 +10,7 @@
 //! This file holds the state and the loop, and carries the engine's and signalling's outputs to
 //! the ports; `command.rs` answers user commands; `ops.rs` holds the futures the loop polls.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -20,7 +20,7 @@ use futures_channel::oneshot;
 use futures_util::future::{BoxFuture, FutureExt};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
-use self::ops::{add_candidate, pump, write_frames};
+use self::ops::{Write, add_candidate, pump, write_frames};
 use self::strategy::RoomSignaling;
 use super::handle::Command;
 pub use super::handle::{Instance, Room, RoomError, RoomSender, SendProgress};
@@ -63,7 +63,10 @@ impl Instance {
         C: Clock + Clone,
     {
         let (commands, inbox) = unbounded();
+        let leave_flush_timeout = config.leave_flush_timeout;
         let driver = Driver {
+            leave_flush_timeout,
+            next_handle: 0,
             engine: Engine::new(self_id, OsRandom, config),
             signaler: Arc::new(signaler),
             transport: Arc::new(transport),
@@ -87,6 +90,8 @@ struct RoomState {
     keys: Arc<dyn RoomKeys>,
     options: LinkOptions,
     events: Vec<UnboundedSender<RoomEvent>>,
+    /// The user handles (one per `join`) still held; the room is left when the last goes.
+    handles: BTreeSet<u64>,
     /// Typed actions' listeners; their messages and progress go there only.
     actions: BTreeMap<ActionType, Vec<UnboundedSender<RoomEvent>>>,
 }
@@ -115,8 +120,8 @@ struct LinkState<L> {
     peer: Option<PeerId>,
     /// The room the connection was made for.
     room: RoomToken,
-    /// Frames from the engine, written in order by the link's writer future.
-    writer: UnboundedSender<Vec<u8>>,
+    /// Frames from the engine (and flush requests), written in order by the link's writer.
+    writer: UnboundedSender<Write>,
     alive: Arc<AtomicBool>,
 }
 
@@ -139,6 +144,10 @@ type PingReply = oneshot::Sender<Result<Duration, RoomError>>;
 
 struct Driver<S, T: PeerTransport, C> {
     engine: Engine,
+    /// How long leaving waits for the room's peers to have what was sent.
+    leave_flush_timeout: Duration,
+    /// The id of the next room handle (see `Command::Release`).
+    next_handle: u64,
     signaler: Arc<S>,
     transport: Arc<T>,
     clock: C,
@@ -490,7 +499,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         match output {
             Output::SendFrame { link, frame } => {
                 if let Some(state) = self.links.get(&link) {
-                    let _ = state.writer.unbounded_send(frame);
+                    let _ = state.writer.unbounded_send(Write::Frame(frame));
                 }
             }
             Output::CloseLink { link } => self.close_link(link),

@@ -1,18 +1,21 @@
 //! The futures the driver loop polls besides its own work: link readers and writers, candidate
 //! application, and [`Transfer`]s (one user send to one peer, with back-pressure).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_channel::mpsc::UnboundedReceiver;
+use futures_channel::oneshot;
 use futures_util::future::{BoxFuture, FutureExt};
-use futures_util::stream::StreamExt;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use super::{Done, RoomError, SendProgress};
 use crate::id::{PeerId, RoomToken};
 use crate::room::LinkId;
 use crate::signal::IceCandidate;
-use crate::transport::PeerLink;
+use crate::time::{Clock, Millis};
+use crate::transport::{PeerLink, TransportError};
 use crate::wire::{ActionType, JsonText, Payload, chunks, encode_room_frame_chunk};
 
 /// Reads one event of a link.
@@ -41,23 +44,89 @@ where
     .boxed()
 }
 
+/// What a link's writer does next, in order.
+pub(super) enum Write {
+    /// Send one engine frame.
+    Frame(Vec<u8>),
+    /// Wait until the peer has everything sent so far (the frames before this one, and every
+    /// user chunk already handed to the link), then answer.
+    Flush(oneshot::Sender<Result<(), TransportError>>),
+}
+
 /// Writes the engine's frames to a link, in order, until the link or the driver goes away.
 pub(super) fn write_frames<L: PeerLink, D>(
     link: Arc<L>,
-    mut frames: UnboundedReceiver<Vec<u8>>,
+    mut writes: UnboundedReceiver<Write>,
 ) -> BoxFuture<'static, Done<D>>
 where
     Done<D>: Send,
 {
     async move {
-        while let Some(frame) = frames.next().await {
-            if link.send(frame).await.is_err() {
-                break;
+        while let Some(write) = writes.next().await {
+            match write {
+                Write::Frame(frame) => {
+                    if link.send(frame).await.is_err() {
+                        break;
+                    }
+                }
+                Write::Flush(reply) => {
+                    let _ = reply.send(link.flush().await);
+                }
             }
         }
+        // Flushes still queued are dropped: their waiters see the link gone.
         Done::Nothing
     }
     .boxed()
+}
+
+/// A link writer's answer to a [`Write::Flush`].
+pub(super) type FlushWait = oneshot::Receiver<Result<(), TransportError>>;
+
+/// Waits, until `deadline`, for every peer's flush of what was `sent`, then for the flushes of
+/// the `goodbyes` (the leave frames) without judging them. The first peer whose link closed
+/// before it had what was sent is a [`RoomError::PeerLeft`]; a peer still unconfirmed at the
+/// deadline a [`RoomError::FlushTimeout`].
+pub(super) async fn flush_all<C: Clock>(
+    sent: Vec<(PeerId, FlushWait)>,
+    goodbyes: Vec<(PeerId, FlushWait)>,
+    clock: C,
+    deadline: Millis,
+) -> Result<(), RoomError> {
+    let mut remaining: BTreeSet<PeerId> = sent.iter().map(|(peer, _)| *peer).collect();
+    let mut pending: FuturesUnordered<_> = sent
+        .into_iter()
+        .map(|(peer, wait)| async move { (peer, wait.await) })
+        .collect();
+    let mut sleep = std::pin::pin!(clock.sleep_until(deadline).fuse());
+    let mut failure = None;
+    loop {
+        futures_util::select! {
+            done = pending.next() => match done {
+                None => break,
+                Some((peer, outcome)) => {
+                    remaining.remove(&peer);
+                    if !matches!(outcome, Ok(Ok(()))) {
+                        failure.get_or_insert(RoomError::PeerLeft(peer));
+                    }
+                }
+            },
+            () = sleep => {
+                if let Some(peer) = remaining.first() {
+                    return Err(RoomError::FlushTimeout(*peer));
+                }
+                break;
+            }
+        }
+    }
+    let mut goodbyes = std::pin::pin!(
+        futures_util::future::join_all(goodbyes.into_iter().map(|(_, wait)| wait)).fuse()
+    );
+    futures_util::select! {
+        _ = goodbyes => {},
+        () = sleep => {},
+    }
+    failure.map_or(Ok(()), Err)
 }
 
 /// One transmission to one target.
