@@ -10,9 +10,12 @@
 //!   browsers, and of `trystero-audio` without its cpal output (the mixer runs in browsers too).
 //! - `bench [ARGS]`: the criterion benches (ARGS go to criterion).
 //! - `fuzz [--seconds N]`: the wire-codec fuzz target with cargo-fuzz on nightly, for N seconds.
+//! - `dist`: the release bundle for the host target, `target/dist/trystero-<version>-<target>.tar.gz`
+//!   (the binary, README, LICENSE, the third-party licences and `SHA256SUMS`).
 #![allow(clippy::print_stdout)]
 
 mod ci;
+mod dist;
 mod setup;
 mod tidy;
 
@@ -52,9 +55,10 @@ fn task() -> Result<()> {
         "wasm" => wasm(),
         "bench" => bench(rest),
         "fuzz" => fuzz(rest),
+        "dist" => dist::dist(rest),
         _ => {
             println!(
-                "usage: cargo xtask <ci [--quick] | setup | tidy | wasm | bench [ARGS] | fuzz [--seconds N]>"
+                "usage: cargo xtask <ci [--quick] | setup | tidy | wasm | bench [ARGS] | fuzz [--seconds N] | dist>"
             );
             if task == "help" || task == "--help" {
                 Ok(())
