@@ -7,40 +7,131 @@
 //! can share a room.
 //!
 //! ```no_run
-//! use trystero::{RoomConfig, RoomEvent, Json};
+//! use trystero::{RoomConfig, RoomEvent};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = RoomConfig::builder("my-app").build()?;
 //! let mut room = trystero::join_room(config, "lobby").await?;
 //!
-//! // Typed actions: serde types travel as JSON, `String` as text, `Vec<u8>` as bytes.
+//! // Typed actions: serde types travel as JSON (`Json<T>`), `String` as text, `Vec<u8>` as
+//! // bytes. Sends are builders that are awaited.
 //! let mut chat = room.make_action::<String>("chat").await?;
-//! chat.send(&"hello".to_owned(), None, None).await?;
+//! chat.send(&"hello".to_owned()).await?;
 //!
 //! loop {
 //!     tokio::select! {
 //!         Some(event) = room.next_event() => match event {
-//!             RoomEvent::PeerJoined(peer) => println!("{peer} joined"),
+//!             RoomEvent::PeerJoined(peer) => {
+//!                 chat.send(&"welcome".to_owned()).to(peer).await?;
+//!             }
 //!             RoomEvent::PeerLeft(peer) => println!("{peer} left"),
 //!             _ => {}
 //!         },
-//!         Some(message) = chat.recv() => println!("{message:?}"),
+//!         Some(message) = chat.recv() => println!("{}: {}", message.peer, message.value),
 //!     }
 //! }
 //! # }
 //! ```
 //!
 //! - [`join_room`] joins with the default strategy (Nostr) and transport (WebRTC);
-//!   [`nostr::join_room`] is the explicit form, and [`join_room_with`] takes transport options
-//!   (e.g. loopback-only for offline use).
+//!   [`nostr::join_room`], [`mqtt::join_room`] and [`torrent::join_room`] name the strategy, and
+//!   [`join_room_with`] takes [`JoinOptions`] (strategy, loopback-only WebRTC for offline use, a
+//!   local peer id of its own). [`memory`] runs rooms in process, for tests.
+//! - Sending: `action.send(&value)` with `.to(peer)`, `.meta(json)` and
+//!   `.progress(|peer, fraction| ..)`, then `.await` ([`Sending`] says exactly when it
+//!   resolves). Receiving: `while let Some(message) = action.recv().await`.
+//! - Request/response: [`Room::make_request_action`]; `ask.request(&value, peer).await` and
+//!   `serve.recv()` then [`IncomingRequest::respond`].
+//! - [`Room::leave`] resolves once every peer has what was sent to it.
 //! - Joining the same room twice returns another handle on it; every room of one process shares
 //!   one peer id ([`self_id`]), and rooms of one app on the same relays share one connection per
 //!   remote peer.
 //! - [`relay`] hosts an embedded Nostr relay on 127.0.0.1, for offline and LAN use.
 //!
+//! ## Actions
+//!
+//! A typed action per kind of message; sends are awaited builders, receiving is a loop. Here
+//! on the in-process [`memory`] network, so it runs anywhere; over the real network only the
+//! join differs.
+//!
+//! ```
+//! use trystero::memory::Network;
+//! use trystero::{Json, PeerId, RoomConfig};
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+//! struct Move { x: i32, y: i32 }
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let network = Network::new();
+//! let config = RoomConfig::builder("doc-actions").build()?;
+//! let (a, b) = (PeerId::random()?, PeerId::random()?);
+//! let room_a = network.join_room(config.clone(), "arena", a).await?;
+//! let room_b = network.join_room(config, "arena", b).await?;
+//! let moves = room_a.make_action::<Json<Move>>("move").await?;
+//! let mut moves_b = room_b.make_action::<Json<Move>>("move").await?;
+//! # let mut room_a = room_a;
+//! # while !matches!(room_a.next_event().await, Some(trystero::RoomEvent::PeerJoined(_))) {}
+//!
+//! moves
+//!     .send(&Json(Move { x: 1, y: 2 }))
+//!     .to(b)
+//!     .meta(serde_json::json!({"turn": 7}))
+//!     .progress(|peer, fraction| println!("{peer}: {:.0} %", fraction * 100.0))
+//!     .await?;
+//!
+//! let message = moves_b.recv().await.expect("the room is joined");
+//! assert_eq!(message.value, Json(Move { x: 1, y: 2 }));
+//! assert_eq!(message.peer, a);
+//! assert_eq!(message.metadata.map(|m| m.get().to_owned()), Some(r#"{"turn":7}"#.to_owned()));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Request/response
+//!
+//! ```
+//! use trystero::memory::Network;
+//! use trystero::{Json, PeerId, RequestError, RoomConfig};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let network = Network::new();
+//! let config = RoomConfig::builder("doc-requests").build()?;
+//! let (a, b) = (PeerId::random()?, PeerId::random()?);
+//! let mut room_a = network.join_room(config.clone(), "rpc", a).await?;
+//! let room_b = network.join_room(config, "rpc", b).await?;
+//! let ask = room_a.make_request_action::<Json<u32>, Json<u32>>("double").await?;
+//! let mut serve = room_b.make_request_action::<Json<u32>, Json<u32>>("double").await?;
+//! # while !matches!(room_a.next_event().await, Some(trystero::RoomEvent::PeerJoined(_))) {}
+//!
+//! // B doubles even numbers and rejects odd ones.
+//! tokio::spawn(async move {
+//!     while let Some(request) = serve.recv().await {
+//!         match request.value {
+//!             Ok(Json(n)) if n % 2 == 0 => request.respond(&Json(n * 2)).await?,
+//!             _ => request.reject("even numbers only").await?,
+//!         }
+//!     }
+//!     Ok::<_, trystero::ActionError>(())
+//! });
+//!
+//! assert_eq!(ask.request(&Json(20), b).await?, Json(40));
+//! assert_eq!(
+//!     ask.request(&Json(3), b).timeout(std::time::Duration::from_secs(5)).await,
+//!     Err(RequestError::Rejected("even numbers only".into()))
+//! );
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! This crate is the composition root: the only one that names concrete adapters
-//! (`trystero-nostr`, `trystero-webrtc`). The protocol lives in `trystero-core`.
+//! (`trystero-nostr`, `trystero-mqtt`, `trystero-torrent`, `trystero-webrtc`). The protocol lives
+//! in `trystero-core`.
 
+#![warn(missing_docs)]
+
+pub mod memory;
 pub mod relay;
 pub mod rollback;
 
@@ -53,16 +144,18 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 pub use trystero_core::config::{IceServer, RelayConfig, RoomConfig, RoomConfigBuilder};
 pub use trystero_core::id::{AppId, IdError, PeerId, RoomId};
 pub use trystero_core::room::action::{
-    Action, ActionData, ActionError, ActionEvent, IncomingRequest, Json, RequestAction,
+    Action, ActionData, ActionError, IncomingRequest, Json, Message, RequestAction,
 };
-pub use trystero_core::room::driver::{Room, RoomError, RoomSender, SendProgress};
+pub use trystero_core::room::driver::{Room, RoomError, RoomSender};
 pub use trystero_core::room::request::RequestError;
+pub use trystero_core::room::send::{DEFAULT_REQUEST_TIMEOUT, IntoTargets, Requesting, Sending};
 pub use trystero_core::room::{EngineConfig, RoomEvent};
 pub use trystero_core::wire::{ActionType, JsonText, Payload, ReceivedMessage};
 pub use trystero_webrtc::WebRtcConfig;
 
 use trystero_core::room::driver::Instance;
 use trystero_core::signaler::Signaler;
+use trystero_core::transport::PeerTransport;
 use trystero_crypto::TrysteroKeys;
 use trystero_mqtt::MqttSignaler;
 use trystero_nostr::NostrSignaler;
@@ -139,6 +232,9 @@ pub struct JoinOptions {
     pub strategy: Strategy,
     /// WebRTC settings: use [`WebRtcConfig::loopback`] for peers on this machine only.
     pub webrtc: WebRtcConfig,
+    /// Join as this local peer instead of the process's [`self_id`]: another id is another
+    /// peer, with relay connections of its own (several players or bots in one process).
+    pub peer_id: Option<PeerId>,
 }
 
 /// This process's peer id, shared by every room (Trystero's `selfId`).
@@ -151,7 +247,43 @@ pub fn self_id() -> PeerId {
 }
 
 /// Joins `room` with Nostr signalling and WebRTC (the defaults). Must run inside a tokio
-/// runtime.
+/// runtime. Resolves once the room is joined locally (announcing has started); peers arrive as
+/// [`RoomEvent::PeerJoined`].
+///
+/// Offline, two peers on this machine, through the embedded relay:
+///
+/// ```
+/// use trystero::relay::EmbeddedRelay;
+/// use trystero::{JoinOptions, PeerId, RoomConfig, RoomEvent, WebRtcConfig};
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let relay = EmbeddedRelay::start(0).await?;
+/// let config = RoomConfig::builder("doc-join")
+///     .relay_urls([relay.url()])
+///     .ice_servers(Vec::new())
+///     .build()?;
+/// // Two local peers: the second joins under an id of its own.
+/// let options = |peer_id| JoinOptions {
+///     webrtc: WebRtcConfig::loopback(),
+///     peer_id,
+///     ..JoinOptions::default()
+/// };
+/// let mut alice = trystero::join_room_with(config.clone(), "lobby", &options(None)).await?;
+/// let bob_id = PeerId::random()?;
+/// let mut bob = trystero::join_room_with(config, "lobby", &options(Some(bob_id))).await?;
+///
+/// while let Some(event) = alice.next_event().await {
+///     if let RoomEvent::PeerJoined(peer) = event {
+///         assert_eq!(peer, bob_id);
+///         break;
+///     }
+/// }
+/// assert!(matches!(bob.next_event().await, Some(RoomEvent::PeerJoined(_))));
+/// alice.leave().await?;
+/// # Ok(())
+/// # }
+/// ```
 pub async fn join_room(config: RoomConfig, room: &str) -> Result<Room, JoinError> {
     nostr::join_room(config, room).await
 }
@@ -232,6 +364,7 @@ fn instance_for(config: &RoomConfig, options: &JoinOptions) -> Instance {
     let mut relays = options.strategy.relay_urls(config);
     relays.sort();
     let key = InstanceKey {
+        peer: options.peer_id.unwrap_or_else(self_id),
         strategy: options.strategy,
         app: config.app_id().as_str().to_owned(),
         relays,
@@ -247,18 +380,20 @@ fn instance_for(config: &RoomConfig, options: &JoinOptions) -> Instance {
         .or_insert_with_key(|key| {
             let transport = WebRtcTransport::new(key.webrtc.clone());
             match key.strategy {
-                Strategy::Nostr => spawn(NostrSignaler::connect(&key.relays), transport),
-                Strategy::Mqtt => spawn(MqttSignaler::connect(&key.relays), transport),
-                Strategy::Torrent => spawn(TorrentSignaler::connect(&key.relays), transport),
+                Strategy::Nostr => spawn(key.peer, NostrSignaler::connect(&key.relays), transport),
+                Strategy::Mqtt => spawn(key.peer, MqttSignaler::connect(&key.relays), transport),
+                Strategy::Torrent => {
+                    spawn(key.peer, TorrentSignaler::connect(&key.relays), transport)
+                }
             }
         })
         .clone()
 }
 
 /// Starts an instance's driver on the current tokio runtime.
-fn spawn<S: Signaler>(signaler: S, transport: WebRtcTransport) -> Instance {
+fn spawn<S: Signaler, T: PeerTransport>(peer: PeerId, signaler: S, transport: T) -> Instance {
     let (instance, driver) = Instance::new(
-        self_id(),
+        peer,
         signaler,
         transport,
         TokioClock::new(),
@@ -270,6 +405,7 @@ fn spawn<S: Signaler>(signaler: S, transport: WebRtcTransport) -> Instance {
 
 #[derive(PartialEq, Eq, Hash)]
 struct InstanceKey {
+    peer: PeerId,
     strategy: Strategy,
     app: String,
     relays: Vec<String>,

@@ -9,7 +9,7 @@
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
-use trystero_core::room::action::{ActionError, ActionEvent};
+use trystero_core::room::action::{ActionError, Message};
 use trystero_core::room::driver::Room;
 use trystero_netcode::Socket;
 
@@ -35,20 +35,19 @@ impl RoomSocket {
         let task = tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    event = action.recv() => match event {
-                        Some(ActionEvent::Message { peer, value, .. }) => {
+                    message = action.recv() => match message {
+                        Some(Message { peer, value, .. }) => {
                             if received.send((peer, value)).is_err() {
                                 return;
                             }
                         }
-                        Some(_) => {}
                         None => return,
                     },
                     datagram = to_send.recv() => match datagram {
                         // A peer that left makes the send fail: the session's liveness
                         // check notices the silence.
                         Some((peer, bytes)) => {
-                            let _ = action.send(&bytes, Some(vec![peer]), None).await;
+                            let _ = action.send(&bytes).to(peer).await;
                         }
                         None => return,
                     },

@@ -8,7 +8,7 @@ use std::time::Duration;
 use trystero_core::room::driver::{Instance, Room};
 use trystero_core::room::{EngineConfig, RoomEvent};
 use trystero_core::signaler::{RelayState, Signaler};
-use trystero_core::wire::{ActionType, Payload};
+use trystero_core::wire::Payload;
 use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
 use trystero_crypto::TrysteroKeys;
 use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
@@ -80,14 +80,7 @@ pub(crate) async fn text(room: &mut Room) -> Payload {
 }
 
 pub(crate) async fn say(room: &Room, text: &str) {
-    room.send(
-        ActionType::new("chat").unwrap(),
-        Payload::Text(text.into()),
-        None,
-        None,
-    )
-    .await
-    .unwrap();
+    room.send("chat", Payload::Text(text.into())).await.unwrap();
 }
 
 pub(crate) async fn wait_open(room: &Room, index: usize) {

@@ -11,6 +11,7 @@
 //! Run: `cargo bench -p trystero-webrtc --bench room` (or `cargo xtask bench`).
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation, missing_docs)]
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,7 @@ use trystero_core::room::driver::{Instance, Room};
 use trystero_core::room::{EngineConfig, RoomEvent};
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport};
-use trystero_core::wire::{ActionType, Payload};
+use trystero_core::wire::Payload;
 use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
 use trystero_crypto::TrysteroKeys;
 use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
@@ -99,7 +100,6 @@ fn throughput(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(SIZE as u64));
 
     let (_a, _b, room_a, mut room_b) = runtime.block_on(pair("throughput"));
-    let action = ActionType::new("file").unwrap();
     group.bench_function("room_action", |b| {
         b.iter_custom(|iterations| {
             runtime.block_on(async {
@@ -114,7 +114,7 @@ fn throughput(c: &mut Criterion) {
                         }
                     };
                     let (sent, message) =
-                        tokio::join!(room_a.send(action, data.clone(), None, None), receive);
+                        tokio::join!(room_a.send("file", data.clone()).into_future(), receive);
                     sent.unwrap();
                     assert_eq!(message.payload.as_bytes().len(), SIZE);
                 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 use clap::Args;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use trystero::{ActionEvent, PeerId, RoomEvent};
+use trystero::{Message, PeerId, RoomEvent};
 
 use super::NetworkArgs;
 
@@ -44,7 +44,7 @@ pub(crate) async fn run(args: ChatArgs) -> Result<()> {
         tokio::select! {
             line = stdin.next_line() => match line {
                 Ok(Some(text)) if !text.trim().is_empty() => {
-                    if let Err(error) = chat.send(&text, None, None).await {
+                    if let Err(error) = chat.send(&text).await {
                         say(format!("* not sent: {error}")).await;
                     }
                 }
@@ -53,7 +53,7 @@ pub(crate) async fn run(args: ChatArgs) -> Result<()> {
             },
             event = room.next_event() => match event {
                 Some(RoomEvent::PeerJoined(peer)) => {
-                    let _ = names_action.send(&me, Some(vec![peer]), None).await;
+                    let _ = names_action.send(&me).to(peer).await;
                     say(format!("* {peer} joined")).await;
                 }
                 Some(RoomEvent::PeerLeft(peer)) => {
@@ -64,17 +64,13 @@ pub(crate) async fn run(args: ChatArgs) -> Result<()> {
                 Some(_) => {}
                 None => break,
             },
-            Some(event) = names_action.recv() => {
-                if let ActionEvent::Message { peer, value, .. } = event {
-                    say(format!("* {peer} is {value}")).await;
-                    names.insert(peer, value);
-                }
+            Some(Message { peer, value, .. }) = names_action.recv() => {
+                say(format!("* {peer} is {value}")).await;
+                names.insert(peer, value);
             },
-            Some(event) = chat.recv() => {
-                if let ActionEvent::Message { peer, value, .. } = event {
-                    let name = names.get(&peer).cloned().unwrap_or_else(|| peer.to_string());
-                    say(format!("[{name}] {value}")).await;
-                }
+            Some(Message { peer, value, .. }) = chat.recv() => {
+                let name = names.get(&peer).cloned().unwrap_or_else(|| peer.to_string());
+                say(format!("[{name}] {value}")).await;
             },
         }
     }

@@ -12,7 +12,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -21,7 +20,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ring::digest;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use trystero::{ActionType, JsonText, Payload, PeerId, Room, RoomEvent, SendProgress};
+use trystero::{JsonText, Payload, PeerId, Room, RoomEvent};
 
 use super::NetworkArgs;
 
@@ -82,11 +81,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex(&digest::digest(&digest::SHA256, bytes))
 }
 
-/// Where in the file `byte` / 255 of a piece at `offset` of `length` bytes is.
-fn position(offset: u64, length: u64, byte: u8) -> u64 {
+/// Where in the file `fraction` of a piece at `offset` of `length` bytes is.
+fn position(offset: u64, length: u64, fraction: f32) -> u64 {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let within = (length as f64 * f64::from(byte) / 255.0) as u64;
-    offset + within
+    let within = (length as f64 * f64::from(fraction)) as u64;
+    offset + within.min(length)
 }
 
 pub(crate) async fn send(args: SendArgs) -> Result<()> {
@@ -107,7 +106,6 @@ pub(crate) async fn send(args: SendArgs) -> Result<()> {
     let network = args.network.resolve().await?;
     let mut room =
         trystero::join_room_with(network.config, &args.network.room, &network.options).await?;
-    let file_action = ActionType::new(FILE_ACTION)?;
     eprintln!("waiting for a peer in room {:?}…", args.network.room);
     let peer = tokio::time::timeout(Duration::from_secs(args.wait_secs), async {
         loop {
@@ -138,17 +136,12 @@ pub(crate) async fn send(args: SendArgs) -> Result<()> {
             meta["sha256"] = json!(hex(&hasher.clone().finish()));
         }
         let shown = progress.clone();
-        let on_progress: SendProgress =
-            Arc::new(move |_, byte| shown.set_position(position(offset, length, byte)));
-        room.send_with_progress(
-            file_action,
-            Payload::Binary(piece),
-            Some(JsonText::from_value(&meta)?),
-            Some(vec![peer]),
-            on_progress,
-        )
-        .await
-        .with_context(|| format!("sending to {peer}"))?;
+        room.send(FILE_ACTION, Payload::Binary(piece))
+            .to(peer)
+            .meta(meta)
+            .progress(move |_, fraction| shown.set_position(position(offset, length, fraction)))
+            .await
+            .with_context(|| format!("sending to {peer}"))?;
         offset += length;
         if last {
             break;
@@ -246,14 +239,10 @@ impl PieceMeta {
 }
 
 async fn answer(room: &Room, peer: PeerId, ack: &Value) -> Result<()> {
-    room.send(
-        ActionType::new(ACK_ACTION)?,
-        Payload::json(ack)?,
-        None,
-        Some(vec![peer]),
-    )
-    .await
-    .with_context(|| format!("answering {peer}"))
+    room.send(ACK_ACTION, Payload::json(ack)?)
+        .to(peer)
+        .await
+        .with_context(|| format!("answering {peer}"))
 }
 
 /// Takes one piece; returns the final path once the file is complete, verified and on disk.
@@ -354,7 +343,8 @@ pub(crate) async fn receive(args: ReceiveArgs) -> Result<()> {
                 };
                 if let Some(file) = incoming.get(&peer) {
                     let length = PIECE.min(meta.size.saturating_sub(meta.offset));
-                    file.bar.set_position(position(meta.offset, length, byte));
+                    file.bar
+                        .set_position(position(meta.offset, length, f32::from(byte) / 255.0));
                 }
             }
             RoomEvent::Message(message) if message.action.as_str() == FILE_ACTION => {
@@ -480,9 +470,9 @@ mod tests {
 
     #[test]
     fn progress_positions_span_the_pieces() {
-        assert_eq!(position(0, 100, 0), 0);
-        assert_eq!(position(0, 100, 255), 100);
-        assert_eq!(position(PIECE, 10, 255), PIECE + 10);
+        assert_eq!(position(0, 100, 0.0), 0);
+        assert_eq!(position(0, 100, 1.0), 100);
+        assert_eq!(position(PIECE, 10, 1.0), PIECE + 10);
     }
 
     #[test]

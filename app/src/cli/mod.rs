@@ -118,7 +118,11 @@ impl NetworkArgs {
         };
         Ok(Network {
             config,
-            options: JoinOptions { strategy, webrtc },
+            options: JoinOptions {
+                strategy,
+                webrtc,
+                peer_id: None,
+            },
             _relay: embedded,
         })
     }

@@ -10,8 +10,6 @@
 //!
 //! stdout: `self`, `join`, `leave`, `message`, `progress`, `pong` and `error` events.
 
-use std::sync::Arc;
-
 use anyhow::Result;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -179,20 +177,29 @@ fn start(command: Command, sender: &RoomSender, out: &Out) {
             meta,
         } => {
             let progress_out = out.clone();
-            let progress: trystero::SendProgress = Arc::new(move |peer, byte| {
-                emit(
-                    &progress_out,
-                    json!({
-                        "event": "progress",
-                        "action": action.as_str(),
-                        "peer": peer.as_str(),
-                        "direction": "send",
-                        "fraction": f64::from(byte) / 255.0,
-                    }),
-                );
-            });
             tokio::spawn(async move {
-                if let Err(error) = sender.send(action, payload, meta, to, Some(progress)).await {
+                let mut sending =
+                    sender
+                        .send(action.as_str(), payload)
+                        .progress(move |peer, fraction| {
+                            emit(
+                                &progress_out,
+                                json!({
+                                    "event": "progress",
+                                    "action": action.as_str(),
+                                    "peer": peer.as_str(),
+                                    "direction": "send",
+                                    "fraction": fraction,
+                                }),
+                            );
+                        });
+                if let Some(to) = to {
+                    sending = sending.to(to);
+                }
+                if let Some(meta) = meta {
+                    sending = sending.meta(meta);
+                }
+                if let Err(error) = sending.await {
                     emit(
                         &out,
                         json!({"event": "error", "kind": "send", "message": error.to_string()}),

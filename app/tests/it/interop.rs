@@ -8,6 +8,7 @@
 //! offering to Rust, and Rust offering to JS (which needed the transport's ICE keepalive at
 //! 50 ms or more: libdatachannel never completes ICE against a faster one).
 
+use std::future::IntoFuture;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -214,6 +215,7 @@ fn requests(kind: RelayKind) {
     let options = JoinOptions {
         webrtc: WebRtcConfig::loopback(),
         strategy: kind.strategy(),
+        ..JoinOptions::default()
     };
     let mut room = runtime
         .block_on(trystero::join_room_with(config, "rpc", &options))
@@ -239,9 +241,19 @@ fn requests(kind: RelayKind) {
 
     // Rust asks, JS answers or rejects.
     let timeout = Duration::from_secs(10);
-    let answer = runtime.block_on(double.request(&Json(20), js_id, None, timeout));
+    let answer = runtime.block_on(
+        double
+            .request(&Json(20), js_id)
+            .timeout(timeout)
+            .into_future(),
+    );
     assert_eq!(answer, Ok(Json(40)));
-    let rejected = runtime.block_on(double.request(&Json(3), js_id, None, timeout));
+    let rejected = runtime.block_on(
+        double
+            .request(&Json(3), js_id)
+            .timeout(timeout)
+            .into_future(),
+    );
     assert!(
         matches!(&rejected, Err(RequestError::Rejected(message)) if message.contains("odd")),
         "{rejected:?}"
@@ -251,7 +263,7 @@ fn requests(kind: RelayKind) {
     let rust_id = trystero::self_id().to_string();
     js.send(&json!({"request": {"action": "double", "data": 8, "to": rust_id}}));
     runtime.block_on(async {
-        let request = tokio::time::timeout(timeout, double.next_request())
+        let request = tokio::time::timeout(timeout, double.recv())
             .await
             .unwrap()
             .unwrap();
@@ -268,7 +280,7 @@ fn requests(kind: RelayKind) {
 /// action name stay in their room, and leaving one room keeps the other (and the connection).
 fn two_rooms(kind: RelayKind, js_offers: bool) {
     use std::time::Duration;
-    use trystero::{Action, ActionEvent, JoinOptions, Room, RoomConfig, RoomEvent, WebRtcConfig};
+    use trystero::{Action, JoinOptions, Room, RoomConfig, RoomEvent, WebRtcConfig};
 
     let relay = relay_of(kind);
     let names = [
@@ -297,6 +309,7 @@ fn two_rooms(kind: RelayKind, js_offers: bool) {
         let options = JoinOptions {
             webrtc: WebRtcConfig::loopback(),
             strategy: kind.strategy(),
+            ..JoinOptions::default()
         };
         runtime.block_on(async {
             let mut room = trystero::join_room_with(config, name, &options)
@@ -324,17 +337,12 @@ fn two_rooms(kind: RelayKind, js_offers: bool) {
     };
     let receive = |chat: &mut Action<String>| {
         runtime.block_on(async {
-            loop {
-                match tokio::time::timeout(timeout, chat.recv())
-                    .await
-                    .unwrap()
-                    .unwrap()
-                {
-                    ActionEvent::Message { peer, value, .. } => return (peer, value),
-                    ActionEvent::Progress { .. } => {}
-                    ActionEvent::Invalid { error, .. } => panic!("{error}"),
-                }
-            }
+            let message = tokio::time::timeout(timeout, chat.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(chat.invalid(), 0);
+            (message.peer, message.value)
         })
     };
 
@@ -353,7 +361,7 @@ fn two_rooms(kind: RelayKind, js_offers: bool) {
     // The same action name in both rooms, each message in its own room, both ways.
     for (chat, name) in [(&left_chat, names[0]), (&right_chat, names[1])] {
         runtime
-            .block_on(chat.send(&format!("rust in {name}"), None, None))
+            .block_on(chat.send(&format!("rust in {name}")).into_future())
             .unwrap();
     }
     for name in names {
@@ -393,7 +401,7 @@ fn two_rooms(kind: RelayKind, js_offers: bool) {
     js.send(&json!({"room": names[1], "send": {"action": "chat", "data": "still here"}}));
     assert_eq!(receive(&mut right_chat), (js_id, "still here".to_owned()));
     runtime
-        .block_on(right_chat.send(&"and here".to_owned(), None, None))
+        .block_on(right_chat.send(&"and here".to_owned()).into_future())
         .unwrap();
     assert_eq!(js.next("message")["data"], "and here");
     js.send(&json!({"room": names[1], "ping": rust_id.to_string()}));

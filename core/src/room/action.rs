@@ -2,8 +2,9 @@
 //!
 //! What travels is decided by the value's type, with exactly the flags JS uses: `String` as
 //! text, `Vec<u8>` as binary, and any serde type wrapped in [`Json`] (or a `serde_json::Value`)
-//! as JSON. A message that does not decode into `T` is an [`ActionEvent::Invalid`], never a
-//! panic.
+//! as JSON. Sending is a builder that is awaited (`action.send(&value).to(peer).await`, see
+//! [`Sending`]); receiving is `while let Some(message) = action.recv().await`. A message that
+//! does not decode into `T` is dropped (and counted, see [`Action::invalid`]), never a panic.
 
 use std::marker::PhantomData;
 
@@ -13,8 +14,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::RoomEvent;
-use super::driver::{Room, RoomError, RoomSender, SendProgress};
-use super::request::{RequestError, parse_meta, response_metadata};
+use super::driver::{Room, RoomError, RoomSender};
+use super::request::{parse_meta, response_metadata};
+use super::send::{Requesting, Sending};
 use crate::id::PeerId;
 use crate::wire::{ActionType, ActionTypeError, JsonText, Payload, PayloadError, PayloadKind};
 
@@ -103,41 +105,28 @@ pub enum ActionError {
     Room(#[from] RoomError),
 }
 
-/// What an action receives.
-#[derive(Debug)]
-pub enum ActionEvent<T> {
-    /// A value from a peer.
-    Message {
-        /// The sender.
-        peer: PeerId,
-        /// The value.
-        value: T,
-        /// The metadata, if any.
-        metadata: Option<JsonText>,
-    },
-    /// Receive progress of a value (0 to 255 of 255).
-    Progress {
-        /// The sender.
-        peer: PeerId,
-        /// `round((i + 1) / total · 255)`.
-        progress: u8,
-        /// The metadata, once known.
-        metadata: Option<JsonText>,
-    },
-    /// A message that is not a `T` (wrong kind, or JSON of another shape); dropped.
-    Invalid {
-        /// The sender.
-        peer: PeerId,
-        /// Why it did not decode.
-        error: PayloadError,
-    },
+/// A message an action received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message<T> {
+    /// The sender.
+    pub peer: PeerId,
+    /// The value.
+    pub value: T,
+    /// The metadata, if any.
+    pub metadata: Option<JsonText>,
 }
+
+/// Called while a message arrives: the sender, the fraction received (0 to 1), and the
+/// metadata once known.
+type ReceiveProgress = Box<dyn FnMut(PeerId, f32, Option<&JsonText>) + Send>;
 
 /// A typed action of one room. It stays usable while the room is joined.
 pub struct Action<T> {
     room: RoomSender,
     action: ActionType,
     events: UnboundedReceiver<RoomEvent>,
+    progress: Option<ReceiveProgress>,
+    invalid: u64,
     _value: PhantomData<fn() -> T>,
 }
 
@@ -159,6 +148,8 @@ impl Room {
             room: self.sender(),
             action,
             events,
+            progress: None,
+            invalid: 0,
             _value: PhantomData,
         })
     }
@@ -170,51 +161,43 @@ impl<T: ActionData> Action<T> {
         self.action.as_str()
     }
 
-    /// Sends `value` to every active peer (`None`) or to the given ones; resolves once every
-    /// chunk was handed to every target.
-    pub async fn send(
-        &self,
-        value: &T,
-        targets: Option<Vec<PeerId>>,
-        metadata: Option<JsonText>,
-    ) -> Result<(), ActionError> {
-        let payload = value.encode()?;
-        self.room
-            .send(self.action, payload, metadata, targets, None)
-            .await
-            .map_err(ActionError::Room)
+    /// Sends `value` to every active peer; add `.to(peer)`, `.meta(json)` or
+    /// `.progress(|peer, fraction| ..)`, then await it. See [`Sending`] for when it resolves.
+    pub fn send(&self, value: &T) -> Sending<'_> {
+        Sending::new(&self.room, Ok(self.action), value.encode())
     }
 
-    /// Like [`Action::send`], calling `progress(peer, byte)` after each chunk handed to a
-    /// target (byte / 255 is the fraction sent).
-    pub async fn send_with_progress(
-        &self,
-        value: &T,
-        targets: Option<Vec<PeerId>>,
-        metadata: Option<JsonText>,
-        progress: SendProgress,
-    ) -> Result<(), ActionError> {
-        let payload = value.encode()?;
-        self.room
-            .send(self.action, payload, metadata, targets, Some(progress))
-            .await
-            .map_err(ActionError::Room)
+    /// Calls `progress(peer, fraction, metadata)` while a message arrives (from within
+    /// [`Action::recv`]): Trystero's receive progress, the fraction rising to 1.
+    pub fn on_progress(
+        &mut self,
+        progress: impl FnMut(PeerId, f32, Option<&JsonText>) + Send + 'static,
+    ) {
+        self.progress = Some(Box::new(progress));
     }
 
-    /// The next message or progress report; `None` once the room is gone.
-    pub async fn recv(&mut self) -> Option<ActionEvent<T>> {
+    /// How many messages were dropped because they did not decode into `T`.
+    pub fn invalid(&self) -> u64 {
+        self.invalid
+    }
+
+    /// The next message; `None` once the room is gone. Messages that are not a `T` (another
+    /// kind, or JSON of another shape) are dropped and counted in [`Action::invalid`].
+    pub async fn recv(&mut self) -> Option<Message<T>> {
         loop {
             match self.events.next().await? {
                 RoomEvent::Message(message) => {
                     let peer = message.peer;
-                    return Some(match T::decode(message.payload) {
-                        Ok(value) => ActionEvent::Message {
-                            peer,
-                            value,
-                            metadata: message.metadata,
-                        },
-                        Err(error) => ActionEvent::Invalid { peer, error },
-                    });
+                    match T::decode(message.payload) {
+                        Ok(value) => {
+                            return Some(Message {
+                                peer,
+                                value,
+                                metadata: message.metadata,
+                            });
+                        }
+                        Err(_) => self.invalid += 1,
+                    }
                 }
                 RoomEvent::Progress {
                     peer,
@@ -222,11 +205,9 @@ impl<T: ActionData> Action<T> {
                     metadata,
                     ..
                 } => {
-                    return Some(ActionEvent::Progress {
-                        peer,
-                        progress,
-                        metadata,
-                    });
+                    if let Some(callback) = &mut self.progress {
+                        callback(peer, f32::from(progress) / 255.0, metadata.as_ref());
+                    }
                 }
                 _ => {}
             }
@@ -283,28 +264,16 @@ impl Room {
 }
 
 impl<Req: ActionData, Resp: ActionData> RequestAction<Req, Resp> {
-    /// Asks `target` and waits at most `timeout` for its answer.
-    pub async fn request(
-        &self,
-        value: &Req,
-        target: PeerId,
-        metadata: Option<JsonText>,
-        timeout: std::time::Duration,
-    ) -> Result<Resp, RequestError> {
-        let payload = value
-            .encode()
-            .map_err(|error| RequestError::NotSent(error.to_string()))?;
-        let message = self
-            .room
-            .request(self.action, payload, metadata, target, timeout)
-            .await?;
-        Resp::decode(message.payload)
-            .map_err(|error| RequestError::InvalidResponse(error.to_string()))
+    /// Asks `target`; add `.meta(json)` or `.timeout(duration)` (default
+    /// [`DEFAULT_REQUEST_TIMEOUT`](super::send::DEFAULT_REQUEST_TIMEOUT)), then await the
+    /// typed answer.
+    pub fn request(&self, value: &Req, target: PeerId) -> Requesting<'_, Resp> {
+        Requesting::new(&self.room, self.action, value.encode(), target)
     }
 
     /// The next request from a peer; `None` once the room is gone. Messages without request
     /// metadata are skipped.
-    pub async fn next_request(&mut self) -> Option<IncomingRequest<Req, Resp>> {
+    pub async fn recv(&mut self) -> Option<IncomingRequest<Req, Resp>> {
         loop {
             let RoomEvent::Message(message) = self.events.next().await? else {
                 continue;
@@ -331,7 +300,7 @@ impl<Req, Resp: ActionData> IncomingRequest<Req, Resp> {
         self.answer(payload, None).await
     }
 
-    /// Answers with an error; the requester gets [`RequestError::Rejected`].
+    /// Answers with an error; the requester gets [`RequestError::Rejected`](super::request::RequestError::Rejected).
     pub async fn reject(self, error: &str) -> Result<(), ActionError> {
         let null = Payload::Json(JsonText::parse("null")?);
         self.answer(null, Some(error)).await
@@ -341,7 +310,7 @@ impl<Req, Resp: ActionData> IncomingRequest<Req, Resp> {
         let action = ActionType::new(ActionType::RESPONSE)?;
         let metadata = response_metadata(&self.id, error);
         self.room
-            .send(action, payload, Some(metadata), Some(vec![self.peer]), None)
+            .transmit(action, payload, Some(metadata), Some(vec![self.peer]), None)
             .await
             .map_err(ActionError::Room)
     }

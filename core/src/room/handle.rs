@@ -1,6 +1,6 @@
 //! The handles users hold: [`Instance`] (one local peer of one app), [`Room`] (a joined room,
 //! which reads events) and [`RoomSender`] (cloneable, for sending from other tasks). They talk
-//! to the driver only through [`Command`]s on a channel.
+//! to the driver only through `Command`s on a channel.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +16,8 @@ use crate::id::{PeerId, RoomToken};
 use crate::keys::RoomKeys;
 use crate::signaler::RelayState;
 use crate::wire::{ActionType, JsonText, Payload, ReceivedMessage};
+
+use super::send::Sending;
 
 /// A room operation could not be carried out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -147,10 +149,8 @@ impl Drop for Membership {
 /// Dropping the room and everything made from it (senders, actions) leaves the room; to know
 /// that the peers got what was sent before leaving, await [`Room::leave`] instead.
 pub struct Room {
-    token: RoomToken,
-    commands: UnboundedSender<Command>,
+    sender: RoomSender,
     events: UnboundedReceiver<RoomEvent>,
-    membership: Arc<Membership>,
 }
 
 /// The sending side of a room: cheap to clone, usable from other tasks while the [`Room`] itself
@@ -204,9 +204,17 @@ impl RoomSender {
         .map_err(|error| RequestError::NotSent(error.to_string()))?
     }
 
-    /// Sends a payload (see [`Room::send`]); `progress` is called after each chunk handed to
-    /// a target.
-    pub async fn send(
+    /// Sends `payload` on the action `name` (1 to 32 UTF-8 bytes) to every active peer; add
+    /// `.to(..)`, `.meta(..)` or `.progress(..)`, then await it. See [`Sending`] for when it
+    /// resolves. Typed actions ([`Room::make_action`]) are the usual way to send.
+    pub fn send(&self, name: &str, payload: Payload) -> Sending<'_> {
+        Sending::new(self, ActionType::new(name).map_err(Into::into), Ok(payload))
+    }
+
+    /// Sends a payload to every active peer (`None`) or to the given ones, calling `progress`
+    /// after each chunk handed to a target. Resolves once every chunk was handed to every
+    /// target's channel; fails if a target leaves first.
+    pub(crate) async fn transmit(
         &self,
         action: ActionType,
         payload: Payload,
@@ -229,7 +237,9 @@ impl RoomSender {
 
 impl std::fmt::Debug for Room {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Room").field("token", &self.token).finish()
+        f.debug_struct("Room")
+            .field("token", &self.sender.token)
+            .finish()
     }
 }
 
@@ -267,14 +277,16 @@ impl Instance {
         })
         .await??;
         Ok(Room {
-            token,
-            commands: self.commands.clone(),
-            events: receiver,
-            membership: Arc::new(Membership {
+            sender: RoomSender {
                 token,
-                handle,
                 commands: self.commands.clone(),
-            }),
+                _membership: Arc::new(Membership {
+                    token,
+                    handle,
+                    commands: self.commands.clone(),
+                }),
+            },
+            events: receiver,
         })
     }
 }
@@ -282,7 +294,7 @@ impl Instance {
 impl Room {
     /// The room token.
     pub fn token(&self) -> RoomToken {
-        self.token
+        self.sender.token
     }
 
     /// The next event; `None` once the driver stopped.
@@ -290,52 +302,28 @@ impl Room {
         self.events.next().await
     }
 
-    /// Sends a payload to every active peer (`None`) or to the given ones. Resolves once every
-    /// chunk was handed to every target's channel; fails if a target leaves first.
-    pub async fn send(
-        &self,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        targets: Option<Vec<PeerId>>,
-    ) -> Result<(), RoomError> {
-        self.sender()
-            .send(action, payload, metadata, targets, None)
-            .await
-    }
-
-    /// Like [`Room::send`], calling `progress(peer, byte)` after each chunk handed to a target.
-    pub async fn send_with_progress(
-        &self,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        targets: Option<Vec<PeerId>>,
-        progress: SendProgress,
-    ) -> Result<(), RoomError> {
-        self.sender()
-            .send(action, payload, metadata, targets, Some(progress))
-            .await
+    /// Sends `payload` on the action `name` to every active peer; add `.to(..)`, `.meta(..)`
+    /// or `.progress(..)`, then await it (see [`Sending`] for when it resolves). Typed actions
+    /// ([`Room::make_action`]) are the usual way to send; this is for action names known only
+    /// at run time.
+    pub fn send(&self, name: &str, payload: Payload) -> Sending<'_> {
+        self.sender.send(name, payload)
     }
 
     /// A cloneable handle for sending from other tasks.
     pub fn sender(&self) -> RoomSender {
-        RoomSender {
-            token: self.token,
-            commands: self.commands.clone(),
-            _membership: self.membership.clone(),
-        }
+        self.sender.clone()
     }
 
     /// The round-trip time to an active peer.
     pub async fn ping(&self, peer: PeerId) -> Result<Duration, RoomError> {
-        self.sender().ping(peer).await
+        self.sender.ping(peer).await
     }
 
     /// Bytes held for incoming transfers in progress (freed when a sender leaves).
     pub async fn buffered_bytes(&self) -> usize {
-        ask(&self.commands, |reply| Command::Buffered {
-            room: self.token,
+        ask(&self.sender.commands, |reply| Command::Buffered {
+            room: self.sender.token,
             reply,
         })
         .await
@@ -345,15 +333,17 @@ impl Room {
     /// Each relay's URL and state, shared by every room of the instance (Trystero's
     /// `getRelaySockets`).
     pub async fn relay_sockets(&self) -> Vec<(String, RelayState)> {
-        ask(&self.commands, |reply| Command::RelaySockets { reply })
-            .await
-            .unwrap_or_default()
+        ask(&self.sender.commands, |reply| Command::RelaySockets {
+            reply,
+        })
+        .await
+        .unwrap_or_default()
     }
 
     /// The active peers.
     pub async fn peers(&self) -> Vec<PeerId> {
-        ask(&self.commands, |reply| Command::Peers {
-            room: self.token,
+        ask(&self.sender.commands, |reply| Command::Peers {
+            room: self.sender.token,
             reply,
         })
         .await
@@ -366,8 +356,8 @@ impl Room {
         action: ActionType,
     ) -> Result<UnboundedReceiver<RoomEvent>, RoomError> {
         let (events, receiver) = unbounded();
-        ask(&self.commands, |reply| Command::Subscribe {
-            room: self.token,
+        ask(&self.sender.commands, |reply| Command::Subscribe {
+            room: self.sender.token,
             action,
             events,
             reply,
@@ -386,8 +376,8 @@ impl Room {
     /// [`RoomError::FlushTimeout`] if one had not confirmed in time. Either way the room is
     /// left. Dropping the future still leaves the room, without waiting.
     pub async fn leave(self) -> Result<(), RoomError> {
-        ask(&self.commands, |reply| Command::Leave {
-            room: self.token,
+        ask(&self.sender.commands, |reply| Command::Leave {
+            room: self.sender.token,
             reply,
         })
         .await?

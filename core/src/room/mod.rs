@@ -27,6 +27,7 @@ pub mod handle;
 pub mod handshake;
 mod inbound;
 pub mod request;
+pub mod send;
 pub mod signaling;
 pub mod tracker;
 

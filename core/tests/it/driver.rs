@@ -9,12 +9,15 @@ use std::task::Poll;
 use super::keys;
 use futures_executor::LocalPool;
 use futures_util::task::SpawnExt;
+use std::future::IntoFuture;
+
+use trystero_core::room::action::ActionError;
 use trystero_core::room::driver::{Instance, Room, RoomError};
 use trystero_core::room::{EngineConfig, RoomEvent};
 use trystero_core::signaler::{MemoryHub, RelayState};
 use trystero_core::time::ManualClock;
 use trystero_core::transport::MemoryTransport;
-use trystero_core::wire::{ActionType, JsonText, Payload};
+use trystero_core::wire::{JsonText, Payload};
 use trystero_core::{PeerId, RoomConfig};
 
 struct World {
@@ -111,11 +114,11 @@ fn two_instances_meet_exchange_ping_and_leave() {
         assert_eq!(room_a.relay_sockets().await, sockets);
         assert_eq!(a.relay_sockets().await, sockets);
 
-        let chat = ActionType::new("chat").unwrap();
         let hello = Payload::json(&serde_json::json!({"hello": "B", "n": 1})).unwrap();
         let meta = JsonText::parse(r#"{"m":1}"#).unwrap();
         room_a
-            .send(chat, hello.clone(), Some(meta.clone()), None)
+            .send("chat", hello.clone())
+            .meta(&meta)
             .await
             .unwrap();
         match next(&mut room_b).await {
@@ -130,7 +133,7 @@ fn two_instances_meet_exchange_ping_and_leave() {
         // A large binary goes through the bounded in-memory queues with back-pressure.
         let big = Payload::Binary((0..3_000_000u32).map(|i| i as u8).collect());
         let (sent, received) = futures_util::join!(
-            room_b.send(ActionType::new("file").unwrap(), big.clone(), None, None),
+            room_b.send("file", big.clone()).into_future(),
             next(&mut room_a)
         );
         sent.unwrap();
@@ -162,9 +165,8 @@ fn leaving_reports_a_peer_that_stopped_reading() {
         assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
         // b stalls: its connection stays up, but nothing reads what a sends any more.
         paused.store(true, Ordering::SeqCst);
-        let chat = ActionType::new("chat").unwrap();
         let text = Payload::Text("anyone?".into());
-        room_a.send(chat, text, None, None).await.unwrap();
+        room_a.send("chat", text).await.unwrap();
         let advance = async {
             for _ in 0..50 {
                 yield_now().await;
@@ -190,10 +192,7 @@ fn a_dropped_room_is_left() {
         let names = room_b.make_action::<String>("name").await.unwrap();
         drop(room_b);
         drop(second);
-        names
-            .send(&"still here".to_owned(), None, None)
-            .await
-            .unwrap();
+        names.send(&"still here".to_owned()).await.unwrap();
         assert!(matches!(next(&mut room_a).await, RoomEvent::Message(_)));
         // …and so does an action made from it, until it goes too.
         drop(names);
@@ -209,14 +208,13 @@ fn sending_to_an_unknown_peer_is_an_error() {
         let room = join(&a, "lobby", "").await;
         let stranger = PeerId::random().unwrap();
         let result = room
-            .send(
-                ActionType::new("chat").unwrap(),
-                Payload::Text("hi".into()),
-                None,
-                Some(vec![stranger]),
-            )
+            .send("chat", Payload::Text("hi".into()))
+            .to(stranger)
             .await;
-        assert!(matches!(result, Err(RoomError::Engine(_))), "{result:?}");
+        assert!(
+            matches!(result, Err(ActionError::Room(RoomError::Engine(_)))),
+            "{result:?}"
+        );
     });
 }
 
@@ -257,7 +255,7 @@ fn three_instances_form_a_mesh() {
             }
         }
         rooms[2]
-            .send(ActionType::new("chat").unwrap(), Payload::Text("all".into()), None, None)
+            .send("chat", Payload::Text("all".into()))
             .await
             .unwrap();
         for room in &mut rooms[..2] {
@@ -287,22 +285,9 @@ async fn yield_now() {
     .await;
 }
 
-/// The next event of a typed action that is not receive progress.
-async fn message<T: trystero_core::room::action::ActionData>(
-    action: &mut trystero_core::room::action::Action<T>,
-) -> trystero_core::room::action::ActionEvent<T> {
-    use trystero_core::room::action::ActionEvent;
-    loop {
-        match action.recv().await.expect("the room is joined") {
-            ActionEvent::Progress { .. } => {}
-            event => return event,
-        }
-    }
-}
-
 #[test]
 fn typed_actions_carry_json_text_and_binary_with_js_flags() {
-    use trystero_core::room::action::{ActionError, ActionEvent, Json};
+    use trystero_core::room::action::Json;
 
     let mut world = World::new();
     let (a, b) = (world.instance(), world.instance());
@@ -320,30 +305,29 @@ fn typed_actions_carry_json_text_and_binary_with_js_flags() {
         assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(_)));
         assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
 
-        moves_a.send(&Json(Move { x: 1, y: -2 }), None, None).await.unwrap();
-        assert!(matches!(
-            message(&mut moves_b).await,
-            ActionEvent::Message { value: Json(Move { x: 1, y: -2 }), .. }
-        ));
+        moves_a.send(&Json(Move { x: 1, y: -2 })).await.unwrap();
+        let moved = moves_b.recv().await.unwrap();
+        assert_eq!(moved.value, Json(Move { x: 1, y: -2 }));
         names_a
-            .send(&"Ada".to_owned(), None, Some(JsonText::parse("{\"v\":2}").unwrap()))
+            .send(&"Ada".to_owned())
+            .meta(serde_json::json!({"v": 2}))
             .await
             .unwrap();
-        match message(&mut names_b).await {
-            ActionEvent::Message { value, metadata, peer } => {
-                assert_eq!(value, "Ada");
-                assert_eq!(metadata.unwrap().get(), "{\"v\":2}");
-                assert_eq!(peer, a.self_id());
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-        files_a.send(&vec![0xde, 0xad], None, None).await.unwrap();
-        assert!(
-            matches!(message(&mut files_b).await, ActionEvent::Message { value, .. } if value == [0xde, 0xad])
-        );
+        let named = names_b.recv().await.unwrap();
+        assert_eq!(named.value, "Ada");
+        assert_eq!(named.metadata.unwrap().get(), "{\"v\":2}");
+        assert_eq!(named.peer, a.self_id());
+        files_a.send(&vec![0xde, 0xad]).await.unwrap();
+        assert_eq!(files_b.recv().await.unwrap().value, [0xde, 0xad]);
 
-        wrong_a.send(&"not a move".to_owned(), None, None).await.unwrap();
-        assert!(matches!(message(&mut moves_b).await, ActionEvent::Invalid { .. }));
+        // A text on the JSON action is dropped and counted; the next move still arrives.
+        wrong_a.send(&"not a move".to_owned()).await.unwrap();
+        moves_a.send(&Json(Move { x: 3, y: 4 })).await.unwrap();
+        assert_eq!(
+            moves_b.recv().await.unwrap().value,
+            Json(Move { x: 3, y: 4 })
+        );
+        assert_eq!(moves_b.invalid(), 1);
 
         assert!(matches!(
             room_a.make_action::<String>(&"x".repeat(33)).await,
@@ -377,13 +361,13 @@ fn senders_see_progress_per_peer_and_receivers_too() {
             }
         };
         let (sent, (received_progress, message)) = futures_util::join!(
-            room_a.send_with_progress(
-                ActionType::new("file").unwrap(),
-                payload.clone(),
-                None,
-                None,
-                Arc::new(move |peer, byte| record.lock().unwrap().push((peer, byte))),
-            ),
+            room_a
+                .send("file", payload.clone())
+                .progress(move |peer, fraction| {
+                    let byte = (fraction * 255.0).round() as u8;
+                    record.lock().unwrap().push((peer, byte));
+                })
+                .into_future(),
             receive
         );
         sent.unwrap();
@@ -423,7 +407,7 @@ fn requests_are_answered_rejected_timed_out_and_disconnected() {
         // B answers the first request, rejects the second, ignores the third.
         spawner
             .spawn(async move {
-                let first = serve.next_request().await.unwrap();
+                let first = serve.recv().await.unwrap();
                 let Ok(Json(n)) = first.value else {
                     panic!("bad request")
                 };
@@ -432,9 +416,9 @@ fn requests_are_answered_rejected_timed_out_and_disconnected() {
                     Some(r#"{"k":1}"#)
                 );
                 first.respond(&Json(n * 2)).await.unwrap();
-                let second = serve.next_request().await.unwrap();
+                let second = serve.recv().await.unwrap();
                 second.reject("odd numbers only").await.unwrap();
-                let _third = serve.next_request().await.unwrap();
+                let _third = serve.recv().await.unwrap();
                 std::future::pending::<()>().await;
             })
             .unwrap();
@@ -442,16 +426,21 @@ fn requests_are_answered_rejected_timed_out_and_disconnected() {
         let timeout = Duration::from_secs(5);
         let meta = JsonText::parse(r#"{"k":1}"#).unwrap();
         let answer = ask
-            .request(&Json(21), b.self_id(), Some(meta), timeout)
+            .request(&Json(21), b.self_id())
+            .meta(meta)
+            .timeout(timeout)
             .await;
         assert_eq!(answer.unwrap(), Json(42));
-        let rejected = ask.request(&Json(2), b.self_id(), None, timeout).await;
+        let rejected = ask.request(&Json(2), b.self_id()).timeout(timeout).await;
         assert_eq!(
             rejected,
             Err(RequestError::Rejected("odd numbers only".into()))
         );
 
-        let unanswered = ask.request(&Json(3), b.self_id(), None, timeout);
+        let unanswered = ask
+            .request(&Json(3), b.self_id())
+            .timeout(timeout)
+            .into_future();
         let advance = async {
             // Let the request go out, then move the clock past its deadline.
             for _ in 0..50 {
@@ -463,7 +452,10 @@ fn requests_are_answered_rejected_timed_out_and_disconnected() {
         assert_eq!(result, Err(RequestError::Timeout));
 
         // A request to a peer that leaves fails as disconnected.
-        let pending = ask.request(&Json(4), b.self_id(), None, Duration::from_secs(60));
+        let pending = ask
+            .request(&Json(4), b.self_id())
+            .timeout(Duration::from_secs(60))
+            .into_future();
         let leave = async {
             for _ in 0..50 {
                 yield_now().await;
@@ -491,12 +483,12 @@ fn two_rooms_between_the_same_peers_share_one_connection() {
         assert!(matches!(next(&mut two_b).await, RoomEvent::PeerJoined(p) if p == a.self_id()));
         // Room one saw nothing: no churn from a second connection replacing the first.
         two_a
-            .send(ActionType::new("chat").unwrap(), Payload::Text("in two".into()), None, None)
+            .send("chat", Payload::Text("in two".into()))
             .await
             .unwrap();
         assert!(matches!(next(&mut two_b).await, RoomEvent::Message(m) if m.payload == Payload::Text("in two".into())));
         one_b
-            .send(ActionType::new("chat").unwrap(), Payload::Text("in one".into()), None, None)
+            .send("chat", Payload::Text("in one".into()))
             .await
             .unwrap();
         assert!(matches!(next(&mut one_a).await, RoomEvent::Message(m) if m.payload == Payload::Text("in one".into())));

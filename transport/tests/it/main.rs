@@ -1,7 +1,11 @@
 //! Real WebRTC on loopback: links made by `WebRtcTransport`, and whole rooms driven by
 //! trystero-core's engine over them (in-process relay, real keys).
 
-#![allow(clippy::unwrap_used, clippy::await_holding_lock)] // test code; `heavy` blocks on purpose
+#![allow(
+    clippy::unwrap_used,
+    clippy::await_holding_lock,
+    clippy::cast_possible_truncation
+)] // test code; `heavy` blocks on purpose
 
 mod link;
 

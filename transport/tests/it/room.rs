@@ -4,11 +4,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use trystero_core::room::action::{ActionEvent, Json};
+use std::future::IntoFuture;
+use trystero_core::room::action::{ActionError, Json};
 use trystero_core::room::driver::{Instance, Room, RoomError};
 use trystero_core::room::{EngineConfig, RoomEvent};
 use trystero_core::signaler::MemoryHub;
-use trystero_core::wire::{ActionType, JsonText, Payload};
+
+use trystero_core::wire::{JsonText, Payload};
 use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
 use trystero_crypto::TrysteroKeys;
 use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
@@ -85,7 +87,6 @@ async fn three_peers_exchange_json_text_and_binary_with_metadata() {
         expected.sort();
         assert_eq!(joined(room, 2).await, expected);
     }
-    let chat = ActionType::new("chat").unwrap();
     let meta = JsonText::parse(r#"{"m":1}"#).unwrap();
     let payloads = [
         Payload::json(&serde_json::json!({"hello": "B", "n": 1})).unwrap(),
@@ -94,7 +95,8 @@ async fn three_peers_exchange_json_text_and_binary_with_metadata() {
     ];
     for payload in &payloads {
         rooms[0]
-            .send(chat, payload.clone(), Some(meta.clone()), None)
+            .send("chat", payload.clone())
+            .meta(&meta)
             .await
             .unwrap();
     }
@@ -144,13 +146,13 @@ async fn sixty_four_mib_with_progress_on_both_sides() {
         }
     };
     let (sent, (received_progress, message)) = tokio::join!(
-        room_a.send_with_progress(
-            ActionType::new("file").unwrap(),
-            payload.clone(),
-            None,
-            None,
-            Arc::new(move |_, byte| record.lock().unwrap().push(byte)),
-        ),
+        room_a
+            .send("file", payload.clone())
+            .progress(move |_, fraction| record
+                .lock()
+                .unwrap()
+                .push((fraction * 255.0).round() as u8))
+            .into_future(),
         receive
     );
     sent.unwrap();
@@ -189,11 +191,7 @@ fn a_sender_that_leaves_right_after_sending_delivers_everything() {
             let b = instance(&hub);
             let mut room_b = join(&b, "flush", "").await;
             joined(&mut room_b, 1).await;
-            let file = ActionType::new("file").unwrap();
-            room_b
-                .send(file, Payload::Binary(sent), None, None)
-                .await
-                .unwrap();
+            room_b.send("file", Payload::Binary(sent)).await.unwrap();
             let left = room_b.leave().await;
             (b.self_id(), left)
         });
@@ -236,21 +234,13 @@ async fn leave_and_rejoin_the_same_room() {
     assert_eq!(joined(&mut room_a, 1).await, [b.self_id()]);
     let names = room_b.make_action::<String>("name").await.unwrap();
     let mut names_a = room_a.make_action::<String>("name").await.unwrap();
-    names.send(&"back".to_owned(), None, None).await.unwrap();
-    loop {
-        match tokio::time::timeout(WAIT, names_a.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            ActionEvent::Message { value, .. } => {
-                assert_eq!(value, "back");
-                break;
-            }
-            ActionEvent::Progress { .. } => {}
-            ActionEvent::Invalid { error, .. } => panic!("{error}"),
-        }
-    }
+    names.send(&"back".to_owned()).await.unwrap();
+    let message = tokio::time::timeout(WAIT, names_a.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(message.value, "back");
+    assert_eq!(names_a.invalid(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,14 +260,10 @@ async fn a_wrong_password_is_a_join_error_and_no_data_flows() {
     );
     assert!(room_a.peers().await.is_empty());
     let sent = room_a
-        .send(
-            ActionType::new("chat").unwrap(),
-            Payload::Text("x".into()),
-            None,
-            Some(vec![b.self_id()]),
-        )
+        .send("chat", Payload::Text("x".into()))
+        .to(b.self_id())
         .await;
-    assert!(matches!(sent, Err(RoomError::Engine(_))));
+    assert!(matches!(sent, Err(ActionError::Room(RoomError::Engine(_)))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -294,18 +280,12 @@ async fn a_typed_json_action_over_webrtc() {
     let mut moves_b = room_b.make_action::<Json<Move>>("move").await.unwrap();
     joined(&mut room_a, 1).await;
     joined(&mut room_b, 1).await;
-    moves_a
-        .send(&Json(Move { x: 7 }), None, None)
+    moves_a.send(&Json(Move { x: 7 })).await.unwrap();
+    let message = tokio::time::timeout(WAIT, moves_b.recv())
         .await
+        .unwrap()
         .unwrap();
-    match tokio::time::timeout(WAIT, moves_b.recv())
-        .await
-        .unwrap()
-        .unwrap()
-    {
-        ActionEvent::Message { value, .. } => assert_eq!(value, Json(Move { x: 7 })),
-        other => panic!("unexpected {other:?}"),
-    }
+    assert_eq!(message.value, Json(Move { x: 7 }));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -319,12 +299,7 @@ async fn a_receiver_vanishing_mid_transfer_fails_the_send() {
     joined(&mut room_b, 1).await;
     let target = b.self_id();
     let payload = Payload::Binary(vec![1; 64 << 20]);
-    let send = room_a.send(
-        ActionType::new("file").unwrap(),
-        payload,
-        None,
-        Some(vec![target]),
-    );
+    let send = room_a.send("file", payload).to(target).into_future();
     let vanish = async move {
         // Wait until part of the transfer arrived, then drop B entirely.
         loop {
@@ -342,7 +317,10 @@ async fn a_receiver_vanishing_mid_transfer_fails_the_send() {
     })
     .await
     .expect("the send ends within the timeout");
-    assert_eq!(result, Err(RoomError::PeerLeft(target)));
+    assert!(
+        matches!(result, Err(ActionError::Room(RoomError::PeerLeft(peer))) if peer == target),
+        "{result:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -356,9 +334,7 @@ async fn a_sender_vanishing_mid_transfer_frees_the_partial_buffer() {
     let sender = b.self_id();
     let payload = Payload::Binary(vec![2; 64 << 20]);
     let sending = tokio::spawn(async move {
-        let _ = room_b
-            .send(ActionType::new("file").unwrap(), payload, None, None)
-            .await;
+        let _ = room_b.send("file", payload).await;
     });
     // Part of it arrives and is buffered...
     loop {

@@ -10,7 +10,7 @@ use trystero_core::config::IceServer;
 use trystero_core::room::RoomEvent;
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport};
-use trystero_core::wire::{ActionType, Payload};
+use trystero_core::wire::Payload;
 use trystero_core::{AppId, RoomConfig, RoomId};
 use trystero_crypto::TrysteroKeys;
 use trystero_webrtc::{WebRtcConfig, WebRtcTransport};
@@ -193,12 +193,7 @@ async fn a_relay_only_room_joins_and_exchanges() {
     }
     rooms[0]
         .0
-        .send(
-            ActionType::new("chat").unwrap(),
-            Payload::Text("relayed".into()),
-            None,
-            None,
-        )
+        .send("chat", Payload::Text("relayed".into()))
         .await
         .unwrap();
     loop {

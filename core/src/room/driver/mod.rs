@@ -1,4 +1,4 @@
-//! The async driver: runs the two sans-IO halves ([`Engine`] and [`Signaling`]) against real
+//! The async driver: runs the two sans-IO halves ([`Engine`] and [`Signaling`](super::signaling::Signaling)) against real
 //! ports ([`Signaler`], [`PeerTransport`], [`Clock`]) and gives users [`Room`] handles.
 //!
 //! Runtime-agnostic: [`Instance::new`] returns the handle and one future, the driver, which the

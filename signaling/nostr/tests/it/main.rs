@@ -11,7 +11,7 @@ use nostr_relay_builder::prelude::{LocalRelay, RelayBuilder};
 use trystero_core::room::driver::{Instance, Room};
 use trystero_core::room::{EngineConfig, RoomEvent};
 use trystero_core::signaler::{RelayState, Signaler};
-use trystero_core::wire::{ActionType, Payload};
+use trystero_core::wire::Payload;
 use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
 use trystero_crypto::TrysteroKeys;
 use trystero_nostr::{NostrSignaler, relay_urls};
@@ -154,12 +154,7 @@ async fn two_rust_peers_meet_through_the_relay() {
     assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(p) if p == b.self_id()));
     assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(p) if p == a.self_id()));
     room_a
-        .send(
-            ActionType::new("chat").unwrap(),
-            Payload::Text("over nostr".into()),
-            None,
-            None,
-        )
+        .send("chat", Payload::Text("over nostr".into()))
         .await
         .unwrap();
     assert!(
