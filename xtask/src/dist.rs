@@ -73,9 +73,9 @@ pub(crate) fn dist(args: &[String]) -> Result<()> {
     // The release profile keeps line tables (for backtraces while developing); the bundle's
     // copy drops them (symbol names stay, so backtraces still name functions).
     let out_dir = target_dir.join("dist");
-    std::fs::create_dir_all(&out_dir)?;
+    fs::create_dir_all(&out_dir)?;
     let stripped = out_dir.join(format!("{}.stripped", binary_name()));
-    std::fs::copy(&built, &stripped).context("copying the release binary")?;
+    fs::copy(&built, &stripped).context("copying the release binary")?;
     let binary = if Command::new("strip")
         .arg("--strip-debug")
         .arg(&stripped)
