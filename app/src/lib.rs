@@ -153,6 +153,7 @@ pub use trystero_core::room::{EngineConfig, RoomEvent};
 pub use trystero_core::wire::{ActionType, JsonText, Payload, ReceivedMessage};
 pub use trystero_webrtc::WebRtcConfig;
 
+use tracing::Instrument;
 use trystero_core::room::driver::Instance;
 use trystero_core::signaler::Signaler;
 use trystero_core::transport::PeerTransport;
@@ -295,9 +296,21 @@ pub async fn join_room_with(
     options: &JoinOptions,
 ) -> Result<Room, JoinError> {
     let room_id = RoomId::new(room)?;
+    let peer = options.peer_id.unwrap_or_else(self_id);
+    // The room's logs (signalling, links, peers) go under this span.
+    let span = tracing::info_span!(
+        "room",
+        app = %config.app_id(),
+        room = %room_id,
+        strategy = options.strategy.name(),
+        %peer,
+    );
     let instance = instance_for(&config, options);
     let keys = TrysteroKeys::new(config.app_id(), &room_id, config.password());
-    Ok(instance.join(config, Arc::new(keys)).await?)
+    Ok(instance
+        .join(config, Arc::new(keys))
+        .instrument(span)
+        .await?)
 }
 
 /// A strategy's module: `join_room` and `join_room_with` fixed to that strategy, plus its

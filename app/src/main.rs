@@ -6,13 +6,35 @@
 
 mod cli;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+/// Logs to stderr: `RUST_LOG` when set, else warnings, raised by `-v` (info), `-vv` (debug)
+/// and `-vvv` (trace) for the project's crates.
+fn init_logs(verbose: u8) {
+    let filter = match std::env::var_os("RUST_LOG") {
+        Some(_) => EnvFilter::from_default_env(),
+        None => EnvFilter::new(match verbose {
+            0 => "warn",
+            1 => "warn,trystero=info",
+            2 => "warn,trystero=debug",
+            _ => "info,trystero=trace",
+        }),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let command = cli::Cli::parse();
+    init_logs(command.verbose);
     match cli::run(command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -5,6 +5,7 @@
 //! `handshakeTimeoutMs`. Build one with [`RoomConfig::builder`]; every invalid value is a typed
 //! [`ConfigError`] at `build()`, never later.
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::id::{AppId, IdError};
@@ -59,8 +60,8 @@ pub enum ConfigError {
     ZeroHandshakeTimeout,
 }
 
-/// One ICE server entry, as in `RTCIceServer`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One ICE server entry, as in `RTCIceServer`. Its `Debug` hides the credential.
+#[derive(Clone, PartialEq, Eq)]
 pub struct IceServer {
     /// `stun:`, `stuns:`, `turn:` or `turns:` URLs.
     pub urls: Vec<String>,
@@ -175,8 +176,28 @@ fn shuffle_like_trystero<T>(items: &mut [T], seed: u64) {
     }
 }
 
-/// Everything a room needs besides its id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What `Debug` shows for a secret: whether there is one, never its value (logs must not leak
+/// passwords or TURN credentials).
+fn redacted(secret: &str) -> &'static str {
+    if secret.is_empty() {
+        "(none)"
+    } else {
+        "(redacted)"
+    }
+}
+
+impl fmt::Debug for IceServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IceServer")
+            .field("urls", &self.urls)
+            .field("username", &self.username)
+            .field("credential", &self.credential.as_deref().map(redacted))
+            .finish()
+    }
+}
+
+/// Everything a room needs besides its id. Its `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RoomConfig {
     app_id: AppId,
     password: String,
@@ -252,7 +273,7 @@ impl RoomConfig {
 }
 
 /// Builds a [`RoomConfig`]; see [`RoomConfig::builder`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RoomConfigBuilder {
     app_id: String,
     password: String,
@@ -263,6 +284,30 @@ pub struct RoomConfigBuilder {
     passive: bool,
     relay_only: bool,
     handshake_timeout: Duration,
+}
+
+impl fmt::Debug for RoomConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoomConfig")
+            .field("app_id", &self.app_id)
+            .field("password", &redacted(&self.password))
+            .field("relay", &self.relay)
+            .field("ice_servers", &self.ice_servers)
+            .field("trickle_ice", &self.trickle_ice)
+            .field("passive", &self.passive)
+            .field("relay_only", &self.relay_only)
+            .field("handshake_timeout", &self.handshake_timeout)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RoomConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoomConfigBuilder")
+            .field("app_id", &self.app_id)
+            .field("password", &redacted(&self.password))
+            .finish_non_exhaustive()
+    }
 }
 
 impl RoomConfigBuilder {
@@ -380,6 +425,26 @@ fn validate_relay_url(url: &str) -> Result<(), ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let config = RoomConfig::builder("app")
+            .password("hunter2")
+            .turn_server(IceServer::turn("turn:127.0.0.1:3478", "user", "s3cret"))
+            .build()
+            .unwrap();
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("s3cret"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("(redacted)") && shown.contains("user"),
+            "{shown}"
+        );
+        let builder = format!("{:?}", RoomConfig::builder("app").password("hunter2"));
+        assert!(!builder.contains("hunter2"), "{builder}");
+    }
 
     #[test]
     fn defaults_follow_trystero() {

@@ -181,6 +181,18 @@ struct HubState {
     published: u64,
 }
 
+/// `url` with any credentials (`user:pass@`) replaced by `***@`, for logs.
+pub fn redact_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
 /// An in-process relay: the in-memory adapter of [`Signaler`]. Clone it to share it.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryHub {
@@ -301,6 +313,19 @@ impl Signaler for MemorySignaler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_are_redacted_from_urls() {
+        assert_eq!(
+            redact_userinfo("ws://user:pa@ss@127.0.0.1:9001/mqtt"),
+            "ws://***@127.0.0.1:9001/mqtt"
+        );
+        assert_eq!(
+            redact_userinfo("wss://relay.example/x@y"),
+            "wss://relay.example/x@y"
+        );
+        assert_eq!(redact_userinfo("not a url"), "not a url");
+    }
     use futures_util::FutureExt;
 
     #[test]

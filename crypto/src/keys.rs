@@ -8,8 +8,9 @@ use crate::password::password_challenge_response;
 use crate::sdp::SdpKey;
 use crate::topics::{peer_topic, room_token, root_topic};
 
-/// The keys of one room for one password, derived once at join.
-#[derive(Debug, Clone)]
+/// The keys of one room for one password, derived once at join. Its `Debug` shows the names
+/// and the public token, never the password or the key.
+#[derive(Clone)]
 pub struct TrysteroKeys {
     app: AppId,
     room: RoomId,
@@ -17,6 +18,24 @@ pub struct TrysteroKeys {
     root: String,
     token: RoomToken,
     cipher: SdpKey,
+}
+
+impl std::fmt::Debug for TrysteroKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrysteroKeys")
+            .field("app", &self.app)
+            .field("room", &self.room)
+            .field(
+                "password",
+                &if self.password.is_empty() {
+                    "(none)"
+                } else {
+                    "(redacted)"
+                },
+            )
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TrysteroKeys {

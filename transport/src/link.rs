@@ -16,8 +16,9 @@ use trystero_core::transport::{
 use webrtc::data_channel::{DataChannel, DataChannelEvent};
 use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
-    RTCIceCandidateInit, RTCIceGatheringState, RTCIceServer, RTCIceTransportPolicy,
-    RTCPeerConnectionIceEvent, RTCPeerConnectionState, RTCSessionDescription, SettingEngineBuilder,
+    RTCIceCandidateInit, RTCIceConnectionState, RTCIceGatheringState, RTCIceServer,
+    RTCIceTransportPolicy, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent,
+    RTCPeerConnectionState, RTCSessionDescription, SettingEngineBuilder,
 };
 use webrtc::runtime::{Runtime, TokioRuntime};
 
@@ -119,6 +120,8 @@ impl WebRtcTransport {
             gathering,
             state: watch::channel(RTCPeerConnectionState::New).0,
             trickle: options.trickle,
+            // The caller's span (the room's): the connection's state changes are logged there.
+            span: tracing::debug_span!("webrtc"),
         });
         let settings = SettingEngineBuilder::new()
             .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
@@ -253,6 +256,7 @@ struct Handler {
     gathering: watch::Sender<RTCIceGatheringState>,
     state: watch::Sender<RTCPeerConnectionState>,
     trickle: bool,
+    span: tracing::Span,
 }
 
 #[async_trait::async_trait]
@@ -275,10 +279,26 @@ impl PeerConnectionEventHandler for Handler {
     }
 
     async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        tracing::trace!(parent: &self.span, ?state, "ICE gathering");
         let _ = self.gathering.send(state);
     }
 
+    async fn on_ice_connection_state_change(&self, state: RTCIceConnectionState) {
+        tracing::debug!(parent: &self.span, ?state, "ICE state");
+    }
+
+    async fn on_ice_candidate_error(&self, event: RTCPeerConnectionIceErrorEvent) {
+        tracing::debug!(
+            parent: &self.span,
+            url = %event.url,
+            code = event.error_code,
+            text = %event.error_text,
+            "ICE candidate error"
+        );
+    }
+
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        tracing::debug!(parent: &self.span, ?state, "connection state");
         self.state.send_replace(state);
         match state {
             RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed => self.shared.lost(),

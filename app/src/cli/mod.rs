@@ -16,6 +16,10 @@ use trystero::{IceServer, JoinOptions, RoomConfig, Strategy, WebRtcConfig};
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// More logs on stderr: -v info, -vv debug, -vvv trace (`RUST_LOG`, when set, decides
+    /// instead, e.g. `RUST_LOG=trystero=debug`).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub(crate) verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]

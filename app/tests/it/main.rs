@@ -16,6 +16,7 @@ mod chat;
 mod facade;
 mod files;
 mod interop;
+mod logs;
 mod peer;
 mod relays;
 mod rollback;

@@ -34,14 +34,29 @@ impl Peer {
 
     /// Starts any program that speaks the `trystero peer` JSON-lines interface.
     pub(crate) fn spawn(mut command: Command) -> Self {
+        command.stderr(if std::env::var_os("TRYSTERO_TRACE").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        });
+        Self::start_piped(command)
+    }
+
+    /// Like [`Peer::spawn`], with stderr piped: take it with [`Peer::take_stderr`] and read it
+    /// from another thread (or after the peer exits).
+    pub(crate) fn spawn_with_stderr(mut command: Command) -> Self {
+        command.stderr(Stdio::piped());
+        Self::start_piped(command)
+    }
+
+    pub(crate) fn take_stderr(&mut self) -> std::process::ChildStderr {
+        self.child.stderr.take().expect("stderr is piped")
+    }
+
+    fn start_piped(mut command: Command) -> Self {
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(if std::env::var_os("TRYSTERO_TRACE").is_some() {
-                Stdio::inherit()
-            } else {
-                Stdio::null()
-            })
             .spawn()
             .unwrap();
         let stdin = child.stdin.take().unwrap();

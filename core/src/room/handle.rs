@@ -44,6 +44,8 @@ pub(crate) enum Command {
     Join {
         keys: Arc<dyn RoomKeys>,
         config: Box<RoomConfig>,
+        /// The caller's span: the room's logs go under it.
+        span: tracing::Span,
         events: UnboundedSender<RoomEvent>,
         reply: oneshot::Sender<Result<(RoomToken, u64), EngineError>>,
     },
@@ -263,6 +265,8 @@ impl Instance {
     }
 
     /// Joins a room. Joining a room this instance is already in returns another handle on it.
+    /// The room's logs (signalling steps, links, peers) go under the caller's current
+    /// `tracing` span: wrap the call in a span naming the app and room.
     pub async fn join(
         &self,
         config: RoomConfig,
@@ -272,6 +276,7 @@ impl Instance {
         let (token, handle) = ask(&self.commands, |reply| Command::Join {
             keys,
             config: Box::new(config),
+            span: tracing::Span::current(),
             events,
             reply,
         })

@@ -34,6 +34,12 @@ impl Engine {
         };
         if state.pending.len() >= max_frames || state.pending_bytes + chunk.len() > max_bytes {
             self.stats.dropped_frames += 1;
+            tracing::debug!(
+                peer = %state.peer,
+                %token,
+                reason = "the buffer for rooms not joined yet is full",
+                "dropped a frame"
+            );
             return;
         }
         state.pending_bytes += chunk.len();
@@ -48,9 +54,13 @@ impl Engine {
         link: LinkId,
         chunk: &[u8],
     ) {
-        let Ok(chunk) = ActionChunk::decode(chunk) else {
-            self.stats.malformed_frames += 1;
-            return;
+        let chunk = match ActionChunk::decode(chunk) {
+            Ok(chunk) => chunk,
+            Err(error) => {
+                self.stats.malformed_frames += 1;
+                tracing::debug!(%peer, %error, "dropped a malformed frame");
+                return;
+            }
         };
         let Some(room) = self.rooms.get_mut(&token) else {
             return;
@@ -66,6 +76,12 @@ impl Engine {
         );
         if !active && !while_pending {
             self.stats.dropped_while_pending += 1;
+            tracing::debug!(
+                %peer,
+                action = action.as_str(),
+                reason = "the peer has not finished the handshake",
+                "dropped a frame"
+            );
             return;
         }
         let internal = action.is_internal() && action.as_str() != ActionType::RESPONSE;

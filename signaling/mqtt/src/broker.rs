@@ -10,7 +10,8 @@ use std::time::Duration;
 use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS, SubscribeFilter};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
-use trystero_core::signaler::{RelayMessage, RelayState};
+use tracing::Instrument;
+use trystero_core::signaler::{RelayMessage, RelayState, redact_userinfo};
 
 /// mqtt.js's `reconnectPeriod`: a dropped broker is retried every second, without end.
 pub(crate) const RECONNECT_PERIOD: Duration = Duration::from_secs(1);
@@ -61,14 +62,18 @@ impl BrokerHandle {
                 // Requests only go out while connected, so a small queue is plenty.
                 let (client, eventloop) = AsyncClient::new(options, 256);
                 let wake = Arc::new(tokio::sync::Notify::new());
-                let network = tokio::spawn(network(
-                    index,
-                    eventloop,
-                    inbox,
-                    inputs.clone(),
-                    paused,
-                    wake.clone(),
-                ));
+                let span = tracing::info_span!("broker", url = %redact_userinfo(&url));
+                let network = tokio::spawn(
+                    network(
+                        index,
+                        eventloop,
+                        inbox,
+                        inputs.clone(),
+                        paused,
+                        wake.clone(),
+                    )
+                    .instrument(span),
+                );
                 tokio::spawn(control(client, receiver, state.clone(), network, wake));
             }
             Err(reason) => {
@@ -104,6 +109,7 @@ async fn network(
     loop {
         match eventloop.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                tracing::info!("connected");
                 if inputs.send(Input::Connected).is_err() {
                     return;
                 }
@@ -123,7 +129,8 @@ async fn network(
                 }
             }
             Ok(_) => {}
-            Err(_) => {
+            Err(error) => {
+                tracing::info!(%error, delay = ?RECONNECT_PERIOD, "disconnected; reconnecting");
                 if inputs.send(Input::Disconnected).is_err() {
                     return;
                 }

@@ -9,9 +9,10 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
+use tracing::Instrument;
 use trystero_core::id::random_id;
 use trystero_core::random::OsRandom;
-use trystero_core::signaler::{ReconnectSchedule, RelayMessage, RelayState};
+use trystero_core::signaler::{ReconnectSchedule, RelayMessage, RelayState, redact_userinfo};
 use trystero_crypto::nostr_kind;
 
 use crate::Topics;
@@ -59,7 +60,8 @@ impl RelayHandle {
             groups_sent: 0,
             backoff: None,
         };
-        tokio::spawn(relay.run());
+        let span = tracing::info_span!("relay", url = %redact_userinfo(&url));
+        tokio::spawn(relay.run().instrument(span));
         Self {
             url,
             commands,
@@ -120,25 +122,33 @@ impl Relay {
             let connected =
                 tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(&self.url))
                     .await;
-            if let Ok(Ok((socket, _))) = connected {
-                self.set_state(RelayState::Open);
-                schedule.reset();
-                match self.session(socket).await {
-                    SessionEnd::Disconnected => {}
-                    SessionEnd::Shutdown => return,
-                    SessionEnd::Retired(reason) => {
-                        self.set_state(RelayState::Retired(reason));
-                        return;
+            match connected {
+                Ok(Ok((socket, _))) => {
+                    tracing::info!("connected");
+                    self.set_state(RelayState::Open);
+                    schedule.reset();
+                    match self.session(socket).await {
+                        SessionEnd::Disconnected => tracing::info!("disconnected"),
+                        SessionEnd::Shutdown => return,
+                        SessionEnd::Retired(reason) => {
+                            tracing::warn!(%reason, "retired");
+                            self.set_state(RelayState::Retired(reason));
+                            return;
+                        }
                     }
                 }
+                Ok(Err(error)) => tracing::debug!(%error, "could not connect"),
+                Err(_) => tracing::debug!(timeout = ?CONNECT_TIMEOUT, "could not connect in time"),
             }
             let Some(delay) = schedule.next_delay(&mut OsRandom) else {
+                tracing::warn!("unreachable; gave up reconnecting");
                 self.set_state(RelayState::Retired(format!(
                     "{} unreachable; gave up reconnecting",
                     self.url
                 )));
                 return;
             };
+            tracing::info!(?delay, "reconnecting");
             self.set_state(RelayState::Connecting);
             let sleep = tokio::time::sleep(delay);
             tokio::pin!(sleep);
@@ -266,6 +276,7 @@ impl Relay {
                         (length * 2).min(MAX_RATE_LIMIT_BACKOFF)
                     });
                     self.backoff = Some((Instant::now() + length, length));
+                    tracing::warn!(%reason, backoff = ?length, "rate limited: announcing less");
                     None
                 } else if reason.starts_with("duplicate:") {
                     None

@@ -9,8 +9,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio_tungstenite::tungstenite::Message;
+use tracing::Instrument;
 use trystero_core::random::OsRandom;
-use trystero_core::signaler::{ReconnectSchedule, RelayMessage, RelayState};
+use trystero_core::signaler::{ReconnectSchedule, RelayMessage, RelayState, redact_userinfo};
 
 use crate::{SharedRooms, lock};
 
@@ -48,7 +49,8 @@ impl TrackerHandle {
             state: state.clone(),
             commands: receiver,
         };
-        tokio::spawn(tracker.run());
+        let span = tracing::info_span!("tracker", url = %redact_userinfo(&url));
+        tokio::spawn(tracker.run().instrument(span));
         Self {
             url,
             commands,
@@ -103,20 +105,28 @@ impl Tracker {
             let connected =
                 tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(&self.url))
                     .await;
-            if let Ok(Ok((socket, _))) = connected {
-                self.set_state(RelayState::Open);
-                schedule.reset();
-                if let SessionEnd::Shutdown = self.session(socket).await {
-                    return;
+            match connected {
+                Ok(Ok((socket, _))) => {
+                    tracing::info!("connected");
+                    self.set_state(RelayState::Open);
+                    schedule.reset();
+                    if let SessionEnd::Shutdown = self.session(socket).await {
+                        return;
+                    }
+                    tracing::info!("disconnected");
                 }
+                Ok(Err(error)) => tracing::debug!(%error, "could not connect"),
+                Err(_) => tracing::debug!(timeout = ?CONNECT_TIMEOUT, "could not connect in time"),
             }
             let Some(delay) = schedule.next_delay(&mut OsRandom) else {
+                tracing::warn!("unreachable; gave up reconnecting");
                 self.set_state(RelayState::Retired(format!(
                     "{} unreachable; gave up reconnecting",
                     self.url
                 )));
                 return;
             };
+            tracing::info!(?delay, "reconnecting");
             self.set_state(RelayState::Connecting);
             let sleep = tokio::time::sleep(delay);
             tokio::pin!(sleep);

@@ -31,6 +31,8 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         transfers: &mut FuturesUnordered<BoxFuture<'static, ()>>,
     ) {
         let now = self.clock.now();
+        let span = self.room_span(room);
+        tracing::info!(parent: &span, "leaving");
         // First what the user sent: the flush that decides the outcome. Then the leave frames,
         // flushed too (so they are not lost if the process exits next), best effort.
         let sessions = self.engine.sessions(room);
@@ -61,6 +63,12 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         transfers.push(
             async move {
                 let outcome = flush_all(sent, goodbyes, clock, deadline).await;
+                match &outcome {
+                    Ok(()) => tracing::debug!(parent: &span, "left; every peer has what was sent"),
+                    Err(error) => {
+                        tracing::warn!(parent: &span, %error, "left without confirmation")
+                    }
+                }
                 if let Some(reply) = reply {
                     let _ = reply.send(outcome);
                 }
@@ -92,6 +100,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             Command::Join {
                 keys,
                 config,
+                span,
                 events,
                 reply,
             } => {
@@ -145,11 +154,13 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                             relay_only: config.relay_only(),
                         },
                         events: vec![events],
+                        span: span.clone(),
                         handles: BTreeSet::from([handle]),
                         actions: BTreeMap::new(),
                     },
                 );
                 self.signaling_out.push((token, out));
+                tracing::info!(parent: &span, %token, ?style, trickle, "joined; announcing");
                 let _ = reply.send(Ok((token, handle)));
             }
             Command::Leave { room, reply } => self.leave(room, Some(reply), transfers).await,

@@ -19,6 +19,7 @@ use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_channel::oneshot;
 use futures_util::future::{BoxFuture, FutureExt};
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use tracing::Instrument;
 
 use self::ops::{Write, add_candidate, pump, write_frames};
 use self::strategy::RoomSignaling;
@@ -90,6 +91,8 @@ struct RoomState {
     keys: Arc<dyn RoomKeys>,
     options: LinkOptions,
     events: Vec<UnboundedSender<RoomEvent>>,
+    /// The joining caller's span; the room's logs go under it.
+    span: tracing::Span,
     /// The user handles (one per `join`) still held; the room is left when the last goes.
     handles: BTreeSet<u64>,
     /// Typed actions' listeners; their messages and progress go there only.
@@ -122,6 +125,8 @@ struct LinkState<L> {
     room: RoomToken,
     /// Frames from the engine (and flush requests), written in order by the link's writer.
     writer: UnboundedSender<Write>,
+    /// `link{peer}`, under the room's span.
+    span: tracing::Span,
     alive: Arc<AtomicBool>,
 }
 
@@ -261,18 +266,30 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 offerer,
                 result,
             } => {
-                let Ok((link, sdp)) = result else {
-                    // A topic offer or answer expires in the signalling half; a tracker drops
-                    // the offer and makes another.
-                    if let Some(state) = self.rooms.get_mut(&room)
-                        && offerer
-                    {
-                        let mut out = Vec::new();
-                        state.signaling.offer_failed(id, &mut out);
-                        self.signaling_out.push((room, out));
+                let room_span = self.room_span(room);
+                let (link, sdp) = match result {
+                    Ok(made) => made,
+                    Err(error) => {
+                        tracing::warn!(parent: &room_span, %error, offerer, "could not make the connection");
+                        // A topic offer or answer expires in the signalling half; a tracker drops
+                        // the offer and makes another.
+                        if let Some(state) = self.rooms.get_mut(&room)
+                            && offerer
+                        {
+                            let mut out = Vec::new();
+                            state.signaling.offer_failed(id, &mut out);
+                            self.signaling_out.push((room, out));
+                        }
+                        return;
                     }
-                    return;
                 };
+                let span = match peer {
+                    Some(peer) => {
+                        tracing::debug_span!(parent: &room_span, "link", %peer, id = id.0)
+                    }
+                    None => tracing::debug_span!(parent: &room_span, "link", id = id.0),
+                };
+                tracing::debug!(parent: &span, offerer, sdp_bytes = sdp.len(), "connection made");
                 let link = Arc::new(link);
                 let (writer, frames) = unbounded();
                 let alive = Arc::new(AtomicBool::new(true));
@@ -288,6 +305,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         peer,
                         room,
                         writer,
+                        span,
                         alive,
                     },
                 );
@@ -310,6 +328,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     return;
                 };
                 let (peer, room, link) = (state.peer, state.room, state.link.clone());
+                let span = state.span.clone();
                 match event {
                     LinkEvent::LocalCandidate(candidate) => {
                         if let Some(state) = self.rooms.get_mut(&room) {
@@ -324,6 +343,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         }
                     }
                     LinkEvent::Open => {
+                        tracing::debug!(parent: &span, "data channel open");
                         // A tracker offer opens only after an answer bound it to a peer.
                         let Some(peer) = peer else {
                             return;
@@ -335,6 +355,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     }
                     LinkEvent::Message(frame) => self.engine.link_message(now, id, &frame),
                     LinkEvent::Closed => {
+                        tracing::debug!(parent: &span, "connection closed");
                         self.close_link(id);
                         return;
                     }
@@ -342,6 +363,13 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 ops.push(pump(id, link));
             }
         }
+    }
+
+    /// The room's span (none once the room is gone).
+    pub(super) fn room_span(&self, room: RoomToken) -> tracing::Span {
+        self.rooms
+            .get(&room)
+            .map_or_else(tracing::Span::none, |state| state.span.clone())
     }
 
     fn close_link(&mut self, id: LinkId) {
@@ -384,6 +412,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         output: SignalingOutput,
         ops: &mut Ops<T::Link>,
     ) {
+        let span = self.room_span(room);
         match output {
             SignalingOutput::Subscribe(topic) => {
                 let _ = self.signaler.subscribe(&topic).await;
@@ -393,13 +422,18 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 topic,
                 payload,
             } => {
-                let _ = self.signaler.publish(relay, &topic, &payload).await;
+                // The payload is encrypted, yet never logged: its size is enough.
+                tracing::trace!(parent: &span, ?relay, bytes = payload.len(), "publishing");
+                if let Err(error) = self.signaler.publish(relay, &topic, &payload).await {
+                    tracing::debug!(parent: &span, %error, "publish failed");
+                }
             }
             SignalingOutput::CreateOffer { peer, .. }
             | SignalingOutput::AcceptOffer { peer, .. }
                 if self.engine.has_link_to(peer) =>
             {
                 // One connection per peer: this room binds on the existing one.
+                tracing::debug!(parent: &span, %peer, "using the connection we already have");
                 if let Some(state) = self.rooms.get_mut(&room) {
                     let mut out = Vec::new();
                     state.signaling.use_shared_connection(peer, &mut out);
@@ -423,18 +457,22 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 self.create_link(room, link, None, None, ops);
             }
             SignalingOutput::RelayNotice { relay, message } => {
+                tracing::warn!(parent: &span, relay, %message, "relay notice");
                 if let Some(state) = self.rooms.get_mut(&room) {
                     state.emit(&RoomEvent::RelayNotice { relay, message });
                 }
             }
             SignalingOutput::CreateOffer { link, peer } => {
+                tracing::debug!(parent: &span, %peer, "offering a connection");
                 self.create_link(room, link, Some(peer), None, ops);
             }
             SignalingOutput::AcceptOffer { link, peer, sdp } => {
+                tracing::debug!(parent: &span, %peer, "answering an offer");
                 self.create_link(room, link, Some(peer), Some(sdp), ops);
             }
             SignalingOutput::ApplyAnswer { link, sdp } => {
                 if let Some(state) = self.links.get(&link) {
+                    tracing::debug!(parent: &state.span, "applying the answer");
                     let link = state.link.clone();
                     ops.push(
                         async move {
@@ -456,6 +494,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             },
             SignalingOutput::CloseLink { link } => self.close_link(link),
             SignalingOutput::JoinError { peer, error } => {
+                tracing::warn!(parent: &span, %peer, %error, "peer could not join");
                 if let Some(state) = self.rooms.get_mut(&room) {
                     state.emit(&RoomEvent::JoinError { peer, error });
                 }
@@ -476,6 +515,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             return;
         };
         let transport = self.transport.clone();
+        let span = self.room_span(room);
         ops.push(
             async move {
                 let offerer = offer.is_none();
@@ -491,6 +531,8 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     result,
                 }
             }
+            // The transport's own logs (ICE and connection states) go under the room.
+            .instrument(span)
             .boxed(),
         );
     }
@@ -504,8 +546,10 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             }
             Output::CloseLink { link } => self.close_link(link),
             Output::Event { room, event } => {
+                let span = self.room_span(room);
                 match &event {
                     RoomEvent::PeerJoined(peer) => {
+                        tracing::info!(parent: &span, %peer, "peer joined");
                         self.active
                             .insert((room, *peer), Arc::new(AtomicBool::new(true)));
                     }
@@ -529,6 +573,11 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         return;
                     }
                     RoomEvent::PeerLeft(peer) | RoomEvent::JoinError { peer, .. } => {
+                        if matches!(event, RoomEvent::PeerLeft(_)) {
+                            tracing::info!(parent: &span, %peer, "peer left");
+                        } else {
+                            tracing::warn!(parent: &span, %peer, ?event, "peer could not join");
+                        }
                         if let Some(flag) = self.active.remove(&(room, *peer)) {
                             flag.store(false, Ordering::SeqCst);
                         }
@@ -548,6 +597,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         }
                     }
                     RoomEvent::Pong { peer, rtt } => {
+                        tracing::debug!(parent: &span, %peer, ?rtt, "pong");
                         if let Some(waiter) = self
                             .pings
                             .get_mut(&(room, *peer))
@@ -556,6 +606,9 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                             let _ = waiter.send(Ok(*rtt));
                         }
                         return;
+                    }
+                    RoomEvent::ReceiveError { peer, error } => {
+                        tracing::warn!(parent: &span, %peer, %error, "dropped a message");
                     }
                     _ => {}
                 }
