@@ -146,10 +146,12 @@ pub use trystero_core::id::{AppId, IdError, PeerId, RoomId};
 pub use trystero_core::room::action::{
     Action, ActionData, ActionError, IncomingRequest, Json, Message, RequestAction,
 };
-pub use trystero_core::room::driver::{Room, RoomError, RoomSender};
+pub use trystero_core::room::driver::{PeerInfo, Room, RoomError, RoomSender};
 pub use trystero_core::room::request::RequestError;
 pub use trystero_core::room::send::{DEFAULT_REQUEST_TIMEOUT, IntoTargets, Requesting, Sending};
 pub use trystero_core::room::{EngineConfig, RoomEvent};
+pub use trystero_core::signaler::RelayState;
+pub use trystero_core::transport::CandidateType;
 pub use trystero_core::wire::{ActionType, JsonText, Payload, ReceivedMessage};
 pub use trystero_webrtc::WebRtcConfig;
 

@@ -165,6 +165,13 @@ pub trait Signaler: Send + Sync + 'static {
 
     /// Each relay's URL and state, in relay-index order (Trystero's `getRelaySockets`).
     fn relay_sockets(&self) -> Vec<(String, RelayState)>;
+
+    /// Stops reconnecting to relays that drop (Trystero's `pauseRelayReconnection`), e.g.
+    /// while the app is in the background; open relays stay open.
+    fn pause_reconnection(&self);
+
+    /// Reconnects dropped relays now and from then on (Trystero's `resumeRelayReconnection`).
+    fn resume_reconnection(&self);
 }
 
 #[derive(Debug)]
@@ -266,6 +273,12 @@ impl Signaler for MemorySignaler {
     fn relay_count(&self) -> usize {
         1
     }
+
+    /// The in-process relay never drops, so there is nothing to pause.
+    fn pause_reconnection(&self) {}
+
+    /// The in-process relay never drops, so there is nothing to resume.
+    fn resume_reconnection(&self) {}
 
     async fn subscribe(&self, topic: &str) -> Result<(), SignalingError> {
         self.with_client(|client| {

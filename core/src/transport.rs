@@ -11,6 +11,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Poll;
+use std::time::Duration;
 
 use futures_channel::mpsc::{self, Receiver, Sender, UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
@@ -52,6 +53,41 @@ pub struct LinkOptions {
     pub trickle: bool,
     /// Use only relayed (TURN) candidates.
     pub relay_only: bool,
+}
+
+/// How a connection reaches the peer: the type of the local candidate of the pair in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CandidateType {
+    /// Directly, from a local interface.
+    Host,
+    /// Through a NAT, at the address a STUN server saw (`srflx`).
+    ServerReflexive,
+    /// Through a NAT, at an address the peer saw (`prflx`).
+    PeerReflexive,
+    /// Through a TURN relay.
+    Relay,
+}
+
+impl CandidateType {
+    /// The SDP name: `host`, `srflx`, `prflx` or `relay`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Host => "host",
+            Self::ServerReflexive => "srflx",
+            Self::PeerReflexive => "prflx",
+            Self::Relay => "relay",
+        }
+    }
+}
+
+/// What the transport knows about a connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkStats {
+    /// The round trip measured by the transport (ICE checks), when it has one.
+    pub rtt: Option<Duration>,
+    /// The local candidate type of the pair in use, once one is selected.
+    pub candidate: Option<CandidateType>,
 }
 
 /// Something that happened on a link.
@@ -120,6 +156,9 @@ pub trait PeerLink: Send + Sync + 'static {
 
     /// Waits until the peer has every frame sent so far.
     fn flush(&self) -> impl Future<Output = Result<(), TransportError>> + Send;
+
+    /// What the transport knows about the connection now.
+    fn stats(&self) -> impl Future<Output = LinkStats> + Send;
 
     /// Closes the connection; the peer sees [`LinkEvent::Closed`].
     fn close(&self);
@@ -388,6 +427,14 @@ impl PeerLink for MemoryLink {
             unread.count.fetch_sub(1, Ordering::SeqCst);
             TransportError::Closed
         })
+    }
+
+    /// In-memory links are "host" connections with no measured round trip.
+    async fn stats(&self) -> LinkStats {
+        LinkStats {
+            rtt: None,
+            candidate: Some(CandidateType::Host),
+        }
     }
 
     async fn flush(&self) -> Result<(), TransportError> {

@@ -11,14 +11,16 @@ use tokio::sync::{Notify, watch};
 use trystero_core::config::IceServer;
 use trystero_core::signal::IceCandidate;
 use trystero_core::transport::{
-    BUFFERED_AMOUNT_LOW, LinkEvent, LinkOptions, PeerLink, PeerTransport, TransportError,
+    BUFFERED_AMOUNT_LOW, CandidateType, LinkEvent, LinkOptions, LinkStats, PeerLink, PeerTransport,
+    TransportError,
 };
 use webrtc::data_channel::{DataChannel, DataChannelEvent};
 use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
-    RTCIceCandidateInit, RTCIceConnectionState, RTCIceGatheringState, RTCIceServer,
-    RTCIceTransportPolicy, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent,
-    RTCPeerConnectionState, RTCSessionDescription, SettingEngineBuilder,
+    RTCIceCandidateInit, RTCIceCandidateType, RTCIceConnectionState, RTCIceGatheringState,
+    RTCIceServer, RTCIceTransportPolicy, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent,
+    RTCPeerConnectionState, RTCSessionDescription, RTCStatsReportEntry, SettingEngineBuilder,
+    StatsSelector,
 };
 use webrtc::runtime::{Runtime, TokioRuntime};
 
@@ -589,6 +591,58 @@ impl PeerLink for WebRtcLink {
             let _ =
                 tokio::time::timeout(Duration::from_millis(5), self.shared.low.notified()).await;
         }
+    }
+
+    async fn stats(&self) -> LinkStats {
+        let report = self
+            .connection
+            .get_stats(std::time::Instant::now(), StatsSelector::None)
+            .await;
+        // The pair in use: the transport's selected pair, else a nominated one.
+        let selected = report.iter().find_map(|entry| match entry {
+            RTCStatsReportEntry::Transport(transport)
+                if !transport.selected_candidate_pair_id.is_empty() =>
+            {
+                Some(transport.selected_candidate_pair_id.clone())
+            }
+            _ => None,
+        });
+        let pair = report.iter().find_map(|entry| match entry {
+            RTCStatsReportEntry::IceCandidatePair(pair)
+                if selected.as_deref() == Some(pair.stats.id.as_str())
+                    || (selected.is_none() && pair.nominated) =>
+            {
+                Some(pair)
+            }
+            _ => None,
+        });
+        let Some(pair) = pair else {
+            return LinkStats::default();
+        };
+        let rtt = (pair.current_round_trip_time.is_finite() && pair.current_round_trip_time > 0.0)
+            .then(|| Duration::from_secs_f64(pair.current_round_trip_time));
+        // webrtc-rs 0.21 names the local candidate entry `RTCLocalIceCandidate_<id>` while the
+        // pair refers to it as `<id>`: accept both.
+        let local = report.iter().find_map(|entry| match entry {
+            RTCStatsReportEntry::LocalCandidate(local)
+                if local.stats.id == pair.local_candidate_id
+                    || local
+                        .stats
+                        .id
+                        .ends_with(&format!("_{}", pair.local_candidate_id)) =>
+            {
+                Some(local)
+            }
+            _ => None,
+        });
+        let candidate = local.and_then(|local| match local.candidate_type {
+            RTCIceCandidateType::Host => Some(CandidateType::Host),
+            RTCIceCandidateType::Srflx => Some(CandidateType::ServerReflexive),
+            RTCIceCandidateType::Prflx => Some(CandidateType::PeerReflexive),
+            RTCIceCandidateType::Relay => Some(CandidateType::Relay),
+            _ => None,
+        });
+        LinkStats { rtt, candidate }
     }
 
     fn close(&self) {

@@ -90,3 +90,45 @@ fn a_new_runtime_gets_a_working_instance() {
         runtime.block_on(joined(&mut room, id));
     }
 }
+
+/// Trystero's `pauseRelayReconnection`/`resumeRelayReconnection` on the room: while paused, a
+/// broker that restarts is not reconnected to; once resumed, it is.
+#[test]
+fn relay_reconnection_pauses_and_resumes_through_the_room() {
+    use trystero::{RelayState, Strategy};
+
+    let mut broker = super::relays::broker::Mosquitto::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = RoomConfig::builder(APP)
+        .relay_urls([broker.url()])
+        .ice_servers(Vec::new())
+        .build()
+        .unwrap();
+    let options = JoinOptions {
+        strategy: Strategy::Mqtt,
+        peer_id: Some(PeerId::random().unwrap()),
+        ..options()
+    };
+    let room = runtime
+        .block_on(trystero::join_room_with(config, "pause", &options))
+        .unwrap();
+    let state = |room: &Room| runtime.block_on(room.relay_sockets())[0].1.clone();
+    let wait_for = |room: &Room, wanted: RelayState| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while state(room) != wanted {
+            assert!(std::time::Instant::now() < deadline, "never {wanted:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait_for(&room, RelayState::Open);
+
+    room.pause_relay_reconnection();
+    broker.restart();
+    wait_for(&room, RelayState::Connecting);
+    // Well past the one-second reconnect period: still away.
+    std::thread::sleep(Duration::from_millis(2_500));
+    assert_eq!(state(&room), RelayState::Connecting, "paused");
+
+    room.resume_relay_reconnection();
+    wait_for(&room, RelayState::Open);
+}

@@ -13,7 +13,7 @@ use super::peer::free_port;
 // The MQTT crate's harness, shared rather than copied; these tests use part of it.
 #[allow(dead_code)]
 #[path = "../../../signaling/mqtt/tests/it/broker.rs"]
-mod broker;
+pub(crate) mod broker;
 
 use broker::Mosquitto;
 

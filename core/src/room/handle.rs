@@ -15,6 +15,7 @@ use crate::config::RoomConfig;
 use crate::id::{PeerId, RoomToken};
 use crate::keys::RoomKeys;
 use crate::signaler::RelayState;
+use crate::transport::CandidateType;
 use crate::wire::{ActionType, JsonText, Payload, ReceivedMessage};
 
 use super::send::Sending;
@@ -71,8 +72,10 @@ pub(crate) enum Command {
     },
     Peers {
         room: RoomToken,
-        reply: oneshot::Sender<Vec<PeerId>>,
+        reply: oneshot::Sender<Vec<PeerInfo>>,
     },
+    /// Pause (`true`) or resume relay reconnection.
+    PauseReconnection(bool),
     RelaySockets {
         reply: oneshot::Sender<Vec<(String, RelayState)>>,
     },
@@ -95,6 +98,23 @@ pub(crate) enum Command {
         timeout: Duration,
         reply: oneshot::Sender<Result<ReceivedMessage, RequestError>>,
     },
+}
+
+/// An active peer of a room and its connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PeerInfo {
+    /// The peer.
+    pub id: PeerId,
+    /// The round trip: the transport's (ICE checks) when it measures one, else the last
+    /// [`Room::ping`]; `None` before either.
+    pub rtt: Option<Duration>,
+    /// Bytes sent on the connection to this peer (every room over it).
+    pub bytes_sent: u64,
+    /// Bytes received on the connection from this peer (every room over it).
+    pub bytes_received: u64,
+    /// How the connection reaches the peer (host, srflx, prflx or relay), once known.
+    pub candidate: Option<CandidateType>,
 }
 
 /// Called after each chunk a send hands over: the target and the chunk's progress byte
@@ -345,8 +365,9 @@ impl Room {
         .unwrap_or_default()
     }
 
-    /// The active peers.
-    pub async fn peers(&self) -> Vec<PeerId> {
+    /// The active peers, with each connection's round trip, bytes each way and candidate type
+    /// (Trystero's `getPeers`).
+    pub async fn peers(&self) -> Vec<PeerInfo> {
         ask(&self.sender.commands, |reply| Command::Peers {
             room: self.sender.token,
             reply,
@@ -369,6 +390,23 @@ impl Room {
         })
         .await??;
         Ok(receiver)
+    }
+
+    /// Stops reconnecting to relays that drop (Trystero's `pauseRelayReconnection`), for every
+    /// room of this instance; open relays stay open.
+    pub fn pause_relay_reconnection(&self) {
+        let _ = self
+            .sender
+            .commands
+            .unbounded_send(Command::PauseReconnection(true));
+    }
+
+    /// Reconnects dropped relays now and from then on (Trystero's `resumeRelayReconnection`).
+    pub fn resume_relay_reconnection(&self) {
+        let _ = self
+            .sender
+            .commands
+            .unbounded_send(Command::PauseReconnection(false));
     }
 
     /// Leaves the room (for every handle on it): `@_leave` and presence 0 to every peer, stop

@@ -16,6 +16,7 @@ use trystero_core::room::driver::{Instance, Room, RoomError};
 use trystero_core::room::{EngineConfig, RoomEvent};
 use trystero_core::signaler::{MemoryHub, RelayState};
 use trystero_core::time::ManualClock;
+use trystero_core::transport::CandidateType;
 use trystero_core::transport::MemoryTransport;
 use trystero_core::wire::{JsonText, Payload};
 use trystero_core::{PeerId, RoomConfig};
@@ -109,7 +110,18 @@ fn two_instances_meet_exchange_ping_and_leave() {
         let mut room_b = join(&b, "lobby", "").await;
         assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(p) if p == b.self_id()));
         assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(p) if p == a.self_id()));
-        assert_eq!(room_a.peers().await, [b.self_id()]);
+        let peers = room_a.peers().await;
+        assert_eq!(
+            peers.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [b.self_id()]
+        );
+        // The handshake went over the link: bytes both ways, a host connection, no RTT yet.
+        assert!(
+            peers[0].bytes_sent > 0 && peers[0].bytes_received > 0,
+            "{peers:?}"
+        );
+        assert_eq!(peers[0].candidate, Some(CandidateType::Host));
+        assert_eq!(peers[0].rtt, None);
         let sockets = [("memory".to_owned(), RelayState::Open)];
         assert_eq!(room_a.relay_sockets().await, sockets);
         assert_eq!(a.relay_sockets().await, sockets);
@@ -141,6 +153,16 @@ fn two_instances_meet_exchange_ping_and_leave() {
 
         let rtt = room_a.ping(b.self_id()).await.unwrap();
         assert_eq!(rtt.as_millis(), 0, "the manual clock did not move");
+        let peer = room_a.peers().await.remove(0);
+        assert_eq!(
+            peer.rtt,
+            Some(rtt),
+            "the last ping, as memory links measure none"
+        );
+        assert!(
+            peer.bytes_received > 3_000_000,
+            "b's 3 MB arrived: {peer:?}"
+        );
 
         room_b.leave().await.expect("a has everything b sent");
         assert!(matches!(next(&mut room_a).await, RoomEvent::PeerLeft(p) if p == b.self_id()));

@@ -168,22 +168,22 @@ impl MqttSignaler {
             inbox: AsyncMutex::new(inbox),
         }
     }
+}
 
+impl Signaler for MqttSignaler {
     /// Stops reconnecting to brokers that drop (`pauseRelayReconnection`).
-    pub fn pause_reconnection(&self) {
+    fn pause_reconnection(&self) {
         self.paused.store(true, Ordering::SeqCst);
     }
 
     /// Resumes reconnecting (`resumeRelayReconnection`).
-    pub fn resume_reconnection(&self) {
+    fn resume_reconnection(&self) {
         self.paused.store(false, Ordering::SeqCst);
         for broker in &self.brokers {
             broker.send(BrokerCommand::Wake);
         }
     }
-}
 
-impl Signaler for MqttSignaler {
     fn relay_count(&self) -> usize {
         self.brokers.len()
     }

@@ -128,19 +128,6 @@ impl NostrSignaler {
         }
     }
 
-    /// Stops reconnecting to relays that drop (`pauseRelayReconnection`).
-    pub fn pause_reconnection(&self) {
-        self.paused.store(true, Ordering::SeqCst);
-    }
-
-    /// Resumes reconnecting (`resumeRelayReconnection`).
-    pub fn resume_reconnection(&self) {
-        self.paused.store(false, Ordering::SeqCst);
-        for relay in &self.relays {
-            relay.send(RelayCommand::Wake);
-        }
-    }
-
     fn topics_changed(&self) {
         for relay in &self.relays {
             relay.send(RelayCommand::TopicsChanged);
@@ -168,6 +155,19 @@ fn is_announcement(payload: &str) -> bool {
 }
 
 impl Signaler for NostrSignaler {
+    /// Stops reconnecting to relays that drop (`pauseRelayReconnection`).
+    fn pause_reconnection(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+    }
+
+    /// Resumes reconnecting (`resumeRelayReconnection`).
+    fn resume_reconnection(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+        for relay in &self.relays {
+            relay.send(RelayCommand::Wake);
+        }
+    }
+
     fn relay_count(&self) -> usize {
         self.relays.len()
     }

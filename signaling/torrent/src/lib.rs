@@ -130,19 +130,6 @@ impl TorrentSignaler {
             inbox: AsyncMutex::new(inbox),
         }
     }
-
-    /// Stops reconnecting to trackers that drop (`pauseRelayReconnection`).
-    pub fn pause_reconnection(&self) {
-        self.paused.store(true, Ordering::SeqCst);
-    }
-
-    /// Resumes reconnecting (`resumeRelayReconnection`).
-    pub fn resume_reconnection(&self) {
-        self.paused.store(false, Ordering::SeqCst);
-        for tracker in &self.trackers {
-            tracker.send(TrackerCommand::Wake);
-        }
-    }
 }
 
 /// The tracker message for an engine payload `{"peer_id":…,…}`: `action` and `info_hash` first,
@@ -159,6 +146,19 @@ fn tracker_message(topic: &str, payload: &str) -> Option<String> {
 }
 
 impl Signaler for TorrentSignaler {
+    /// Stops reconnecting to trackers that drop (`pauseRelayReconnection`).
+    fn pause_reconnection(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+    }
+
+    /// Resumes reconnecting (`resumeRelayReconnection`).
+    fn resume_reconnection(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+        for tracker in &self.trackers {
+            tracker.send(TrackerCommand::Wake);
+        }
+    }
+
     fn relay_count(&self) -> usize {
         self.trackers.len()
     }

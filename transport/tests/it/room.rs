@@ -9,6 +9,7 @@ use trystero_core::room::action::{ActionError, Json};
 use trystero_core::room::driver::{Instance, Room, RoomError};
 use trystero_core::room::{EngineConfig, RoomEvent};
 use trystero_core::signaler::MemoryHub;
+use trystero_core::transport::CandidateType;
 
 use trystero_core::wire::{JsonText, Payload};
 use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
@@ -264,6 +265,34 @@ async fn a_wrong_password_is_a_join_error_and_no_data_flows() {
         .to(b.self_id())
         .await;
     assert!(matches!(sent, Err(ActionError::Room(RoomError::Engine(_)))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peers_come_with_their_connection_stats() {
+    let hub = MemoryHub::new();
+    let (a, b) = (instance(&hub), instance(&hub));
+    let mut room_a = join(&a, "stats", "").await;
+    let mut room_b = join(&b, "stats", "").await;
+    joined(&mut room_a, 1).await;
+    joined(&mut room_b, 1).await;
+    room_b
+        .send("blob", Payload::Binary(vec![9; 100_000]))
+        .await
+        .unwrap();
+    assert!(matches!(next(&mut room_a).await, RoomEvent::Message(_)));
+    room_a.ping(b.self_id()).await.unwrap();
+    let peers = room_a.peers().await;
+    assert_eq!(peers.len(), 1);
+    let peer = &peers[0];
+    assert_eq!(peer.id, b.self_id());
+    assert_eq!(
+        peer.candidate,
+        Some(CandidateType::Host),
+        "loopback: {peer:?}"
+    );
+    assert!(peer.bytes_received > 100_000, "{peer:?}");
+    assert!(peer.bytes_sent > 0, "{peer:?}");
+    assert!(peer.rtt.is_some_and(|rtt| rtt < WAIT), "{peer:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

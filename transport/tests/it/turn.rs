@@ -211,4 +211,12 @@ async fn a_relay_only_room_joins_and_exchanges() {
             other => panic!("unexpected {other:?}"),
         }
     }
+    // Relay-only: the peers see their connection go through the TURN relay.
+    let peers = rooms[1].0.peers().await;
+    assert_eq!(peers.len(), 1);
+    assert_eq!(
+        peers[0].candidate,
+        Some(trystero_core::transport::CandidateType::Relay),
+        "{peers:?}"
+    );
 }

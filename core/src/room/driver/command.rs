@@ -14,12 +14,12 @@ use super::super::handle::Command;
 use super::super::request::{REQUEST_ID_LEN, RequestError, request_metadata};
 use super::ops::{FlushWait, Transfer, Write, flush_all};
 use super::strategy::{RoomSignaling, Start};
-use super::{Driver, PendingRequest, RoomError, RoomState};
+use super::{Driver, PeerInfo, PendingRequest, RoomError, RoomState};
 use crate::id::{PeerId, RoomToken, random_id_with};
 use crate::room::LinkId;
 use crate::signaler::{Signaler, SignalingStyle};
 use crate::time::Clock;
-use crate::transport::{LinkOptions, PeerTransport};
+use crate::transport::{LinkOptions, PeerLink, PeerTransport};
 
 impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
     /// Leaves `room`: `@_leave` and presence 0 to its peers, then (as a future in `transfers`)
@@ -204,6 +204,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                                 payload: payload.clone(),
                                 metadata: metadata.clone(),
                                 progress: progress.clone(),
+                                sent: state.sent.clone(),
                             };
                             Some(transfer.run())
                         })
@@ -225,7 +226,48 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 }
             },
             Command::Peers { room, reply } => {
-                let _ = reply.send(self.engine.peers(room));
+                let active = self.engine.peers(room);
+                let links: Vec<_> = self
+                    .engine
+                    .sessions(room)
+                    .into_iter()
+                    .filter(|(peer, _)| active.contains(peer))
+                    .filter_map(|(peer, link)| {
+                        let state = self.links.get(&link)?;
+                        let pinged = self.last_rtt.get(&(room, peer)).copied();
+                        Some((
+                            peer,
+                            state.link.clone(),
+                            state.sent.clone(),
+                            state.received,
+                            pinged,
+                        ))
+                    })
+                    .collect();
+                transfers.push(
+                    async move {
+                        let mut peers = Vec::with_capacity(links.len());
+                        for (id, link, sent, received, pinged) in links {
+                            let stats = link.stats().await;
+                            peers.push(PeerInfo {
+                                id,
+                                rtt: stats.rtt.or(pinged),
+                                bytes_sent: sent.load(Ordering::Relaxed),
+                                bytes_received: received,
+                                candidate: stats.candidate,
+                            });
+                        }
+                        let _ = reply.send(peers);
+                    }
+                    .boxed(),
+                );
+            }
+            Command::PauseReconnection(paused) => {
+                if paused {
+                    self.signaler.pause_reconnection();
+                } else {
+                    self.signaler.resume_reconnection();
+                }
             }
             Command::RelaySockets { reply } => {
                 let _ = reply.send(self.signaler.relay_sockets());
@@ -275,6 +317,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     payload: Arc::new(payload),
                     metadata: Arc::new(Some(request_metadata(&id, metadata.as_ref()))),
                     progress: None,
+                    sent: state.sent.clone(),
                 };
                 self.requests.insert(
                     id,

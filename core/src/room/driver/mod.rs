@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
@@ -24,7 +24,7 @@ use tracing::Instrument;
 use self::ops::{Write, add_candidate, pump, write_frames};
 use self::strategy::RoomSignaling;
 use super::handle::Command;
-pub use super::handle::{Instance, Room, RoomError, RoomSender, SendProgress};
+pub use super::handle::{Instance, PeerInfo, Room, RoomError, RoomSender, SendProgress};
 use super::request::{RequestError, parse_meta};
 use super::signaling::{LinkIds, SignalingOutput};
 use super::{Engine, EngineConfig, LinkId, Output, RoomEvent};
@@ -77,6 +77,7 @@ impl Instance {
             link_ids: LinkIds::default(),
             random: OsRandom,
             pings: BTreeMap::new(),
+            last_rtt: BTreeMap::new(),
             active: BTreeMap::new(),
             early_candidates: BTreeMap::new(),
             signaling_out: Vec::new(),
@@ -127,6 +128,10 @@ struct LinkState<L> {
     writer: UnboundedSender<Write>,
     /// `link{peer}`, under the room's span.
     span: tracing::Span,
+    /// Bytes handed to the link (engine frames and user chunks), shared with the writers.
+    sent: Arc<AtomicU64>,
+    /// Bytes that arrived on the link.
+    received: u64,
     alive: Arc<AtomicBool>,
 }
 
@@ -161,6 +166,9 @@ struct Driver<S, T: PeerTransport, C> {
     link_ids: LinkIds,
     random: OsRandom,
     pings: BTreeMap<(RoomToken, PeerId), VecDeque<PingReply>>,
+    /// The last ping round trip per (room, peer), for [`PeerInfo::rtt`] when the transport
+    /// measures none.
+    last_rtt: BTreeMap<(RoomToken, PeerId), Duration>,
     /// Whether each (room, peer) is active, shared with transfers so they stop on leave.
     active: BTreeMap<(RoomToken, PeerId), Arc<AtomicBool>>,
     /// Remote candidates for links whose offer is still being created.
@@ -293,7 +301,8 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 let link = Arc::new(link);
                 let (writer, frames) = unbounded();
                 let alive = Arc::new(AtomicBool::new(true));
-                ops.push(write_frames(link.clone(), frames));
+                let sent = Arc::new(AtomicU64::new(0));
+                ops.push(write_frames(link.clone(), frames, sent.clone()));
                 ops.push(pump(id, link.clone()));
                 for candidate in self.early_candidates.remove(&id).unwrap_or_default() {
                     ops.push(add_candidate(link.clone(), candidate));
@@ -307,6 +316,8 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         writer,
                         span,
                         alive,
+                        sent,
+                        received: 0,
                     },
                 );
                 if let Some(state) = self.rooms.get_mut(&room) {
@@ -353,7 +364,12 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         }
                         let _ = self.engine.link_opened(now, id, peer, room);
                     }
-                    LinkEvent::Message(frame) => self.engine.link_message(now, id, &frame),
+                    LinkEvent::Message(frame) => {
+                        if let Some(state) = self.links.get_mut(&id) {
+                            state.received += frame.len() as u64;
+                        }
+                        self.engine.link_message(now, id, &frame);
+                    }
                     LinkEvent::Closed => {
                         tracing::debug!(parent: &span, "connection closed");
                         self.close_link(id);
@@ -598,6 +614,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     }
                     RoomEvent::Pong { peer, rtt } => {
                         tracing::debug!(parent: &span, %peer, ?rtt, "pong");
+                        self.last_rtt.insert((room, *peer), *rtt);
                         if let Some(waiter) = self
                             .pings
                             .get_mut(&(room, *peer))

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_channel::oneshot;
@@ -57,6 +57,7 @@ pub(super) enum Write {
 pub(super) fn write_frames<L: PeerLink, D>(
     link: Arc<L>,
     mut writes: UnboundedReceiver<Write>,
+    sent: Arc<AtomicU64>,
 ) -> BoxFuture<'static, Done<D>>
 where
     Done<D>: Send,
@@ -65,9 +66,11 @@ where
         while let Some(write) = writes.next().await {
             match write {
                 Write::Frame(frame) => {
+                    let length = frame.len() as u64;
                     if link.send(frame).await.is_err() {
                         break;
                     }
+                    sent.fetch_add(length, Ordering::Relaxed);
                 }
                 Write::Flush(reply) => {
                     let _ = reply.send(link.flush().await);
@@ -141,6 +144,8 @@ pub(super) struct Transfer<L> {
     pub(super) payload: Arc<Payload>,
     pub(super) metadata: Arc<Option<JsonText>>,
     pub(super) progress: Option<SendProgress>,
+    /// The link's count of bytes sent.
+    pub(super) sent: Arc<AtomicU64>,
 }
 
 impl<L: PeerLink> Transfer<L> {
@@ -159,10 +164,12 @@ impl<L: PeerLink> Transfer<L> {
             }
             let mut frame = Vec::new();
             encode_room_frame_chunk(&self.room, &chunk, &mut frame);
+            let length = frame.len() as u64;
             self.link
                 .send(frame)
                 .await
                 .map_err(|_| RoomError::PeerLeft(self.peer))?;
+            self.sent.fetch_add(length, Ordering::Relaxed);
             if let Some(progress) = &self.progress {
                 progress(self.peer, chunk.header.progress);
             }
