@@ -499,6 +499,37 @@ impl PeerTransport for WebRtcTransport {
     }
 }
 
+impl WebRtcLink {
+    /// Waits until SCTP holds at most `limit` bytes it has not released (acknowledged), woken
+    /// by `OnBufferedAmountLow` and re-checked every `poll_ms` (the low event and
+    /// `outstanding_bytes` are different counters); returns the channel.
+    async fn outstanding_at_most(
+        &self,
+        limit: usize,
+        poll_ms: u64,
+    ) -> Result<Arc<dyn DataChannel>, TransportError> {
+        let channel = self
+            .shared
+            .lock_channel()
+            .clone()
+            .ok_or(TransportError::Closed)?;
+        loop {
+            if self.shared.closed.load(Ordering::SeqCst) {
+                return Err(TransportError::Closed);
+            }
+            let outstanding = channel
+                .outstanding_bytes()
+                .await
+                .map_err(|_| TransportError::Closed)?;
+            if outstanding <= limit {
+                return Ok(channel);
+            }
+            let wait = Duration::from_millis(poll_ms);
+            let _ = tokio::time::timeout(wait, self.shared.low.notified()).await;
+        }
+    }
+}
+
 impl PeerLink for WebRtcLink {
     async fn apply_answer(&self, answer: &str) -> Result<(), TransportError> {
         let description = RTCSessionDescription::answer(answer.to_owned())
@@ -541,27 +572,7 @@ impl PeerLink for WebRtcLink {
     }
 
     async fn send(&self, frame: Vec<u8>) -> Result<(), TransportError> {
-        let channel = self
-            .shared
-            .lock_channel()
-            .clone()
-            .ok_or(TransportError::Closed)?;
-        loop {
-            if self.shared.closed.load(Ordering::SeqCst) {
-                return Err(TransportError::Closed);
-            }
-            let outstanding = channel
-                .outstanding_bytes()
-                .await
-                .map_err(|_| TransportError::Closed)?;
-            if outstanding <= BUFFERED_AMOUNT_LOW {
-                break;
-            }
-            // The low event and `outstanding_bytes` are different counters: re-check after a
-            // short wait even without an event.
-            let _ =
-                tokio::time::timeout(Duration::from_millis(20), self.shared.low.notified()).await;
-        }
+        let channel = self.outstanding_at_most(BUFFERED_AMOUNT_LOW, 20).await?;
         channel
             .send(BytesMut::from(&frame[..]))
             .await
@@ -569,28 +580,9 @@ impl PeerLink for WebRtcLink {
     }
 
     async fn flush(&self) -> Result<(), TransportError> {
-        let channel = self
-            .shared
-            .lock_channel()
-            .clone()
-            .ok_or(TransportError::Closed)?;
-        loop {
-            if self.shared.closed.load(Ordering::SeqCst) {
-                return Err(TransportError::Closed);
-            }
-            // Bytes SCTP has not released: released means acknowledged by the peer (or
-            // abandoned, which a reliable channel never does).
-            let outstanding = channel
-                .outstanding_bytes()
-                .await
-                .map_err(|_| TransportError::Closed)?;
-            if outstanding == 0 {
-                return Ok(());
-            }
-            // The low event fires only when crossing the threshold: poll below it.
-            let _ =
-                tokio::time::timeout(Duration::from_millis(5), self.shared.low.notified()).await;
-        }
+        // Released means acknowledged by the peer (or abandoned, which a reliable channel
+        // never does). The low event fires only when crossing its threshold: poll below it.
+        self.outstanding_at_most(0, 5).await.map(drop)
     }
 
     async fn stats(&self) -> LinkStats {

@@ -81,19 +81,26 @@ fn run_counting(mut command: Command) -> Result<(bool, TestCounts)> {
     Ok((status.success(), counts))
 }
 
+impl Stage {
+    /// A stage that passed or failed as a whole, started at `start`.
+    fn whole(name: &'static str, ok: bool, start: Instant) -> Self {
+        Self {
+            name,
+            unit: "checks",
+            passed: u64::from(ok),
+            failed: u64::from(!ok),
+            ignored: 0,
+            ok,
+            took: start.elapsed(),
+        }
+    }
+}
+
 /// A check that passes or fails as a whole.
 fn check(name: &'static str, command: Command) -> Stage {
     let start = Instant::now();
     let ok = run_counting(command).is_ok_and(|(ok, _)| ok);
-    Stage {
-        name,
-        unit: "checks",
-        passed: u64::from(ok),
-        failed: u64::from(!ok),
-        ignored: 0,
-        ok,
-        took: start.elapsed(),
-    }
+    Stage::whole(name, ok, start)
 }
 
 /// A test run, counted test by test.
@@ -212,15 +219,7 @@ pub(crate) fn ci(args: &[String]) -> Result<()> {
                 false
             }
         };
-        stages.push(Stage {
-            name: "wasm",
-            unit: "checks",
-            passed: u64::from(ok),
-            failed: u64::from(!ok),
-            ignored: 0,
-            ok,
-            took: start.elapsed(),
-        });
+        stages.push(Stage::whole("wasm", ok, start));
     }
 
     print!("{}", summary(&stages));

@@ -39,15 +39,7 @@ impl World {
     }
 
     fn instance(&mut self) -> Instance {
-        let (instance, driver) = Instance::new(
-            PeerId::random().unwrap(),
-            self.hub.connect(),
-            self.transport.clone(),
-            self.clock.clone(),
-            EngineConfig::default(),
-        );
-        self.pool.spawner().spawn(driver).unwrap();
-        instance
+        self.pausable_instance().0
     }
 
     /// An instance whose driver can be paused: while paused it reads nothing, and its links
@@ -89,6 +81,15 @@ async fn join(instance: &Instance, room: &str, password: &str) -> Room {
         .join(config(), Arc::new(keys(room, password)))
         .await
         .unwrap()
+}
+
+/// `a` and `b` join `room` and see each other.
+async fn meet(a: &Instance, b: &Instance, room: &str) -> (Room, Room) {
+    let mut room_a = join(a, room, "").await;
+    let mut room_b = join(b, room, "").await;
+    assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(p) if p == b.self_id()));
+    assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(p) if p == a.self_id()));
+    (room_a, room_b)
 }
 
 /// The next event that is not receive progress.
@@ -181,10 +182,7 @@ fn leaving_reports_a_peer_that_stopped_reading() {
     let (b, paused) = world.pausable_instance();
     let clock = world.clock.clone();
     world.pool.run_until(async {
-        let mut room_a = join(&a, "lobby", "").await;
-        let mut room_b = join(&b, "lobby", "").await;
-        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(_)));
-        assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
+        let (room_a, _room_b) = meet(&a, &b, "lobby").await;
         // b stalls: its connection stays up, but nothing reads what a sends any more.
         paused.store(true, Ordering::SeqCst);
         let text = Payload::Text("anyone?".into());
@@ -205,10 +203,7 @@ fn a_dropped_room_is_left() {
     let mut world = World::new();
     let (a, b) = (world.instance(), world.instance());
     world.pool.run_until(async {
-        let mut room_a = join(&a, "lobby", "").await;
-        let mut room_b = join(&b, "lobby", "").await;
-        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(_)));
-        assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
+        let (mut room_a, room_b) = meet(&a, &b, "lobby").await;
         // A second handle on the same room keeps it joined when the first is dropped…
         let second = join(&b, "lobby", "").await;
         let names = room_b.make_action::<String>("name").await.unwrap();
@@ -365,10 +360,7 @@ fn senders_see_progress_per_peer_and_receivers_too() {
     let mut world = World::new();
     let (a, b) = (world.instance(), world.instance());
     world.pool.run_until(async {
-        let mut room_a = join(&a, "progress", "").await;
-        let mut room_b = join(&b, "progress", "").await;
-        assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(_)));
-        assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(_)));
+        let (room_a, mut room_b) = meet(&a, &b, "progress").await;
         let seen = Arc::new(Mutex::new(Vec::new()));
         let record = seen.clone();
         let payload = Payload::Binary(vec![7; 100_000]);
