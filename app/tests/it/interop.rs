@@ -146,14 +146,21 @@ fn big_transfer(kind: RelayKind) {
             fractions.len()
         );
         assert!(fractions.windows(2).all(|w| w[0] <= w[1]));
-        let sent: Vec<f64> = std::iter::from_fn(|| sender.lines.try_recv().ok())
-            .filter(|event| event["event"] == "progress" && event["direction"] == "send")
-            .map(|event| event["fraction"].as_f64().unwrap())
-            .collect();
-        assert!(
-            sent.last().is_some_and(|last| (*last - 1.0).abs() < 1e-9),
-            "sender reached 100 %"
-        );
+        // The sender's last progress event may still be on its way when the receiver has the
+        // message: wait for it (a bounded wait) rather than read only what is there.
+        let mut last = 0.0;
+        while (last - 1.0_f64).abs() > 1e-9 {
+            let Ok(event) = sender
+                .lines
+                .recv_timeout(std::time::Duration::from_secs(10))
+            else {
+                break;
+            };
+            if event["event"] == "progress" && event["direction"] == "send" {
+                last = event["fraction"].as_f64().unwrap();
+            }
+        }
+        assert!((last - 1.0).abs() < 1e-9, "sender reached 100 %: {last}");
     }
 }
 

@@ -13,6 +13,7 @@ pub(crate) fn heavy() -> std::sync::MutexGuard<'static, ()> {
 }
 
 mod chat;
+mod examples;
 mod facade;
 mod files;
 mod interop;

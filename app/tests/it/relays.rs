@@ -20,7 +20,7 @@ use broker::Mosquitto;
 // The torrent crate's tracker harness (npm bittorrent-tracker), shared the same way.
 #[allow(dead_code)]
 #[path = "../../../signaling/torrent/tests/it/server.rs"]
-mod server;
+pub(crate) mod server;
 
 use server::Tracker;
 

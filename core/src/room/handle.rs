@@ -180,6 +180,7 @@ pub struct Room {
 #[derive(Clone)]
 pub struct RoomSender {
     token: RoomToken,
+    self_id: PeerId,
     commands: UnboundedSender<Command>,
     /// Held, never read: keeps the room joined.
     _membership: Arc<Membership>,
@@ -304,6 +305,7 @@ impl Instance {
         Ok(Room {
             sender: RoomSender {
                 token,
+                self_id: self.self_id,
                 commands: self.commands.clone(),
                 _membership: Arc::new(Membership {
                     token,
@@ -320,6 +322,11 @@ impl Room {
     /// The room token.
     pub fn token(&self) -> RoomToken {
         self.sender.token
+    }
+
+    /// Our peer id in this room (the instance's).
+    pub fn self_id(&self) -> PeerId {
+        self.sender.self_id
     }
 
     /// The next event; `None` once the driver stopped.

@@ -87,6 +87,10 @@ async fn join(instance: &Instance, room: &str, password: &str) -> Room {
 async fn meet(a: &Instance, b: &Instance, room: &str) -> (Room, Room) {
     let mut room_a = join(a, room, "").await;
     let mut room_b = join(b, room, "").await;
+    assert_eq!(
+        (room_a.self_id(), room_b.self_id()),
+        (a.self_id(), b.self_id())
+    );
     assert!(matches!(next(&mut room_a).await, RoomEvent::PeerJoined(p) if p == b.self_id()));
     assert!(matches!(next(&mut room_b).await, RoomEvent::PeerJoined(p) if p == a.self_id()));
     (room_a, room_b)
