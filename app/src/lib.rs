@@ -370,6 +370,11 @@ strategy_module! {
     pub use trystero_torrent::{DEFAULT_REDUNDANCY, DEFAULT_TRACKERS, tracker_urls};
 }
 
+/// The README's examples, compiled as doctests (this crate sees the whole facade).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 /// One instance (relay connections, shared peer connections) per strategy, app id, relay list
 /// and WebRTC settings. Rooms of one app on the same relays share connections, as in JS; a
 /// room on other relays gets its own instance, so it announces where it was told to. An

@@ -28,7 +28,3 @@ pub use topics::{
     torrent_info_hash,
 };
 
-/// The README's examples, compiled and run as doctests (this crate sees both core and crypto).
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
