@@ -44,6 +44,9 @@
 //! with it how soon a stalk turns into an attack, how often wolves strike and how many at once
 //! ([`Director::tune`]), so the player's win rate settles near a target.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod adapt;
 mod behaviour;
 mod math;
@@ -96,9 +99,11 @@ pub enum Order {
 pub enum PackMessage {
     /// `wolf` saw the player at `at`.
     Spotted {
-        /// Who.
+        /// The wolf that saw or heard the player: its index in [`Wolves::wolves`] (not within
+        /// the pack).
         wolf: usize,
-        /// Where.
+        /// The player's position when it was noticed (1/60 px); it becomes the pack's
+        /// [`Pack::last_seen`].
         at: Vec2,
     },
     /// The Alpha calls the attack.
@@ -109,12 +114,12 @@ pub enum PackMessage {
     Regroup,
     /// `wolf` takes the Alpha's left flank (a quarter turn after the Alpha on the ring).
     FlankLeft {
-        /// Who.
+        /// The wolf sent: its index in [`Wolves::wolves`]; a wolf of another pack is ignored.
         wolf: usize,
     },
     /// `wolf` takes the Alpha's right flank (a quarter turn before the Alpha on the ring).
     FlankRight {
-        /// Who.
+        /// The wolf sent: its index in [`Wolves::wolves`]; a wolf of another pack is ignored.
         wolf: usize,
     },
 }
@@ -125,11 +130,11 @@ const MESSAGES: usize = 32;
 /// Tunables. Distances in 1/60 px, speeds in units a frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// Sight range.
+    /// How far a wolf sees the player (1/60 px), when no obstacle is in the way.
     pub sight: i32,
     /// Hearing range (no line of sight needed).
     pub hearing: i32,
-    /// Running speed.
+    /// A wolf's top speed when not striking (1/60 px a frame, so 220 is 220 px/s at 60 Hz).
     pub speed: i32,
     /// Strike speed (the lunge).
     pub lunge_speed: i32,
@@ -167,18 +172,19 @@ impl Default for Config {
 /// A round obstacle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Obstacle {
-    /// Centre.
+    /// The obstacle's centre (1/60 px).
     pub at: Vec2,
-    /// Radius.
+    /// Its radius (1/60 px): a line of sight passing within it is blocked, and wolves steer
+    /// away once closer than `Config::avoidance` beyond it.
     pub radius: i32,
 }
 
 /// The player as the wolves see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Player {
-    /// Position.
+    /// The player's position (1/60 px).
     pub at: Vec2,
-    /// Velocity (units a frame).
+    /// Its velocity (1/60 px a frame): Hunters aim ahead of it along this.
     pub velocity: Vec2,
 }
 
@@ -187,11 +193,12 @@ pub struct Player {
 pub struct Wolf {
     /// Its pack (index into [`Wolves::packs`]).
     pub pack: usize,
-    /// Its role.
+    /// Its part in the pack, fixed at creation (see [`Wolves::new`]).
     pub role: Role,
-    /// Position.
+    /// Its position (1/60 px).
     pub at: Vec2,
-    /// Velocity.
+    /// Its velocity this frame (1/60 px a frame; at most `Config::speed`, or
+    /// `Config::lunge_speed` while striking).
     pub velocity: Vec2,
     /// Health (0: dead).
     pub health: i32,
@@ -242,11 +249,12 @@ pub struct Pack {
 /// Everything the AI keeps: wolves, packs, frame and random state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Wolves {
-    /// The wolves.
+    /// Every wolf, dead ones included (indices never change); each pack's wolves are
+    /// contiguous (see [`Pack::members`]).
     pub wolves: Vec<Wolf>,
-    /// The packs.
+    /// The packs, in the order of the dens given to [`Wolves::new`].
     pub packs: Vec<Pack>,
-    /// Frames updated.
+    /// Frames updated so far (each [`Wolves::update`] adds one; frame 1 is the first).
     pub frame: u32,
     /// SplitMix64 state: part of the saved state, so rollbacks replay the same draws.
     pub rng: u64,

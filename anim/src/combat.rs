@@ -42,7 +42,8 @@ pub enum CombatEvent {
     },
     /// `fighter` died.
     Died {
-        /// Who.
+        /// The fighter whose health reached zero (an index into the fighters passed to
+        /// [`resolve`], i.e. [`crate::Arena::fighters`]); it is now in `State::Death`.
         fighter: usize,
     },
 }

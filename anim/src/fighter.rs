@@ -285,13 +285,16 @@ pub struct Blend {
 /// One character: plain data, cheap to copy, save and hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Fighter {
-    /// The state.
+    /// The controller's state; it changes only through [`Fighter::fire`] and the
+    /// [`TRANSITIONS`] table.
     pub state: State,
     /// Frames spent in the state (in an attack: in the current combo step).
     pub frame: u16,
-    /// Position (units of 1/60 px).
+    /// Horizontal position (units of 1/60 px, growing rightwards), kept within
+    /// `0..=FrameData::arena.0`.
     pub x: i32,
-    /// Position.
+    /// Vertical position (units of 1/60 px, growing downwards as input `y` does), kept within
+    /// `0..=FrameData::arena.1`.
     pub y: i32,
     /// 1 facing right, -1 left.
     pub facing: i8,

@@ -37,6 +37,9 @@
 //! worst case where every pair connects. The pair test is branch-free over fixed hurtbox arrays
 //! and packs its results into one bit mask per attacker.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod combat;
 mod fighter;
 mod input;

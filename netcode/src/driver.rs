@@ -18,9 +18,10 @@ const MAX_CATCH_UP: u32 = 4;
 /// A desync the session found: the frame and the player whose state differed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Desync {
-    /// The frame.
+    /// The confirmed frame whose state (at its start) differed. Only the first desync
+    /// reported is kept; later ones do not replace it.
     pub frame: Frame,
-    /// The peer.
+    /// The remote player (index in `0..players`) whose checksum differed from ours.
     pub player: usize,
 }
 

@@ -71,6 +71,9 @@
 //! assert_eq!(sessions[0].stats().dropped, 0);
 //! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod checksum;
 mod driver;
 mod input;
@@ -148,14 +151,16 @@ pub enum Request<I> {
     },
     /// Replace the current state with the one saved in `slot` (the start of `frame`).
     Load {
-        /// The frame.
+        /// The frame whose start the slot holds: the next `Advance` simulates this frame
+        /// again.
         frame: Frame,
         /// The slot it was saved in.
         slot: usize,
     },
     /// Simulate `frame` with these inputs.
     Advance {
-        /// The frame.
+        /// The frame simulated: the state goes from the start of `frame` to the start of
+        /// `frame + 1`.
         frame: Frame,
         /// One per player.
         inputs: Inputs<I>,

@@ -51,19 +51,20 @@ impl Default for Config {
 pub enum Event {
     /// Nothing heard from `player` for a while; it is dropped after `disconnect_in_ms` more.
     NetworkInterrupted {
-        /// The player.
+        /// The silent remote player (its index, as given to `P2PSession::add_remote`).
         player: usize,
         /// Time left before the disconnect.
         disconnect_in_ms: u64,
     },
     /// `player` is heard from again.
     NetworkResumed {
-        /// The player.
+        /// The remote player heard from again (its index, as given to
+        /// `P2PSession::add_remote`).
         player: usize,
     },
     /// `player` is gone; from `frame` on its input is the default.
     Disconnected {
-        /// The player.
+        /// The dropped remote player (its index, as given to `P2PSession::add_remote`).
         player: usize,
         /// The first frame without them.
         frame: Frame,
@@ -78,13 +79,14 @@ pub enum Event {
     Desync {
         /// The frame (its state at the start).
         frame: Frame,
-        /// The peer.
+        /// The remote player whose checksum differs (its index, as given to
+        /// `P2PSession::add_remote`).
         player: usize,
         /// The first differing checksum part.
         part: usize,
         /// Our checksum of that part.
         local: u64,
-        /// Theirs.
+        /// The remote player's checksum of that part.
         remote: u64,
     },
 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)] // test code
 
+mod exchange;
 mod fights;
 mod table;
 
