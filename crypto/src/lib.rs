@@ -27,4 +27,3 @@ pub use topics::{
     RoomTopics, info_hash_of_topic, nostr_kind, peer_topic, room_token, root_topic, sha1_base36,
     torrent_info_hash,
 };
-
