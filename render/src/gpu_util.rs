@@ -119,20 +119,38 @@ fn pipeline_layout(
     })
 }
 
-/// A render pipeline over `layouts`, drawing `vertex`/`fragment` of `module` into `format`.
-#[allow(clippy::too_many_arguments)] // a descriptor, flattened
+/// What a render pipeline is made of: it runs the `entries` (vertex, fragment) of `module` over
+/// `layouts` (in group order) and `buffers`, drawing `topology` into `format` with `blend` and
+/// the fragment stage's override `constants`.
+#[derive(Debug)]
+pub(crate) struct PipelineDesc<'a> {
+    pub(crate) label: &'a str,
+    pub(crate) module: &'a wgpu::ShaderModule,
+    pub(crate) layouts: &'a [&'a wgpu::BindGroupLayout],
+    pub(crate) entries: (&'a str, &'a str),
+    pub(crate) buffers: &'a [Option<wgpu::VertexBufferLayout<'a>>],
+    pub(crate) format: wgpu::TextureFormat,
+    pub(crate) blend: Option<wgpu::BlendState>,
+    pub(crate) topology: wgpu::PrimitiveTopology,
+    pub(crate) constants: &'a [(&'a str, f64)],
+}
+
+/// A render pipeline as `desc` describes it.
 pub(crate) fn render_pipeline(
     device: &wgpu::Device,
-    label: &str,
-    module: &wgpu::ShaderModule,
-    layouts: &[&wgpu::BindGroupLayout],
-    (vertex, fragment): (&str, &str),
-    buffers: &[Option<wgpu::VertexBufferLayout<'_>>],
-    format: wgpu::TextureFormat,
-    blend: Option<wgpu::BlendState>,
-    topology: wgpu::PrimitiveTopology,
-    constants: &[(&str, f64)],
+    desc: &PipelineDesc<'_>,
 ) -> wgpu::RenderPipeline {
+    let PipelineDesc {
+        label,
+        module,
+        layouts,
+        entries: (vertex, fragment),
+        buffers,
+        format,
+        blend,
+        topology,
+        constants,
+    } = *desc;
     let pipeline_layout = pipeline_layout(device, label, layouts);
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some(label),

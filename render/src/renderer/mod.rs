@@ -1,28 +1,47 @@
-//! The wgpu adapter of the render port: resources, pipelines and the passes of a frame.
+//! The wgpu adapter of the render port: resources, pipelines and the passes of a frame, one
+//! module per pass (its resources, their per-frame uploads and its encode step). `build` makes
+//! them in the order they run; `frame` runs them.
 
 use std::sync::Arc;
 
-use trystero_core::render::{
-    Color, Frame, FrameStats, Grading, ImageId, Layer, Light, RenderError, Renderer, View, plan,
-};
+use trystero_core::render::{Grading, RenderError};
 
 use crate::atlas::{Atlas, AtlasBuilder};
 use crate::gpu::Gpu;
-use crate::gpu_util::{
-    ADDITIVE, buffer, compute_pipeline, entry, group, layout, read_texture, render_pipeline,
-    shader, storage_type, texture_type, uniform_type, upload_lut, upload_texture,
-};
-use crate::grading::{LUT, built_in_lut};
+use crate::gpu_util::read_texture;
+use crate::grading::LUT;
 use crate::image::Image;
-use crate::particles::{Particle, ParticlePool};
 use crate::sprites;
 
+mod batches;
+mod bloom;
+mod blur;
 mod build;
+mod camera;
+mod common;
+mod finish;
 mod frame;
+mod fxaa;
+mod lights;
+mod lit;
+mod output;
+mod particles;
+mod post;
+mod shadows;
+mod ui;
 mod uniforms;
 
-use frame::finite;
-use uniforms::{CameraUniform, Counts, Instance, LightGpu, PostUniform, SimUniform};
+use batches::Sprites;
+use bloom::Bloom;
+use blur::Blur;
+use camera::Cameras;
+use common::Surface2d;
+use finish::Finish;
+use fxaa::Fxaa;
+use lights::Lights;
+use particles::Particles;
+use post::PostShared;
+use shadows::Shadows;
 
 /// Sizes and limits of a renderer.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,67 +86,8 @@ enum Target {
     Window(wgpu::Surface<'static>, wgpu::SurfaceConfiguration),
 }
 
-/// A render target texture with its view.
-#[derive(Debug)]
-struct Surface2d {
-    texture: wgpu::Texture,
-    view: wgpu::TextureView,
-}
-
-impl Surface2d {
-    fn new(
-        device: &wgpu::Device,
-        label: &str,
-        size: (u32, u32),
-        format: wgpu::TextureFormat,
-    ) -> Self {
-        let texture = device.create_texture(&wgpu::TextureDescriptor {
-            label: Some(label),
-            size: wgpu::Extent3d {
-                width: size.0.max(1),
-                height: size.1.max(1),
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                | wgpu::TextureUsages::TEXTURE_BINDING
-                | wgpu::TextureUsages::COPY_SRC,
-            view_formats: &[],
-        });
-        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
-        Self { texture, view }
-    }
-}
-
-/// The pipelines (built once per output format).
-#[derive(Debug)]
-struct Pipelines {
-    sprite_hdr: wgpu::RenderPipeline,
-    sprite_out: wgpu::RenderPipeline,
-    particles: wgpu::ComputePipeline,
-    splats: wgpu::RenderPipeline,
-    shadows: wgpu::ComputePipeline,
-    lights: wgpu::RenderPipeline,
-    /// Sprites lit by the light map (sampled at each fragment).
-    sprite_lit: wgpu::RenderPipeline,
-    bright: wgpu::RenderPipeline,
-    blur: wgpu::RenderPipeline,
-    /// By `bloom as usize | (grading as usize) << 1`.
-    finish: [wgpu::RenderPipeline; 4],
-    fxaa: wgpu::RenderPipeline,
-}
-
-/// One post pass: its uniform and its bind group (source, sampler, uniform).
-#[derive(Debug)]
-struct PostPass {
-    uniform: wgpu::Buffer,
-    group: wgpu::BindGroup,
-}
-
-/// The wgpu renderer: implements [`Renderer`] on an offscreen texture or a window.
+/// The wgpu renderer: implements [`trystero_core::render::Renderer`] on an offscreen texture or
+/// a window. Each pass keeps its own resources (see the modules, one per pass).
 #[derive(Debug)]
 pub struct WgpuRenderer {
     gpu: Arc<Gpu>,
@@ -135,61 +95,23 @@ pub struct WgpuRenderer {
     target: Target,
     format: wgpu::TextureFormat,
     atlas: Atlas,
-    pipelines: Pipelines,
-    layouts: Layouts,
-    sampler_linear: wgpu::Sampler,
-    atlas_group: wgpu::BindGroup,
-    camera_world: wgpu::Buffer,
-    camera_ambient: wgpu::Buffer,
-    camera_ui: wgpu::Buffer,
-    camera_world_group: wgpu::BindGroup,
-    camera_ambient_group: wgpu::BindGroup,
-    camera_ui_group: wgpu::BindGroup,
-    instances: wgpu::Buffer,
+    cameras: Cameras,
+    post: PostShared,
+    particles: Particles,
+    shadows: Shadows,
+    lights: Lights,
+    sprites: Sprites,
+    /// The lit picture (HDR): the scene, blurred in place when asked; bloom and finish read it.
     lit: Surface2d,
-    scratch: Surface2d,
-    light_map: Surface2d,
-    bloom_a: Surface2d,
-    bloom_b: Surface2d,
-    ldr: Surface2d,
-    /// The light map and its sampler, for the lit sprites.
-    light_map_group: wgpu::BindGroup,
-    bright: PostPass,
-    bloom_h: PostPass,
-    bloom_v: PostPass,
-    blur_h: PostPass,
-    blur_v: PostPass,
-    finish: PostPass,
-    fxaa: PostPass,
-    finish_extras: Vec<wgpu::BindGroup>,
-    luts: Vec<wgpu::Texture>,
-    particles: wgpu::Buffer,
-    sim: wgpu::Buffer,
-    accum: wgpu::Buffer,
-    particle_group: wgpu::BindGroup,
-    splat_group: wgpu::BindGroup,
-    lights: wgpu::Buffer,
-    occluders: wgpu::Buffer,
-    shadow_layout: wgpu::BindGroupLayout,
-    shadow_maps: wgpu::Buffer,
-    counts: wgpu::Buffer,
-    shadow_group: wgpu::BindGroup,
-    light_group: wgpu::BindGroup,
+    bloom: Bloom,
+    blur: Blur,
+    finish: Finish,
+    fxaa: Fxaa,
     /// Copy the next window frame back ([`WgpuRenderer::capture_next_frame`]).
     capture: bool,
     captured: Option<Image>,
-    /// Particle slots and deaths.
-    pool: ParticlePool,
     /// Seconds rendered (the sum of the frames' `dt`).
     clock: f64,
-}
-
-#[derive(Debug)]
-struct Layouts {
-    camera: wgpu::BindGroupLayout,
-    atlas: wgpu::BindGroupLayout,
-    post: wgpu::BindGroupLayout,
-    finish_extra: wgpu::BindGroupLayout,
 }
 
 impl WgpuRenderer {
@@ -298,16 +220,7 @@ impl WgpuRenderer {
                 }
             }
         }
-        let texture = upload_lut(&self.gpu, &texels);
-        self.finish_extras.push(finish_extra_group(
-            &self.gpu.device,
-            &self.layouts.finish_extra,
-            &self.bloom_a,
-            &texture,
-        ));
-        self.luts.push(texture);
-        let index = u32::try_from(self.luts.len() - 1 - 4).unwrap_or(u32::MAX);
-        Ok(Grading::Custom(index))
+        Ok(self.finish.add_lut(&self.gpu, &texels, &self.bloom.a))
     }
 
     /// Resizes a window's surface (offscreen renderers keep their size).
@@ -347,59 +260,8 @@ impl WgpuRenderer {
 
     /// Particles alive now.
     pub fn particles_alive(&self) -> u32 {
-        self.pool.alive()
+        self.particles.pool.alive()
     }
-
-    fn camera(
-        &self,
-        view: &View,
-        ui: bool,
-        tint: Color,
-        (width, height): (u32, u32),
-    ) -> CameraUniform {
-        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // sizes, clock
-        CameraUniform {
-            centre: view.centre.map(finite),
-            zoom: if view.zoom.is_finite() && view.zoom > 0.0 {
-                view.zoom
-            } else {
-                1.0
-            },
-            rotation: view.rotation,
-            screen: [width as f32, height as f32],
-            ui: if ui { 1.0 } else { 0.0 },
-            time: self.clock as f32,
-            tint: [tint.r, tint.g, tint.b, 1.0],
-        }
-    }
-
-    fn write_post(&self, pass: &PostPass, settings: [f32; 4], direction: [f32; 4]) {
-        let uniform = PostUniform {
-            settings,
-            direction,
-        };
-        self.gpu
-            .queue
-            .write_buffer(&pass.uniform, 0, bytemuck::bytes_of(&uniform));
-    }
-}
-
-fn finish_extra_group(
-    device: &wgpu::Device,
-    layout: &wgpu::BindGroupLayout,
-    bloom: &Surface2d,
-    lut: &wgpu::Texture,
-) -> wgpu::BindGroup {
-    let view = lut.create_view(&wgpu::TextureViewDescriptor::default());
-    group(
-        device,
-        "finish extra",
-        layout,
-        &[
-            wgpu::BindingResource::TextureView(&bloom.view),
-            wgpu::BindingResource::TextureView(&view),
-        ],
-    )
 }
 
 impl WgpuRenderer {
@@ -419,6 +281,6 @@ impl WgpuRenderer {
 
     /// The linear sampler (for callers drawing their own passes).
     pub fn sampler(&self) -> &wgpu::Sampler {
-        &self.sampler_linear
+        &self.post.sampler
     }
 }
