@@ -47,6 +47,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+use trystero_core::random::SeededRandom;
+
 mod adapt;
 mod behaviour;
 mod math;
@@ -256,8 +258,8 @@ pub struct Wolves {
     pub packs: Vec<Pack>,
     /// Frames updated so far (each [`Wolves::update`] adds one; frame 1 is the first).
     pub frame: u32,
-    /// SplitMix64 state: part of the saved state, so rollbacks replay the same draws.
-    pub rng: u64,
+    /// The random state: part of the saved state, so rollbacks replay the same draws.
+    pub rng: SeededRandom,
 }
 
 const ROLES: [Role; 6] = [
@@ -313,16 +315,12 @@ impl Wolves {
             wolves,
             packs,
             frame: 0,
-            rng: seed,
+            rng: SeededRandom::new(seed),
         }
     }
 
     fn random(&mut self) -> u64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.rng.next_u64()
     }
 
     /// Sets a pack's mood by hand (the seed's `set_mood`).
@@ -368,7 +366,7 @@ impl Wolves {
             }
         };
         mix(i64::from(self.frame));
-        mix(self.rng as i64);
+        mix(self.rng.state() as i64);
         for pack in &self.packs {
             mix(pack.members.0 as i64);
             mix(pack.members.1 as i64);

@@ -61,11 +61,14 @@ pub fn delay_below(
     std::time::Duration::from_millis(u64::from_le_bytes(bytes) % millis)
 }
 
-/// A deterministic generator (SplitMix64) for tests and simulations.
+/// A deterministic generator (SplitMix64) for tests and simulations: the workspace's one copy
+/// (the AI, the network simulator, particles and tests all draw from it).
 ///
-/// The same seed always yields the same bytes on every platform. It is **not** secure: never use
-/// it for ids or IVs that face real peers.
-#[derive(Debug, Clone)]
+/// The same seed always yields the same bytes on every platform (integer arithmetic only). Its
+/// whole state is one `u64` ([`SeededRandom::state`]), so a simulation can keep it in its saved
+/// state and replay the same draws after a rollback. It is **not** secure: never use it for ids
+/// or IVs that face real peers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SeededRandom {
     state: u64,
 }
@@ -74,6 +77,11 @@ impl SeededRandom {
     /// A generator starting from `seed`.
     pub fn new(seed: u64) -> Self {
         Self { state: seed }
+    }
+
+    /// The state: the seed advanced once per draw (for checksums of a saved state).
+    pub fn state(&self) -> u64 {
+        self.state
     }
 
     /// The next 64 random bits.

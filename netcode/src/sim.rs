@@ -6,6 +6,8 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use trystero_core::random::SeededRandom;
+
 use crate::socket::Socket;
 
 /// The simulated conditions (one way, for every link).
@@ -38,7 +40,7 @@ impl Default for SimConfig {
 #[derive(Debug)]
 struct Net {
     config: SimConfig,
-    rng: u64,
+    rng: SeededRandom,
     now_ms: u64,
     sequence: u64,
     /// (delivery time, sequence) → (from, to, bytes).
@@ -49,13 +51,9 @@ struct Net {
 }
 
 impl Net {
-    /// SplitMix64: small, seedable, the same everywhere.
+    /// Core's SplitMix64: small, seedable, the same everywhere.
     fn next(&mut self) -> u64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.rng.next_u64()
     }
 
     /// A uniform draw in [0, 1).
@@ -124,7 +122,7 @@ impl SimNetwork {
         Self {
             net: Rc::new(RefCell::new(Net {
                 config,
-                rng: seed,
+                rng: SeededRandom::new(seed),
                 now_ms: 0,
                 sequence: 0,
                 in_flight: BTreeMap::new(),

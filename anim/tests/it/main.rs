@@ -8,21 +8,18 @@ mod fights;
 mod table;
 
 use trystero_anim::{Arena, CombatEvent, Fighter, FrameData, Input, Scratch};
+use trystero_core::random::SeededRandom;
 
-/// A deterministic input stream (SplitMix64).
-pub(crate) struct Inputs(u64);
+/// A deterministic input stream (core's SplitMix64).
+pub(crate) struct Inputs(SeededRandom);
 
 impl Inputs {
     pub(crate) fn new(seed: u64) -> Self {
-        Self(seed)
+        Self(SeededRandom::new(seed))
     }
 
     pub(crate) fn next(&mut self) -> Input {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
+        let z = self.0.next_u64();
         // Buttons are pressed now and then, directions held more often.
         let byte = (z & 0x0F) as u8
             | (u8::from(z >> 8 & 7 == 0) << 4)

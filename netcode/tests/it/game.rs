@@ -4,12 +4,9 @@
 
 use trystero_netcode::PlayerInput;
 
-pub(crate) fn splitmix(mut state: u64) -> u64 {
-    state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// One SplitMix64 output from `state` (core's generator, drawn once).
+pub(crate) fn splitmix(state: u64) -> u64 {
+    trystero_core::random::SeededRandom::new(state).next_u64()
 }
 
 const SIZE: i32 = 100_000;
