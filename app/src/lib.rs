@@ -70,8 +70,10 @@
 //! let room_b = network.join_room(config, "arena", b).await?;
 //! let moves = room_a.make_action::<Json<Move>>("move").await?;
 //! let mut moves_b = room_b.make_action::<Json<Move>>("move").await?;
-//! # let mut room_a = room_a;
-//! # while !matches!(room_a.next_event().await, Some(trystero::RoomEvent::PeerJoined(_))) {}
+//! # let (mut room_a, mut room_b) = (room_a, room_b);
+//! # for room in [&mut room_a, &mut room_b] {
+//! #     while !matches!(room.next_event().await, Some(trystero::RoomEvent::PeerJoined(_))) {}
+//! # }
 //!
 //! moves
 //!     .send(&Json(Move { x: 1, y: 2 }))
@@ -103,7 +105,10 @@
 //! let room_b = network.join_room(config, "rpc", b).await?;
 //! let ask = room_a.make_request_action::<Json<u32>, Json<u32>>("double").await?;
 //! let mut serve = room_b.make_request_action::<Json<u32>, Json<u32>>("double").await?;
-//! # while !matches!(room_a.next_event().await, Some(trystero::RoomEvent::PeerJoined(_))) {}
+//! # let mut room_b = room_b;
+//! # for room in [&mut room_a, &mut room_b] {
+//! #     while !matches!(room.next_event().await, Some(trystero::RoomEvent::PeerJoined(_))) {}
+//! # }
 //!
 //! // B doubles even numbers and rejects odd ones.
 //! tokio::spawn(async move {
@@ -129,6 +134,7 @@
 //! (`trystero-nostr`, `trystero-mqtt`, `trystero-torrent`, `trystero-webrtc`). The protocol lives
 //! in `trystero-core`.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod memory;
@@ -282,7 +288,7 @@ pub fn self_id() -> PeerId {
 ///         break;
 ///     }
 /// }
-/// assert!(matches!(bob.next_event().await, Some(RoomEvent::PeerJoined(_))));
+/// while !matches!(bob.next_event().await, Some(RoomEvent::PeerJoined(_))) {}
 /// alice.leave().await?;
 /// # Ok(())
 /// # }

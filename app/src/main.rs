@@ -4,6 +4,8 @@
 //!   speaks one JSON object per line on stdin and stdout (see `cli/peer.rs` and the README).
 //! - `trystero relay [--port N]`: hosts the embedded Nostr relay on 127.0.0.1.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 
 use std::io::IsTerminal;

@@ -18,6 +18,9 @@
 //!                                                 sound bank (Arc<Clip>)       Mixer::render → device
 //! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 pub mod clip;
 #[cfg(feature = "device")]
 mod device;

@@ -16,7 +16,7 @@ use std::time::Duration;
 use futures_channel::mpsc::{self, Receiver, Sender, UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
 use futures_util::lock::Mutex as AsyncMutex;
-use futures_util::stream::{self, Select};
+use futures_util::stream::{self, PollNext, SelectWithStrategy};
 use futures_util::task::AtomicWaker;
 
 use crate::config::IceServer;
@@ -253,7 +253,11 @@ pub struct MemoryLink {
     id: u64,
     network: MemoryTransport,
     own: Ends,
-    events: AsyncMutex<Select<UnboundedReceiver<LinkEvent>, Receiver<LinkEvent>>>,
+    /// Control events first, then data: `Open` is queued before the link is wired, so no
+    /// frame can overtake it (a frame for a link not yet open would be dropped).
+    events: AsyncMutex<
+        SelectWithStrategy<UnboundedReceiver<LinkEvent>, Receiver<LinkEvent>, Prefer, ()>,
+    >,
     peer: PeerSlot,
     closed: AtomicBool,
 }
@@ -264,6 +268,14 @@ impl std::fmt::Debug for MemoryLink {
             .field("id", &self.id)
             .finish_non_exhaustive()
     }
+}
+
+/// How a link's two queues are read.
+type Prefer = fn(&mut ()) -> PollNext;
+
+/// Always the control queue first, when it has something.
+fn control_first((): &mut ()) -> PollNext {
+    PollNext::Left
 }
 
 fn new_end(id: u64, network: &MemoryTransport) -> MemoryLink {
@@ -277,7 +289,11 @@ fn new_end(id: u64, network: &MemoryTransport) -> MemoryLink {
             data,
             unread: Arc::default(),
         },
-        events: AsyncMutex::new(stream::select(control_rx, data_rx)),
+        events: AsyncMutex::new(stream::select_with_strategy(
+            control_rx,
+            data_rx,
+            control_first as Prefer,
+        )),
         peer: PeerSlot::default(),
         closed: AtomicBool::new(false),
     }
@@ -549,6 +565,20 @@ mod tests {
         assert_eq!(ready(answerer.next_event()), LinkEvent::Closed);
         assert_eq!(ready(offerer.send(vec![1])), Err(TransportError::Closed));
         assert_eq!(ready(answerer.send(vec![1])), Err(TransportError::Closed));
+    }
+
+    /// A frame that arrives while `Open` is still queued must not overtake it: the engine drops
+    /// frames of a link it has not seen open (this lost `@_hsready`s under load).
+    #[test]
+    fn open_always_comes_before_the_first_frame() {
+        let (offerer, answerer) = pair(true);
+        ready(answerer.send(vec![7])).unwrap();
+        assert!(matches!(
+            ready(offerer.next_event()),
+            LinkEvent::LocalCandidate(_)
+        ));
+        assert_eq!(ready(offerer.next_event()), LinkEvent::Open);
+        assert_eq!(ready(offerer.next_event()), LinkEvent::Message(vec![7]));
     }
 
     #[test]

@@ -25,6 +25,9 @@
 //! Sprites come from a texture [`Atlas`]: the procedural sprites of [`sprites`] (no art files
 //! needed), plus real sprite sheets loaded from PNG.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod atlas;
 mod gpu;
 mod gpu_util;

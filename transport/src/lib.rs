@@ -17,6 +17,9 @@
 //!
 //! What it is not: no signalling (that is `trystero-core`'s engine and a strategy), no media.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod clock;
 mod link;
 mod runtime;

@@ -16,6 +16,9 @@
 //! The announce schedule, who offers and the encrypted exchange live in `trystero-core`'s
 //! engine, shared with the Nostr strategy through the same port.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod broker;
 
 use std::sync::Arc;

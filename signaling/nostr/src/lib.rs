@@ -18,6 +18,9 @@
 //! strategy-independent and live in `trystero-core`'s engine, which any topic strategy (MQTT,
 //! Supabase, Firebase) reuses through the same port.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod relay;
 
 use std::collections::BTreeSet;

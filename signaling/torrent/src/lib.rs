@@ -16,6 +16,9 @@
 //!   giving up once it would reach 60 s, as Trystero JS 0.25.4 does; reconnection can be
 //!   paused.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod tracker;
 
 use std::collections::BTreeMap;
