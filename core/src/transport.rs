@@ -394,11 +394,13 @@ impl PeerLink for MemoryLink {
             .answers
             .remove(&id)
             .ok_or_else(|| TransportError::InvalidSdp(answer.to_owned()))?;
-        // Wire the answerer to us and us to the answerer, then both channels open.
-        let _ = answerer.control.unbounded_send(LinkEvent::Open);
-        let _ = self.own.control.unbounded_send(LinkEvent::Open);
+        // Wire the answerer to us and us to the answerer, then both channels open: an end that
+        // saw `Open` before it was wired would fail its first sends (and its writer would stop).
+        let answerer_control = answerer.control.clone();
         wire(&answerer_slot, self.ends()).await;
         wire(&self.peer, answerer).await;
+        let _ = answerer_control.unbounded_send(LinkEvent::Open);
+        let _ = self.own.control.unbounded_send(LinkEvent::Open);
         Ok(())
     }
 
