@@ -16,30 +16,40 @@ mod post;
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use trystero_core::render::{Frame, Renderer};
 use trystero_render::{Gpu, Image, Settings, WgpuRenderer};
 
-/// One device for the whole binary; tests take turns on it (software Vulkan uses every core).
+/// One device at a time; tests take turns on it (software Vulkan uses every core). It lives
+/// only while a test holds it: a device still alive at process exit (in a static) made
+/// lavapipe's teardown crash now and then after every test had passed.
 fn gpu() -> (Arc<Gpu>, MutexGuard<'static, ()>) {
-    static GPU: OnceLock<Arc<Gpu>> = OnceLock::new();
+    static GPU: Mutex<Weak<Gpu>> = Mutex::new(Weak::new());
     static TURN: Mutex<()> = Mutex::new(());
-    let gpu = GPU.get_or_init(|| {
-        let gpu = Gpu::new().expect("a wgpu adapter (no GPU: apt-get install mesa-vulkan-drivers)");
-        // Straight to the real stderr, past the test harness's capture: the log says which
-        // adapter drew the goldens.
-        let _ = writeln!(
-            std::io::stderr(),
-            "trystero-render tests on: {}",
-            gpu.describe()
-        );
-        Arc::new(gpu)
-    });
     let turn = TURN
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    (Arc::clone(gpu), turn)
+    let mut shared = GPU
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let gpu = shared.upgrade().unwrap_or_else(|| {
+        let gpu = Gpu::new().expect("a wgpu adapter (no GPU: apt-get install mesa-vulkan-drivers)");
+        // Straight to the real stderr, past the test harness's capture: the log says which
+        // adapter drew the goldens (once).
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            let _ = writeln!(
+                std::io::stderr(),
+                "trystero-render tests on: {}",
+                gpu.describe()
+            );
+        });
+        let gpu = Arc::new(gpu);
+        *shared = Arc::downgrade(&gpu);
+        gpu
+    });
+    (gpu, turn)
 }
 
 fn renderer(gpu: &Arc<Gpu>) -> WgpuRenderer {
