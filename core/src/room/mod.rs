@@ -31,6 +31,8 @@ pub mod send;
 pub mod signaling;
 pub mod tracker;
 
+pub use handle::{Instance, PeerInfo, Room, RoomError, RoomSender, SendProgress};
+
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
@@ -207,7 +209,7 @@ struct Session {
     handshake: Handshake,
 }
 
-struct Room {
+struct JoinedRoom {
     keys: Arc<dyn RoomKeys>,
     handshake_timeout: Duration,
     sessions: BTreeMap<PeerId, Session>,
@@ -216,9 +218,9 @@ struct Room {
     pings: BTreeMap<PeerId, VecDeque<Millis>>,
 }
 
-impl std::fmt::Debug for Room {
+impl std::fmt::Debug for JoinedRoom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Room")
+        f.debug_struct("JoinedRoom")
             .field("sessions", &self.sessions)
             .finish_non_exhaustive()
     }
@@ -237,7 +239,7 @@ struct Link {
 pub struct Engine {
     self_id: PeerId,
     config: EngineConfig,
-    rooms: BTreeMap<RoomToken, Room>,
+    rooms: BTreeMap<RoomToken, JoinedRoom>,
     links: BTreeMap<LinkId, Link>,
     outputs: VecDeque<Output>,
     random: Box<dyn RandomSource + Send>,
@@ -301,7 +303,7 @@ impl Engine {
         }
         self.rooms.insert(
             token,
-            Room {
+            JoinedRoom {
                 keys,
                 handshake_timeout,
                 sessions: BTreeMap::new(),
@@ -574,11 +576,11 @@ impl Engine {
         handshakes.chain(idle).min()
     }
 
-    fn room(&self, room: RoomToken) -> Result<&Room, EngineError> {
+    fn room(&self, room: RoomToken) -> Result<&JoinedRoom, EngineError> {
         self.rooms.get(&room).ok_or(EngineError::UnknownRoom(room))
     }
 
-    fn room_mut(&mut self, room: RoomToken) -> Result<&mut Room, EngineError> {
+    fn room_mut(&mut self, room: RoomToken) -> Result<&mut JoinedRoom, EngineError> {
         self.rooms
             .get_mut(&room)
             .ok_or(EngineError::UnknownRoom(room))
