@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use trystero::relay::EmbeddedRelay;
 use trystero::{EngineConfig, PeerId, RoomConfig, RoomEvent, RoomId, Strategy, WebRtcConfig};
-use trystero_core::room::driver::Instance;
+use trystero_core::room::Instance;
 use trystero_core::signaler::Signaler;
 use trystero_crypto::TrysteroKeys;
 use trystero_mqtt::MqttSignaler;

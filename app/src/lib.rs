@@ -152,17 +152,17 @@ pub use trystero_core::id::{AppId, IdError, PeerId, RoomId};
 pub use trystero_core::room::action::{
     Action, ActionData, ActionError, IncomingRequest, Json, Message, RequestAction,
 };
-pub use trystero_core::room::driver::{PeerInfo, Room, RoomError, RoomSender};
 pub use trystero_core::room::request::RequestError;
 pub use trystero_core::room::send::{DEFAULT_REQUEST_TIMEOUT, IntoTargets, Requesting, Sending};
 pub use trystero_core::room::{EngineConfig, RoomEvent};
+pub use trystero_core::room::{PeerInfo, Room, RoomError, RoomSender};
 pub use trystero_core::signaler::RelayState;
 pub use trystero_core::transport::CandidateType;
 pub use trystero_core::wire::{ActionType, JsonText, Payload, ReceivedMessage};
 pub use trystero_webrtc::WebRtcConfig;
 
 use tracing::Instrument;
-use trystero_core::room::driver::Instance;
+use trystero_core::room::Instance;
 use trystero_core::signaler::Signaler;
 use trystero_core::transport::PeerTransport;
 use trystero_crypto::TrysteroKeys;

@@ -30,7 +30,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use trystero_core::room::driver::Instance;
+use trystero_core::room::Instance;
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::MemoryTransport;
 use trystero_crypto::TrysteroKeys;

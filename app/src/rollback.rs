@@ -9,8 +9,8 @@
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
+use trystero_core::room::Room;
 use trystero_core::room::action::{ActionError, Message};
-use trystero_core::room::driver::Room;
 use trystero_netcode::Socket;
 
 use crate::PeerId;

@@ -9,8 +9,11 @@
 //!   handshake timeout) and its builder.
 //! - [`random`]: the randomness port ([`random::RandomSource`]) with the operating-system adapter
 //!   and a seeded in-memory adapter for tests.
-//! - [`signal`]: the signalling messages strategies carry (offers, answers, candidates,
-//!   announcements), written and validated exactly as Trystero JS does.
+//! - [`keys`], [`signaler`], [`transport`], [`time`]: the other ports — room secrets, the relays
+//!   (publish/subscribe on topics), peer connections and the clock — each with an in-memory
+//!   adapter.
+//! - [`room`]: joining rooms — the handles users hold, the sans-IO room engine (data channels) and
+//!   signalling (relays), and the driver that runs them on the ports.
 //! - [`audio`]: the audio port — voices at positions, the listener, buses, Web Audio's distance
 //!   models — with an in-memory recording adapter.
 //! - [`render`]: the render port — the frame description the game fills (sprites per layer,
@@ -33,7 +36,6 @@ pub mod keys;
 pub mod random;
 pub mod render;
 pub mod room;
-pub mod signal;
 pub mod signaler;
 pub mod time;
 pub mod transport;
@@ -41,4 +43,4 @@ pub mod wire;
 
 pub use config::{ConfigError, IceServer, RelayConfig, RoomConfig, RoomConfigBuilder};
 pub use id::{AppId, IdError, PeerId, RoomId, RoomToken};
-pub use random::{OsRandom, RandomError, RandomSource, SeededRandom};
+pub use random::{OsRandom, RandomError, RandomSource, SeededRandom, SharedRandom};

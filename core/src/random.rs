@@ -5,6 +5,8 @@
 //! wasm32). Tests that need reproducible ids use [`SeededRandom`], which is deterministic and
 //! **not** cryptographically secure.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 /// The operating system could not provide random bytes.
 #[derive(Debug, thiserror::Error)]
 #[error("the system random number generator failed: {reason}")]
@@ -44,6 +46,33 @@ pub struct OsRandom;
 impl RandomSource for OsRandom {
     fn fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
         getrandom::fill(dest).map_err(|error| RandomError::new(error.to_string()))
+    }
+}
+
+/// One random source with several owners: clones draw from the same stream, so a room driver and
+/// its engine share one (seeded, in tests) generator.
+#[derive(Clone)]
+pub struct SharedRandom(Arc<Mutex<dyn RandomSource + Send>>);
+
+impl SharedRandom {
+    /// Shares `source`.
+    pub fn new(source: impl RandomSource + Send + 'static) -> Self {
+        Self(Arc::new(Mutex::new(source)))
+    }
+}
+
+impl RandomSource for SharedRandom {
+    fn fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .fill_bytes(dest)
+    }
+}
+
+impl std::fmt::Debug for SharedRandom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedRandom(..)")
     }
 }
 

@@ -20,7 +20,7 @@ use futures_util::stream::{self, PollNext, SelectWithStrategy};
 use futures_util::task::AtomicWaker;
 
 use crate::config::IceServer;
-use crate::signal::IceCandidate;
+use crate::room::signaling::IceCandidate;
 
 /// The buffered amount above which a sender waits (`bufferedAmountLowThreshold`, 65 535).
 pub const BUFFERED_AMOUNT_LOW: usize = 0xFFFF;

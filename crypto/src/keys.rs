@@ -2,6 +2,7 @@
 //! derivations (topics, token, AES-GCM key, password proof).
 
 use trystero_core::keys::{KeyError, RoomKeys};
+use trystero_core::random::{OsRandom, RandomSource, SharedRandom};
 use trystero_core::{AppId, PeerId, RoomId, RoomToken};
 
 use crate::password::password_challenge_response;
@@ -18,6 +19,8 @@ pub struct TrysteroKeys {
     root: String,
     token: RoomToken,
     cipher: SdpKey,
+    /// Where the AES-GCM IVs come from.
+    random: SharedRandom,
 }
 
 impl std::fmt::Debug for TrysteroKeys {
@@ -41,7 +44,20 @@ impl std::fmt::Debug for TrysteroKeys {
 impl TrysteroKeys {
     /// Derives everything for `room` of `app` with `password` (`""` for none).
     pub fn new(app: &AppId, room: &RoomId, password: &str) -> Self {
+        Self::with_random(app, room, password, OsRandom)
+    }
+
+    /// [`TrysteroKeys::new`] drawing the AES-GCM IVs from `random` instead of the operating
+    /// system, so a test's encrypted signals are the same every run. Production code keeps
+    /// [`TrysteroKeys::new`]: an IV must never repeat under one key.
+    pub fn with_random(
+        app: &AppId,
+        room: &RoomId,
+        password: &str,
+        random: impl RandomSource + Send + 'static,
+    ) -> Self {
         Self {
+            random: SharedRandom::new(random),
             app: app.clone(),
             room: room.clone(),
             password: password.to_owned(),
@@ -66,7 +82,9 @@ impl RoomKeys for TrysteroKeys {
     }
 
     fn encrypt(&self, plaintext: &str) -> Result<String, KeyError> {
-        self.cipher.encrypt(plaintext).map_err(|error| KeyError {
+        let mut random = self.random.clone();
+        let sealed = self.cipher.encrypt_with(&mut random, plaintext);
+        sealed.map_err(|error| KeyError {
             reason: error.to_string(),
         })
     }
@@ -83,5 +101,30 @@ impl RoomKeys for TrysteroKeys {
 
     fn has_password(&self) -> bool {
         !self.password.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use trystero_core::SeededRandom;
+
+    use super::*;
+
+    fn keys(seed: u64, password: &str) -> TrysteroKeys {
+        let app = AppId::new("app").unwrap();
+        let room = RoomId::new("room").unwrap();
+        TrysteroKeys::with_random(&app, &room, password, SeededRandom::new(seed))
+    }
+
+    #[test]
+    fn seeded_keys_seal_the_same_way_every_run_and_still_open() {
+        let (first, second) = (keys(7, "pw"), keys(7, "pw"));
+        let sealed = first.encrypt("v=0 offer").unwrap();
+        assert_eq!(sealed, second.encrypt("v=0 offer").unwrap());
+        // The IVs move on: the next message under the same keys differs.
+        assert_ne!(sealed, first.encrypt("v=0 offer").unwrap());
+        assert_eq!(second.decrypt(&sealed).unwrap(), "v=0 offer");
+        assert_ne!(sealed, keys(8, "pw").encrypt("v=0 offer").unwrap());
+        assert!(keys(7, "other").decrypt(&sealed).is_err());
     }
 }

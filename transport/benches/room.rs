@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use trystero_core::room::driver::{Instance, Room};
 use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::room::{Instance, Room};
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport};
 use trystero_core::wire::Payload;

@@ -9,7 +9,7 @@ use futures_util::lock::Mutex as AsyncMutex;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::{Notify, watch};
 use trystero_core::config::IceServer;
-use trystero_core::signal::IceCandidate;
+use trystero_core::room::signaling::message::IceCandidate;
 use trystero_core::transport::{
     BUFFERED_AMOUNT_LOW, CandidateType, LinkEvent, LinkOptions, LinkStats, PeerLink, PeerTransport,
     TransportError,

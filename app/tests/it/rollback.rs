@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use trystero::netcode::{Config, Event, Frame, P2PSession, SessionError, Slots};
 use trystero::rollback::{ACTION, RoomSocket};
 use trystero::{EngineConfig, PeerId, RoomConfig, RoomEvent, RoomId, WebRtcConfig};
-use trystero_core::room::driver::{Instance, Room};
+use trystero_core::room::{Instance, Room};
 use trystero_core::signaler::MemoryHub;
 use trystero_crypto::TrysteroKeys;
 use trystero_webrtc::{TokioClock, WebRtcTransport};

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::RoomEvent;
-use super::driver::{Room, RoomError, RoomSender};
+use super::handle::{Room, RoomError, RoomSender};
 use super::request::{parse_meta, response_metadata};
 use super::send::{Requesting, Sending};
 use crate::id::PeerId;

@@ -9,13 +9,16 @@ use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_channel::oneshot;
 use futures_util::stream::StreamExt;
 
+use super::driver::Driver;
 use super::request::RequestError;
-use super::{EngineError, RoomEvent};
+use super::{EngineConfig, EngineError, RoomEvent};
 use crate::config::RoomConfig;
 use crate::id::{PeerId, RoomToken};
 use crate::keys::RoomKeys;
-use crate::signaler::RelayState;
-use crate::transport::CandidateType;
+use crate::random::{OsRandom, RandomSource, SharedRandom};
+use crate::signaler::{RelayState, Signaler};
+use crate::time::Clock;
+use crate::transport::{CandidateType, PeerTransport};
 use crate::wire::{ActionType, JsonText, Payload, ReceivedMessage};
 
 use super::send::Sending;
@@ -267,6 +270,48 @@ impl std::fmt::Debug for Room {
 }
 
 impl Instance {
+    /// A new instance and its driver future, which must be spawned (or polled) for anything to
+    /// happen. The driver ends when every handle (instance and rooms) is dropped. Offer ids,
+    /// request ids and password challenges come from the operating system's CSPRNG.
+    pub fn new<S, T, C>(
+        self_id: PeerId,
+        signaler: S,
+        transport: T,
+        clock: C,
+        config: EngineConfig,
+    ) -> (Self, impl Future<Output = ()> + Send)
+    where
+        S: Signaler,
+        T: PeerTransport,
+        C: Clock + Clone,
+    {
+        Self::with_random(self_id, signaler, transport, clock, OsRandom, config)
+    }
+
+    /// [`Instance::new`] drawing every random value of the driver and its engine (offer ids,
+    /// request ids, password challenges) from `random`: with a [`SeededRandom`] and seeded peer
+    /// ids, a test sees the same signalling every run. Production code keeps [`OsRandom`].
+    ///
+    /// [`SeededRandom`]: crate::random::SeededRandom
+    pub fn with_random<S, T, C>(
+        self_id: PeerId,
+        signaler: S,
+        transport: T,
+        clock: C,
+        random: impl RandomSource + Send + 'static,
+        config: EngineConfig,
+    ) -> (Self, impl Future<Output = ()> + Send)
+    where
+        S: Signaler,
+        T: PeerTransport,
+        C: Clock + Clone,
+    {
+        let (commands, inbox) = unbounded();
+        let random = SharedRandom::new(random);
+        let driver = Driver::new(self_id, signaler, transport, clock, random, config);
+        (Self { self_id, commands }, driver.run(inbox))
+    }
+
     /// Our peer id.
     pub fn self_id(&self) -> PeerId {
         self.self_id

@@ -4,7 +4,7 @@
 //! A [`Sending`] does nothing until awaited. It resolves once every chunk of the message was
 //! handed to each target's channel (the transport then holds at most 64 KiB per peer that the
 //! peer has not acknowledged yet). It does not wait for the peer to read the message: to know
-//! that the peers have everything, await [`Room::leave`](super::driver::Room::leave), or have the peer
+//! that the peers have everything, await [`Room::leave`](super::Room::leave), or have the peer
 //! answer (a request/response action).
 
 use std::borrow::Borrow;

@@ -12,8 +12,8 @@ use futures_util::task::SpawnExt;
 use std::future::IntoFuture;
 
 use trystero_core::room::action::ActionError;
-use trystero_core::room::driver::{Instance, Room, RoomError};
 use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::room::{Instance, Room, RoomError};
 use trystero_core::signaler::{MemoryHub, RelayState};
 use trystero_core::time::ManualClock;
 use trystero_core::transport::CandidateType;
@@ -512,4 +512,58 @@ fn two_rooms_between_the_same_peers_share_one_connection() {
         assert!(matches!(next(&mut one_a).await, RoomEvent::Message(m) if m.payload == Payload::Text("in one".into())));
         assert_eq!(transport.offers_made(), 1, "one WebRTC connection for both rooms");
     });
+}
+
+/// Everything published on the relay while peers `peer(1)` and `peer(2)` meet in a room, their
+/// drivers drawing from `SeededRandom::new(seed)`, as an observer on the relay sees it.
+fn signalling_of_a_meeting(seed: u64) -> Vec<String> {
+    use trystero_core::SeededRandom;
+    use trystero_core::keys::RoomKeys;
+    use trystero_core::signaler::Signaler;
+
+    let mut world = World::new();
+    let keys = keys("seeded", "");
+    let observer = world.hub.connect();
+    let [a, b] = [1, 2].map(|n| {
+        let (instance, driver) = Instance::with_random(
+            super::peer(n),
+            world.hub.connect(),
+            world.transport.clone(),
+            world.clock.clone(),
+            SeededRandom::new(seed + u64::from(n)),
+            EngineConfig::default(),
+        );
+        world.pool.spawner().spawn(driver).unwrap();
+        instance
+    });
+    world.pool.run_until(async {
+        for topic in [
+            keys.root_topic(),
+            keys.peer_topic(&a.self_id()),
+            keys.peer_topic(&b.self_id()),
+        ] {
+            observer.subscribe(&topic).await.unwrap();
+        }
+        meet(&a, &b, "seeded").await;
+    });
+    let mut seen = Vec::new();
+    while let Some(Some(message)) = world
+        .pool
+        .run_until(async { futures_util::FutureExt::now_or_never(observer.recv()) })
+    {
+        seen.push(message.payload);
+    }
+    seen
+}
+
+#[test]
+fn seeded_randomness_makes_the_signalling_repeatable() {
+    let first = signalling_of_a_meeting(40);
+    assert!(
+        first.iter().any(|payload| payload.contains("\"offerId\"")),
+        "an offer went through the relay: {first:?}"
+    );
+    assert_eq!(first, signalling_of_a_meeting(40));
+    // The offer ids come from the seed.
+    assert_ne!(first, signalling_of_a_meeting(41));
 }

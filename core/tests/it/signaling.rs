@@ -2,12 +2,13 @@
 //! transport: who offers, the nudge, the encrypted exchange, candidate routing, glare, wrong
 //! passwords, expiries and the announce schedule.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use trystero_core::keys::{PlainKeys, RoomKeys};
 use trystero_core::room::LinkId;
-use trystero_core::room::signaling::{LinkIds, Signaling, SignalingOutput};
-use trystero_core::signal::{IceCandidate, OutgoingSignal};
+use trystero_core::room::signaling::message::{IceCandidate, OutgoingSignal};
+use trystero_core::room::signaling::{LinkIds, SignalingOutput, Step, TopicSignaling};
 use trystero_core::time::Millis;
 use trystero_core::{PeerId, SeededRandom};
 
@@ -22,10 +23,24 @@ fn candidate(n: u16) -> IceCandidate {
     }
 }
 
+fn step<'a>(
+    now: Millis,
+    links: &'a mut LinkIds,
+    random: &'a mut SeededRandom,
+    out: &'a mut Vec<SignalingOutput>,
+) -> Step<'a> {
+    Step {
+        now,
+        links,
+        random,
+        out,
+    }
+}
+
 struct Side {
     id: PeerId,
     keys: PlainKeys,
-    signaling: Signaling,
+    signaling: TopicSignaling,
     links: LinkIds,
     random: SeededRandom,
     subscriptions: Vec<String>,
@@ -55,7 +70,14 @@ impl Pair {
         let make = |i: usize, password: &str| {
             let keys = keys("room", password);
             let mut out = Vec::new();
-            let signaling = Signaling::start(Millis(0), ids[i], &keys, false, false, &mut out);
+            let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(i as u64));
+            let signaling = TopicSignaling::start(
+                &mut step(Millis(0), &mut links, &mut random, &mut out),
+                ids[i],
+                Arc::new(keys.clone()),
+                false,
+                false,
+            );
             let subscriptions = out
                 .iter()
                 .filter_map(|o| match o {
@@ -68,8 +90,8 @@ impl Pair {
                     id: ids[i],
                     keys,
                     signaling,
-                    links: LinkIds::default(),
-                    random: SeededRandom::new(i as u64),
+                    links,
+                    random,
                     subscriptions,
                 },
                 out,
@@ -119,14 +141,10 @@ impl Pair {
                             let s = &mut self.sides[to];
                             let mut out = Vec::new();
                             s.signaling.on_relay_message(
-                                self.now,
+                                &mut step(self.now, &mut s.links, &mut s.random, &mut out),
                                 0,
                                 &topic,
                                 &payload,
-                                &s.keys,
-                                &mut s.links,
-                                &mut s.random,
-                                &mut out,
                             );
                             self.carry(to, out);
                         }
@@ -138,14 +156,12 @@ impl Pair {
                         self.now,
                         link,
                         &format!("offer-sdp-{}", link.0),
-                        &s.keys,
                         &mut next,
                     );
                     if self.trickle {
                         s.signaling.local_candidate(
                             link,
                             candidate(1000 + link.0 as u16),
-                            &s.keys,
                             &mut next,
                         );
                     }
@@ -153,13 +169,11 @@ impl Pair {
                 SignalingOutput::AcceptOffer { link, sdp, .. } => {
                     assert!(sdp.starts_with("offer-sdp-"), "decrypted offer: {sdp}");
                     let s = &mut self.sides[side];
-                    s.signaling
-                        .answer_created(link, "answer-sdp", &s.keys, &mut next);
+                    s.signaling.answer_created(link, "answer-sdp", &mut next);
                     if self.trickle {
                         s.signaling.local_candidate(
                             link,
                             candidate(2000 + link.0 as u16),
-                            &s.keys,
                             &mut next,
                         );
                     }
@@ -183,7 +197,9 @@ impl Pair {
         self.now = self.now.after(by);
         for side in 0..2 {
             let mut out = Vec::new();
-            self.sides[side].signaling.tick(self.now, &mut out);
+            let s = &mut self.sides[side];
+            s.signaling
+                .tick(&mut step(self.now, &mut s.links, &mut s.random, &mut out));
             self.carry(side, out);
         }
     }
@@ -316,7 +332,7 @@ struct Solo {
     me: PeerId,
     other: PeerId,
     keys: PlainKeys,
-    signaling: Signaling,
+    signaling: TopicSignaling,
     links: LinkIds,
     random: SeededRandom,
     out: Vec<SignalingOutput>,
@@ -329,14 +345,21 @@ impl Solo {
         let (me, other) = if lower { (a, b) } else { (b, a) };
         let keys = keys("room", "");
         let mut out = Vec::new();
-        let signaling = Signaling::start(Millis(0), me, &keys, false, false, &mut out);
+        let (mut links, mut random) = (LinkIds::default(), SeededRandom::new(5));
+        let signaling = TopicSignaling::start(
+            &mut step(Millis(0), &mut links, &mut random, &mut out),
+            me,
+            Arc::new(keys.clone()),
+            false,
+            false,
+        );
         Self {
             me,
             other,
             keys,
             signaling,
-            links: LinkIds::default(),
-            random: SeededRandom::new(5),
+            links,
+            random,
             out: Vec::new(),
         }
     }
@@ -361,15 +384,22 @@ impl Solo {
     fn receive(&mut self, at: u64, topic: &str, payload: &str) {
         self.out.clear();
         self.signaling.on_relay_message(
-            Millis(at),
+            &mut step(Millis(at), &mut self.links, &mut self.random, &mut self.out),
             0,
             topic,
             payload,
-            &self.keys,
+        );
+    }
+
+    /// Runs the signalling's timers at `now`; `out` then holds only what they caused.
+    fn tick(&mut self, now: Millis) {
+        self.out.clear();
+        self.signaling.tick(&mut step(
+            now,
             &mut self.links,
             &mut self.random,
             &mut self.out,
-        );
+        ));
     }
 
     /// The other peer announces itself; we (the lower id) answer with an offer on a new link.
@@ -390,7 +420,7 @@ fn an_unanswered_offer_expires_quietly() {
     let link = solo.offer_to_the_other();
     assert_eq!(solo.signaling.next_deadline(), Some(Millis(233)));
     solo.out.clear();
-    solo.signaling.tick(Millis(57_333), &mut solo.out);
+    solo.tick(Millis(57_333));
     assert!(solo.out.contains(&SignalingOutput::CloseLink { link }));
     assert!(
         !solo
@@ -408,7 +438,7 @@ fn a_later_announcement_gets_the_same_offer_again() {
     let link = solo.offer_to_the_other();
     solo.out.clear();
     solo.signaling
-        .offer_created(Millis(0), link, "sdp", &solo.keys, &mut solo.out);
+        .offer_created(Millis(0), link, "sdp", &mut solo.out);
     let offers = |out: &[SignalingOutput]| -> Vec<String> {
         out.iter()
             .filter_map(|o| match o {
@@ -441,7 +471,7 @@ fn an_answered_offer_that_never_connects_reports_the_turn_hint() {
     let b = solo.other;
     let link = solo.offer_to_the_other();
     solo.signaling
-        .offer_created(Millis(0), link, "sdp", &solo.keys, &mut solo.out);
+        .offer_created(Millis(0), link, "sdp", &mut solo.out);
     let offer_id = solo
         .out
         .iter()
@@ -470,7 +500,7 @@ fn an_answered_offer_that_never_connects_reports_the_turn_hint() {
         }]
     );
     solo.out.clear();
-    solo.signaling.tick(Millis(1_000 + 23_333), &mut solo.out);
+    solo.tick(Millis(1_000 + 23_333));
     assert!(solo.out.contains(&SignalingOutput::JoinError {
         peer: b,
         error: format!(

@@ -2,6 +2,7 @@
 //! the offer pool and its announce, answering by glare, claiming by offer id, dedup, the
 //! interval clamp, notices, wrong passwords, and offers and exchanges that time out.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -9,8 +10,8 @@ use trystero_core::PeerId;
 use trystero_core::keys::{PlainKeys, RoomKeys};
 use trystero_core::random::SeededRandom;
 use trystero_core::room::LinkId;
-use trystero_core::room::signaling::{LinkIds, SignalingOutput};
-use trystero_core::room::tracker::{OFFER_POOL, TrackerSignaling};
+use trystero_core::room::signaling::tracker::{OFFER_POOL, TrackerSignaling};
+use trystero_core::room::signaling::{LinkIds, SignalingOutput, Step};
 use trystero_core::time::Millis;
 
 use super::{keys, peer};
@@ -39,13 +40,15 @@ impl Side {
         let (mut links, mut random, mut out) =
             (LinkIds::default(), SeededRandom::new(7), Vec::new());
         let signaling = TrackerSignaling::start(
-            Millis(0),
+            &mut Step {
+                now: Millis(0),
+                links: &mut links,
+                random: &mut random,
+                out: &mut out,
+            },
             id,
-            &keys,
+            Arc::new(keys.clone()),
             false,
-            &mut links,
-            &mut random,
-            &mut out,
         );
         Self {
             id,
@@ -82,7 +85,6 @@ impl Side {
                 Millis(now),
                 link,
                 &format!("sdp-{}", link.0),
-                &self.keys,
                 &mut self.out,
             );
         }
@@ -104,25 +106,26 @@ impl Side {
     fn receive(&mut self, now: u64, message: &Value) {
         self.out.clear();
         self.signaling.on_relay_message(
-            Millis(now),
+            &mut Step {
+                now: Millis(now),
+                links: &mut self.links,
+                random: &mut self.random,
+                out: &mut self.out,
+            },
             0,
             &self.keys.root_topic(),
             &message.to_string(),
-            &self.keys,
-            &mut self.links,
-            &mut self.random,
-            &mut self.out,
         );
     }
 
     fn tick(&mut self, now: u64) {
         self.out.clear();
-        self.signaling.tick(
-            Millis(now),
-            &mut self.links,
-            &mut self.random,
-            &mut self.out,
-        );
+        self.signaling.tick(&mut Step {
+            now: Millis(now),
+            links: &mut self.links,
+            random: &mut self.random,
+            out: &mut self.out,
+        });
     }
 }
 
@@ -172,8 +175,7 @@ fn the_pool_is_announced_then_answered_by_the_higher_id_and_claimed() {
     b.receive(100, &offer);
     let (link, offerer, sdp) = accepted(b.take());
     assert_eq!((offerer, sdp.starts_with("sdp-")), (a.id, true));
-    b.signaling
-        .answer_created(link, "answer-sdp", &b.keys, &mut b.out);
+    b.signaling.answer_created(link, "answer-sdp", &mut b.out);
     let answer = b.published().pop().unwrap();
     assert_eq!(answer["peer_id"], b.id.as_str());
     assert_eq!(answer["offer_id"], offer["offer_id"]);
@@ -307,8 +309,7 @@ fn an_answer_that_never_connects_reports_the_turn_hint() {
     let mut b = Side::new(peer(2), "");
     b.receive(10, &forwarded_offer(&announce, 2));
     let (link, _, _) = accepted(b.take());
-    b.signaling
-        .answer_created(link, "answer", &b.keys, &mut b.out);
+    b.signaling.answer_created(link, "answer", &mut b.out);
     b.out.clear();
     b.tick(10 + 23_333);
     assert!(b.out.contains(&SignalingOutput::CloseLink { link }));

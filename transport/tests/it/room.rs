@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use std::future::IntoFuture;
 use trystero_core::room::action::{ActionError, Json};
-use trystero_core::room::driver::{Instance, Room, RoomError};
 use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::room::{Instance, Room, RoomError};
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::CandidateType;
 

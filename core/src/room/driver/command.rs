@@ -12,8 +12,8 @@ use futures_util::stream::FuturesUnordered;
 use super::super::EngineError;
 use super::super::handle::Command;
 use super::super::request::{REQUEST_ID_LEN, RequestError, request_metadata};
+use super::super::signaling::{RoomSignaling, Step};
 use super::ops::{FlushWait, Transfer, Write, flush_all};
-use super::strategy::{RoomSignaling, Start};
 use super::{Driver, PeerInfo, PendingRequest, RoomError, RoomState};
 use crate::id::{PeerId, RoomToken, random_id_with};
 use crate::room::LinkId;
@@ -46,8 +46,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             for link in state.signaling.unbound_links() {
                 self.close_link(link);
             }
-            let self_id = self.engine.self_id();
-            for topic in state.signaling.topics(state.keys.as_ref(), &self_id) {
+            for topic in state.signaling.topics() {
                 let _ = self.signaler.unsubscribe(&topic).await;
             }
         }
@@ -125,20 +124,19 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     .iter()
                     .any(|server| server.urls.iter().any(|url| url.starts_with("turn")));
                 let mut out = Vec::new();
-                let start = Start {
-                    now,
-                    self_id: self.engine.self_id(),
-                    keys: keys.as_ref(),
-                    passive: config.passive(),
-                    has_turn,
-                };
                 let style = self.signaler.style();
                 let signaling = RoomSignaling::start(
                     style,
-                    &start,
-                    &mut self.link_ids,
-                    &mut self.random,
-                    &mut out,
+                    &mut Step {
+                        now,
+                        links: &mut self.link_ids,
+                        random: &mut self.random,
+                        out: &mut out,
+                    },
+                    self.engine.self_id(),
+                    keys.clone(),
+                    config.passive(),
+                    has_turn,
                 );
                 // Trackers carry no candidates: every SDP holds them all (§4.3).
                 let trickle =
@@ -147,7 +145,6 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     token,
                     RoomState {
                         signaling,
-                        keys,
                         options: LinkOptions {
                             ice_servers: config.ice_servers().to_vec(),
                             trickle,

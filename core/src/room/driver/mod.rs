@@ -22,16 +22,13 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use tracing::Instrument;
 
 use self::ops::{Write, add_candidate, pump, write_frames};
-use self::strategy::RoomSignaling;
 use super::handle::Command;
-pub use super::handle::{Instance, PeerInfo, Room, RoomError, RoomSender, SendProgress};
+use super::handle::{PeerInfo, RoomError, SendProgress};
 use super::request::{RequestError, parse_meta};
-use super::signaling::{LinkIds, SignalingOutput};
+use super::signaling::{IceCandidate, LinkIds, RoomSignaling, SignalingOutput, Step};
 use super::{Engine, EngineConfig, LinkId, Output, RoomEvent};
 use crate::id::{PeerId, RoomToken};
-use crate::keys::RoomKeys;
-use crate::random::OsRandom;
-use crate::signal::IceCandidate;
+use crate::random::SharedRandom;
 use crate::signaler::Signaler;
 use crate::time::{Clock, Millis};
 use crate::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport, TransportError};
@@ -39,7 +36,6 @@ use crate::wire::{ActionType, ReceivedMessage};
 
 mod command;
 mod ops;
-mod strategy;
 
 struct PendingRequest {
     room: RoomToken,
@@ -48,48 +44,8 @@ struct PendingRequest {
     reply: oneshot::Sender<Result<ReceivedMessage, RequestError>>,
 }
 
-impl Instance {
-    /// A new instance and its driver future, which must be spawned (or polled) for anything to
-    /// happen. The driver ends when every handle (instance and rooms) is dropped.
-    pub fn new<S, T, C>(
-        self_id: PeerId,
-        signaler: S,
-        transport: T,
-        clock: C,
-        config: EngineConfig,
-    ) -> (Self, impl Future<Output = ()> + Send)
-    where
-        S: Signaler,
-        T: PeerTransport,
-        C: Clock + Clone,
-    {
-        let (commands, inbox) = unbounded();
-        let leave_flush_timeout = config.leave_flush_timeout;
-        let driver = Driver {
-            leave_flush_timeout,
-            next_handle: 0,
-            engine: Engine::new(self_id, OsRandom, config),
-            signaler: Arc::new(signaler),
-            transport: Arc::new(transport),
-            clock,
-            rooms: BTreeMap::new(),
-            links: BTreeMap::new(),
-            link_ids: LinkIds::default(),
-            random: OsRandom,
-            pings: BTreeMap::new(),
-            last_rtt: BTreeMap::new(),
-            active: BTreeMap::new(),
-            early_candidates: BTreeMap::new(),
-            signaling_out: Vec::new(),
-            requests: BTreeMap::new(),
-        };
-        (Self { self_id, commands }, driver.run(inbox))
-    }
-}
-
 struct RoomState {
     signaling: RoomSignaling,
-    keys: Arc<dyn RoomKeys>,
     options: LinkOptions,
     events: Vec<UnboundedSender<RoomEvent>>,
     /// The joining caller's span; the room's logs go under it.
@@ -152,7 +108,7 @@ type Ops<L> = FuturesUnordered<BoxFuture<'static, Done<L>>>;
 
 type PingReply = oneshot::Sender<Result<Duration, RoomError>>;
 
-struct Driver<S, T: PeerTransport, C> {
+pub(super) struct Driver<S, T: PeerTransport, C> {
     engine: Engine,
     /// How long leaving waits for the room's peers to have what was sent.
     leave_flush_timeout: Duration,
@@ -164,7 +120,7 @@ struct Driver<S, T: PeerTransport, C> {
     rooms: BTreeMap<RoomToken, RoomState>,
     links: BTreeMap<LinkId, LinkState<T::Link>>,
     link_ids: LinkIds,
-    random: OsRandom,
+    random: SharedRandom,
     pings: BTreeMap<(RoomToken, PeerId), VecDeque<PingReply>>,
     /// The last ping round trip per (room, peer), for [`PeerInfo::rtt`] when the transport
     /// measures none.
@@ -178,7 +134,37 @@ struct Driver<S, T: PeerTransport, C> {
 }
 
 impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
-    async fn run(mut self, mut inbox: UnboundedReceiver<Command>) {
+    /// A driver for `self_id` on these ports; the engine and the driver draw from one `random`.
+    pub(super) fn new(
+        self_id: PeerId,
+        signaler: S,
+        transport: T,
+        clock: C,
+        random: SharedRandom,
+        config: EngineConfig,
+    ) -> Self {
+        Self {
+            leave_flush_timeout: config.leave_flush_timeout,
+            next_handle: 0,
+            engine: Engine::new(self_id, random.clone(), config),
+            signaler: Arc::new(signaler),
+            transport: Arc::new(transport),
+            clock,
+            rooms: BTreeMap::new(),
+            links: BTreeMap::new(),
+            link_ids: LinkIds::default(),
+            random,
+            pings: BTreeMap::new(),
+            last_rtt: BTreeMap::new(),
+            active: BTreeMap::new(),
+            early_candidates: BTreeMap::new(),
+            signaling_out: Vec::new(),
+            requests: BTreeMap::new(),
+        }
+    }
+
+    /// The loop, until every handle is dropped (`inbox` ends) or the signaler closes.
+    pub(super) async fn run(mut self, mut inbox: UnboundedReceiver<Command>) {
         let mut ops: Ops<T::Link> = FuturesUnordered::new();
         let mut transfers: FuturesUnordered<BoxFuture<'static, ()>> = FuturesUnordered::new();
         loop {
@@ -239,8 +225,12 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         self.engine.tick(now);
         for (token, room) in &mut self.rooms {
             let mut out = Vec::new();
-            room.signaling
-                .tick(now, &mut self.link_ids, &mut self.random, &mut out);
+            room.signaling.tick(&mut Step {
+                now,
+                links: &mut self.link_ids,
+                random: &mut self.random,
+                out: &mut out,
+            });
             self.signaling_out.push((*token, out));
         }
     }
@@ -249,15 +239,17 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         let now = self.clock.now();
         for (token, room) in &mut self.rooms {
             let mut out = Vec::new();
-            room.signaling.on_relay_message(
+            let mut step = Step {
                 now,
+                links: &mut self.link_ids,
+                random: &mut self.random,
+                out: &mut out,
+            };
+            room.signaling.on_relay_message(
+                &mut step,
                 message.relay,
                 &message.topic,
                 &message.payload,
-                room.keys.as_ref(),
-                &mut self.link_ids,
-                &mut self.random,
-                &mut out,
             );
             self.signaling_out.push((*token, out));
         }
@@ -323,13 +315,9 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 if let Some(state) = self.rooms.get_mut(&room) {
                     let mut out = Vec::new();
                     if offerer {
-                        state
-                            .signaling
-                            .offer_created(now, id, &sdp, state.keys.as_ref(), &mut out);
+                        state.signaling.offer_created(now, id, &sdp, &mut out);
                     } else {
-                        state
-                            .signaling
-                            .answer_created(id, &sdp, state.keys.as_ref(), &mut out);
+                        state.signaling.answer_created(id, &sdp, &mut out);
                     }
                     self.signaling_out.push((room, out));
                 }
@@ -344,12 +332,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     LinkEvent::LocalCandidate(candidate) => {
                         if let Some(state) = self.rooms.get_mut(&room) {
                             let mut out = Vec::new();
-                            state.signaling.local_candidate(
-                                id,
-                                candidate,
-                                state.keys.as_ref(),
-                                &mut out,
-                            );
+                            state.signaling.local_candidate(id, candidate, &mut out);
                             self.signaling_out.push((room, out));
                         }
                     }

@@ -13,7 +13,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use super::{Done, RoomError, SendProgress};
 use crate::id::{PeerId, RoomToken};
 use crate::room::LinkId;
-use crate::signal::IceCandidate;
+use crate::room::signaling::IceCandidate;
 use crate::time::{Clock, Millis};
 use crate::transport::{PeerLink, TransportError};
 use crate::wire::{ActionType, JsonText, Payload, chunks, encode_room_frame_chunk};

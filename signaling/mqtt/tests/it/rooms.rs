@@ -30,7 +30,7 @@ impl support::Server for Mosquitto {
 use support::{join, joined, say, text};
 
 /// A Rust peer on these brokers, which the room config names as the strategy does.
-fn instance(urls: &[String]) -> trystero_core::room::driver::Instance {
+fn instance(urls: &[String]) -> trystero_core::room::Instance {
     assert_eq!(broker_urls(&support::config(urls)), urls);
     support::instance(MqttSignaler::connect(urls))
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use nostr_relay_builder::prelude::{LocalRelay, RelayBuilder};
-use trystero_core::room::driver::{Instance, Room};
 use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::room::{Instance, Room};
 use trystero_core::signaler::{RelayState, Signaler};
 use trystero_core::wire::Payload;
 use trystero_core::{AppId, PeerId, RoomConfig, RoomId};

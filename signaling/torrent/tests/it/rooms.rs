@@ -34,7 +34,7 @@ impl support::Server for Tracker {
 use support::{APP, WAIT, join, joined, joined_all, say, text};
 
 /// A Rust peer on these trackers, which the room config names as the strategy does.
-fn instance(urls: &[String]) -> trystero_core::room::driver::Instance {
+fn instance(urls: &[String]) -> trystero_core::room::Instance {
     assert_eq!(tracker_urls(&support::config(urls)), urls);
     support::instance(TorrentSignaler::connect(urls))
 }

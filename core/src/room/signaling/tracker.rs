@@ -1,5 +1,5 @@
 //! The signalling half of a room for the WebTorrent tracker strategy (protocol §4.3), the
-//! tracker counterpart of [`super::signaling::Signaling`], with the same inputs and outputs.
+//! tracker counterpart of [`super::TopicSignaling`], with the same inputs and outputs.
 //!
 //! Trackers have no topics: offers are made before anyone is known. Each room keeps up to
 //! [`OFFER_POOL`] outstanding offers (non-trickle: every candidate is in the SDP), sends all of
@@ -24,13 +24,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::LinkId;
-use super::signaling::{
-    ANNOUNCE_WARMUP, CONNECT_TTL, LinkIds, SignalingOutput, connect_failure_message,
-};
+use std::sync::Arc;
+
+use super::{ANNOUNCE_WARMUP, CONNECT_TTL, Keys, SignalingOutput, Step, connect_failure_message};
 use crate::id::{PeerId, random_id_with};
 use crate::keys::RoomKeys;
-use crate::random::RandomSource;
+use crate::room::LinkId;
 use crate::time::Millis;
 
 /// Outstanding offers per room (`offerPoolSize`), also the `numwant` of every announce.
@@ -75,6 +74,7 @@ struct Answering {
 #[derive(Debug)]
 pub struct TrackerSignaling {
     self_id: PeerId,
+    keys: Keys,
     root_topic: String,
     has_turn: bool,
     offers: BTreeMap<String, PoolOffer>,
@@ -97,14 +97,12 @@ impl TrackerSignaling {
     /// Starts the room at `now`: subscribe to the root topic (the adapter derives the
     /// `info_hash` from it), make the pool's offers, and announce once they exist.
     pub fn start(
-        now: Millis,
+        step: &mut Step<'_>,
         self_id: PeerId,
-        keys: &dyn RoomKeys,
+        keys: Arc<dyn RoomKeys>,
         has_turn: bool,
-        links: &mut LinkIds,
-        random: &mut dyn RandomSource,
-        out: &mut Vec<SignalingOutput>,
     ) -> Self {
+        let now = step.now;
         let mut signaling = Self {
             self_id,
             root_topic: keys.root_topic(),
@@ -120,10 +118,17 @@ impl TrackerSignaling {
             waiting: false,
             seen: BTreeMap::new(),
             reported: BTreeMap::new(),
+            keys: Keys(keys),
         };
-        out.push(SignalingOutput::Subscribe(signaling.root_topic.clone()));
-        signaling.tick(now, links, random, out);
+        step.out
+            .push(SignalingOutput::Subscribe(signaling.root_topic.clone()));
+        signaling.tick(step);
         signaling
+    }
+
+    /// The room's root topic (the adapter derives the `info_hash` from it).
+    pub fn root_topic(&self) -> &str {
+        &self.root_topic
     }
 
     /// The current announce interval (the tracker's, clamped).
@@ -149,13 +154,8 @@ impl TrackerSignaling {
 
     /// Announces when due, replaces stale (or failed) offers, and expires exchanges that never
     /// connected.
-    pub fn tick(
-        &mut self,
-        now: Millis,
-        links: &mut LinkIds,
-        random: &mut dyn RandomSource,
-        out: &mut Vec<SignalingOutput>,
-    ) {
+    pub fn tick(&mut self, step: &mut Step<'_>) {
+        let now = step.now;
         let stale: Vec<String> = self
             .offers
             .iter()
@@ -164,7 +164,8 @@ impl TrackerSignaling {
             .collect();
         for id in stale {
             if let Some(offer) = self.offers.remove(&id) {
-                out.push(SignalingOutput::CloseLink { link: offer.link });
+                step.out
+                    .push(SignalingOutput::CloseLink { link: offer.link });
             }
         }
         let has_turn = self.has_turn;
@@ -184,15 +185,15 @@ impl TrackerSignaling {
             keep
         });
         for (peer, link, exchanged) in failed {
-            out.push(SignalingOutput::CloseLink { link });
+            step.out.push(SignalingOutput::CloseLink { link });
             if exchanged && self.reported.insert(peer, ()).is_none() {
-                out.push(SignalingOutput::JoinError {
+                step.out.push(SignalingOutput::JoinError {
                     peer,
                     error: connect_failure_message(peer, has_turn),
                 });
             }
         }
-        self.fill_pool(now, links, random, out);
+        self.fill_pool(step);
         if now >= self.next_announce && !self.waiting {
             self.waiting = true;
             self.last_announce = Some(now);
@@ -202,31 +203,25 @@ impl TrackerSignaling {
             self.announces += 1;
             self.next_announce = now.after(delay);
         }
-        self.announce_if_ready(out);
+        self.announce_if_ready(step.out);
     }
 
     /// Keeps [`OFFER_POOL`] offers outstanding.
-    fn fill_pool(
-        &mut self,
-        now: Millis,
-        links: &mut LinkIds,
-        random: &mut dyn RandomSource,
-        out: &mut Vec<SignalingOutput>,
-    ) {
+    fn fill_pool(&mut self, step: &mut Step<'_>) {
         while self.offers.len() < OFFER_POOL {
-            let Ok(id) = random_id_with(random, OFFER_ID_LEN) else {
+            let Ok(id) = random_id_with(&mut *step.random, OFFER_ID_LEN) else {
                 return;
             };
-            let link = links.allocate();
+            let link = step.links.allocate();
             self.offers.insert(
                 id,
                 PoolOffer {
                     link,
                     sdp: None,
-                    created: now,
+                    created: step.now,
                 },
             );
-            out.push(SignalingOutput::CreatePoolOffer { link });
+            step.out.push(SignalingOutput::CreatePoolOffer { link });
         }
     }
 
@@ -257,18 +252,14 @@ impl TrackerSignaling {
 
     /// A tracker delivered `payload` for `topic`: an offer to answer, an answer claiming one of
     /// our offers, an `interval`, or a notice.
-    #[allow(clippy::too_many_arguments)]
     pub fn on_relay_message(
         &mut self,
-        now: Millis,
+        step: &mut Step<'_>,
         relay: usize,
         topic: &str,
         payload: &str,
-        keys: &dyn RoomKeys,
-        links: &mut LinkIds,
-        random: &mut dyn RandomSource,
-        out: &mut Vec<SignalingOutput>,
     ) {
+        let now = step.now;
         if topic != self.root_topic {
             return;
         }
@@ -277,7 +268,7 @@ impl TrackerSignaling {
         };
         for key in ["failure reason", "warning message"] {
             if let Some(text) = message.get(key).and_then(Value::as_str) {
-                out.push(SignalingOutput::RelayNotice {
+                step.out.push(SignalingOutput::RelayNotice {
                     relay,
                     message: format!("{key}: {text}"),
                 });
@@ -320,9 +311,9 @@ impl TrackerSignaling {
             return;
         }
         if kind == "offer" {
-            self.on_offer(now, relay, peer, offer_id, &sealed, keys, links, out);
+            self.on_offer(step, relay, peer, offer_id, &sealed);
         } else {
-            self.on_answer(now, peer, offer_id, &sealed, keys, links, random, out);
+            self.on_answer(step, peer, offer_id, &sealed);
         }
     }
 
@@ -345,18 +336,15 @@ impl TrackerSignaling {
             || self.claimed.contains_key(peer)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn on_offer(
         &mut self,
-        now: Millis,
+        step: &mut Step<'_>,
         relay: usize,
         peer: PeerId,
         offer_id: &str,
         sealed: &str,
-        keys: &dyn RoomKeys,
-        links: &mut LinkIds,
-        out: &mut Vec<SignalingOutput>,
     ) {
+        let (now, out) = (step.now, &mut *step.out);
         if self.busy_with(&peer) {
             return;
         }
@@ -369,7 +357,7 @@ impl TrackerSignaling {
             self.next_announce = self.next_announce.min(soonest);
             return;
         }
-        let Ok(sdp) = keys.decrypt(sealed) else {
+        let Ok(sdp) = self.keys.decrypt(sealed) else {
             if self.reported.insert(peer, ()).is_none() {
                 out.push(SignalingOutput::JoinError {
                     peer,
@@ -378,7 +366,7 @@ impl TrackerSignaling {
             }
             return;
         };
-        let link = links.allocate();
+        let link = step.links.allocate();
         self.answering.insert(
             peer,
             Answering {
@@ -394,28 +382,18 @@ impl TrackerSignaling {
         out.push(SignalingOutput::AcceptOffer { link, peer, sdp });
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn on_answer(
-        &mut self,
-        now: Millis,
-        peer: PeerId,
-        offer_id: &str,
-        sealed: &str,
-        keys: &dyn RoomKeys,
-        links: &mut LinkIds,
-        random: &mut dyn RandomSource,
-        out: &mut Vec<SignalingOutput>,
-    ) {
+    fn on_answer(&mut self, step: &mut Step<'_>, peer: PeerId, offer_id: &str, sealed: &str) {
         // Answers for offers we no longer hold are ignored.
         let Some(offer) = self.offers.remove(offer_id) else {
             return;
         };
-        self.fill_pool(now, links, random, out);
+        self.fill_pool(step);
+        let (now, out) = (step.now, &mut *step.out);
         if self.busy_with(&peer) {
             out.push(SignalingOutput::CloseLink { link: offer.link });
             return;
         }
-        let Ok(sdp) = keys.decrypt(sealed) else {
+        let Ok(sdp) = self.keys.decrypt(sealed) else {
             out.push(SignalingOutput::CloseLink { link: offer.link });
             if self.reported.insert(peer, ()).is_none() {
                 out.push(SignalingOutput::JoinError {
@@ -449,13 +427,12 @@ impl TrackerSignaling {
         _now: Millis,
         link: LinkId,
         sdp: &str,
-        keys: &dyn RoomKeys,
         out: &mut Vec<SignalingOutput>,
     ) {
         let Some(offer) = self.offers.values_mut().find(|offer| offer.link == link) else {
             return;
         };
-        let Ok(sealed) = keys.encrypt(sdp) else {
+        let Ok(sealed) = self.keys.encrypt(sdp) else {
             return;
         };
         offer.sdp = Some(sealed);
@@ -470,13 +447,8 @@ impl TrackerSignaling {
 
     /// The transport made our answer (`link`): send it to the offerer through the tracker that
     /// brought the offer.
-    pub fn answer_created(
-        &mut self,
-        link: LinkId,
-        sdp: &str,
-        keys: &dyn RoomKeys,
-        out: &mut Vec<SignalingOutput>,
-    ) {
+    pub fn answer_created(&mut self, link: LinkId, sdp: &str, out: &mut Vec<SignalingOutput>) {
+        let keys = &*self.keys;
         let Some((peer, answering)) = self
             .answering
             .iter_mut()

@@ -1,28 +1,22 @@
-//! The signalling half of the room engine (protocol §3, §4.0 schedule, §5.2, §5.5): who offers,
+//! Signalling over topics (Nostr, MQTT; protocol §3, §4.0 schedule, §5.2, §5.5): who offers,
 //! the nudge, glare, offer ids, candidate routing and buffering, the encrypted SDP exchange and
-//! the announce schedule. Sans-IO like [`super::Engine`]: the driver feeds relay messages,
-//! transport results and the time, and carries out [`SignalingOutput`]s.
+//! the announce schedule.
 //!
-//! One [`Signaling`] per joined room. Links are numbered by the caller's [`LinkIds`] so the data
-//! half ([`super::Engine`]) and this half agree on them.
+//! One [`TopicSignaling`] per joined room, fed and drained through a [`Step`] like every
+//! signalling half (see the [parent module](super)).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use super::message::{IceCandidate, IncomingSignal, OutgoingSignal, SignalBody};
+use super::{ANNOUNCE_WARMUP, CONNECT_TTL, Keys, SignalingOutput, Step, connect_failure_message};
 use crate::id::{PeerId, random_id_with};
 use crate::keys::RoomKeys;
-use crate::random::RandomSource;
-use crate::signal::{IceCandidate, IncomingSignal, OutgoingSignal, SignalBody};
+use crate::room::LinkId;
 use crate::time::Millis;
 
-use super::LinkId;
-
-/// Warm-up delays between the first announces (233, 533, 1333 ms), then the steady interval.
-pub const ANNOUNCE_WARMUP: [Duration; 3] = [
-    Duration::from_millis(233),
-    Duration::from_millis(533),
-    Duration::from_millis(1_333),
-];
 /// The steady announce interval of topic strategies in 0.25.4.
 pub const ANNOUNCE_INTERVAL: Duration = Duration::from_secs(60);
 /// An unanswered offer is dropped after this (`offerTtl`).
@@ -31,108 +25,10 @@ pub const OFFER_TTL: Duration = Duration::from_millis(57_333);
 /// (JS: 0.9 × the 5 333 ms announce interval), so a peer that ignored it (still connected to
 /// our previous instance, say) gets it once it re-announces.
 pub const OFFER_RESEND: Duration = Duration::from_millis(4_800);
-/// After the answer (or our answer), the connection must open within this.
-pub const CONNECT_TTL: Duration = Duration::from_millis(23_333);
 /// Length of an offer id.
 pub const OFFER_ID_LEN: usize = 12;
 /// Candidates buffered per peer before their offer or answer exists.
 pub const MAX_BUFFERED_CANDIDATES: usize = 64;
-
-/// Allocates link ids shared by both halves of the engine.
-#[derive(Debug, Default)]
-pub struct LinkIds {
-    next: u64,
-}
-
-impl LinkIds {
-    /// The next unused id.
-    pub fn allocate(&mut self) -> LinkId {
-        self.next += 1;
-        LinkId(self.next)
-    }
-}
-
-/// What the driver must do for the signalling half.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignalingOutput {
-    /// Subscribe to a topic on every relay.
-    Subscribe(String),
-    /// Publish `payload` on `topic`, on one relay or (`None`) on all of them.
-    Publish {
-        /// The relay index, or all.
-        relay: Option<usize>,
-        /// The topic.
-        topic: String,
-        /// The §3.1 JSON.
-        payload: String,
-    },
-    /// Create an offering connection for `peer` with id `link` (it creates the `data` channel);
-    /// report the local SDP with [`Signaling::offer_created`].
-    CreateOffer {
-        /// The new link.
-        link: LinkId,
-        /// The remote peer.
-        peer: PeerId,
-    },
-    /// Create an answering connection for `peer` from this offer SDP; report the answer with
-    /// [`Signaling::answer_created`].
-    AcceptOffer {
-        /// The new link.
-        link: LinkId,
-        /// The remote peer.
-        peer: PeerId,
-        /// The decrypted offer SDP.
-        sdp: String,
-    },
-    /// Apply the decrypted answer SDP to our offering connection.
-    ApplyAnswer {
-        /// The link.
-        link: LinkId,
-        /// The answer SDP.
-        sdp: String,
-    },
-    /// Add a remote ICE candidate to a connection.
-    AddCandidate {
-        /// The link.
-        link: LinkId,
-        /// The candidate.
-        candidate: IceCandidate,
-    },
-    /// Abandon a connection that never opened.
-    CloseLink {
-        /// The link.
-        link: LinkId,
-    },
-    /// Create an offering connection for no peer yet (the tracker strategy's outstanding
-    /// offers, §4.3); report the local SDP with `offer_created`, and expect a
-    /// [`SignalingOutput::BindPeer`] once an answer claims it.
-    CreatePoolOffer {
-        /// The new link.
-        link: LinkId,
-    },
-    /// A pool offer's link now belongs to `peer` (its answer claimed the offer).
-    BindPeer {
-        /// The link.
-        link: LinkId,
-        /// The peer that answered.
-        peer: PeerId,
-    },
-    /// A relay's warning or failure message (a torrent tracker's `warning message` or
-    /// `failure reason`), for the room's users.
-    RelayNotice {
-        /// The relay index.
-        relay: usize,
-        /// The relay's words.
-        message: String,
-    },
-    /// Tell the user (Trystero's `onJoinError` wording).
-    JoinError {
-        /// The peer.
-        peer: PeerId,
-        /// Why.
-        error: String,
-    },
-}
 
 #[derive(Debug)]
 struct Offer {
@@ -173,10 +69,11 @@ struct PeerState {
     error_reported: bool,
 }
 
-/// The signalling state of one room. See the [module docs](self).
+/// The signalling state of one room on a topic strategy. See the [module docs](self).
 #[derive(Debug)]
-pub struct Signaling {
+pub struct TopicSignaling {
     self_id: PeerId,
+    keys: Keys,
     passive: bool,
     root_topic: String,
     own_topic: String,
@@ -186,17 +83,17 @@ pub struct Signaling {
     has_turn: bool,
 }
 
-impl Signaling {
+impl TopicSignaling {
     /// Starts the room's signalling at `now`: subscribe to our own topic, then the root topic,
     /// and announce at once. `has_turn` selects the wording of the could-not-connect error.
     pub fn start(
-        now: Millis,
+        step: &mut Step<'_>,
         self_id: PeerId,
-        keys: &dyn RoomKeys,
+        keys: Arc<dyn RoomKeys>,
         passive: bool,
         has_turn: bool,
-        out: &mut Vec<SignalingOutput>,
     ) -> Self {
+        let now = step.now;
         let mut signaling = Self {
             self_id,
             passive,
@@ -206,14 +103,23 @@ impl Signaling {
             next_announce: Some(now),
             peers: BTreeMap::new(),
             has_turn,
+            keys: Keys(keys),
         };
-        out.push(SignalingOutput::Subscribe(signaling.own_topic.clone()));
-        out.push(SignalingOutput::Subscribe(signaling.root_topic.clone()));
-        signaling.tick(now, out);
+        step.out
+            .push(SignalingOutput::Subscribe(signaling.own_topic.clone()));
+        step.out
+            .push(SignalingOutput::Subscribe(signaling.root_topic.clone()));
+        signaling.tick(step);
         signaling
     }
 
-    /// The earliest instant [`Signaling::tick`] has something to do.
+    /// The topics this room subscribed to (its peer topic, then its root topic), to unsubscribe
+    /// from on leave.
+    pub fn topics(&self) -> Vec<String> {
+        vec![self.own_topic.clone(), self.root_topic.clone()]
+    }
+
+    /// The earliest instant [`TopicSignaling::tick`] has something to do.
     pub fn next_deadline(&self) -> Option<Millis> {
         let expiries = self.peers.values().flat_map(|peer| {
             let offer = peer.offer.as_ref().map(|offer| offer.expires);
@@ -224,7 +130,8 @@ impl Signaling {
     }
 
     /// Announces when due and expires offers and answers.
-    pub fn tick(&mut self, now: Millis, out: &mut Vec<SignalingOutput>) {
+    pub fn tick(&mut self, step: &mut Step<'_>) {
+        let (now, out) = (step.now, &mut *step.out);
         if self.next_announce.is_some_and(|due| now >= due) {
             out.push(SignalingOutput::Publish {
                 relay: None,
@@ -269,17 +176,12 @@ impl Signaling {
     }
 
     /// A relay delivered `payload` on `topic`.
-    #[allow(clippy::too_many_arguments)]
     pub fn on_relay_message(
         &mut self,
-        now: Millis,
+        step: &mut Step<'_>,
         relay: usize,
         topic: &str,
         payload: &str,
-        keys: &dyn RoomKeys,
-        links: &mut LinkIds,
-        random: &mut dyn RandomSource,
-        out: &mut Vec<SignalingOutput>,
     ) {
         if topic != self.root_topic && topic != self.own_topic {
             return;
@@ -297,31 +199,29 @@ impl Signaling {
         }
         match signal.body {
             SignalBody::Announce => {
-                self.on_announce(now, relay, peer, keys, links, random, out);
+                self.on_announce(step, relay, peer);
             }
             SignalBody::Offer(sealed) => {
-                self.on_offer(now, relay, peer, signal.offer_id, &sealed, keys, links, out);
+                self.on_offer(step, relay, peer, signal.offer_id, &sealed);
             }
             SignalBody::Candidate(sealed) => {
-                self.on_candidate(peer, signal.offer_id, sealed, keys, out);
+                self.on_candidate(peer, signal.offer_id, sealed, step.out);
             }
             SignalBody::Answer(sealed) => {
-                self.on_answer(now, peer, signal.offer_id.as_deref(), &sealed, keys, out);
+                self.on_answer(
+                    step.now,
+                    peer,
+                    signal.offer_id.as_deref(),
+                    &sealed,
+                    step.out,
+                );
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn on_announce(
-        &mut self,
-        now: Millis,
-        relay: usize,
-        peer: PeerId,
-        keys: &dyn RoomKeys,
-        links: &mut LinkIds,
-        random: &mut dyn RandomSource,
-        out: &mut Vec<SignalingOutput>,
-    ) {
+    fn on_announce(&mut self, step: &mut Step<'_>, relay: usize, peer: PeerId) {
+        let (now, out) = (step.now, &mut *step.out);
+        let keys = &*self.keys;
         let self_id = self.self_id;
         let passive = self.passive;
         let state = self.peers.entry(peer).or_default();
@@ -350,10 +250,10 @@ impl Signaling {
                 send_offer(now, self_id, passive, peer, offer, keys, out);
             }
             None => {
-                let Ok(id) = random_id_with(random, OFFER_ID_LEN) else {
+                let Ok(id) = random_id_with(&mut *step.random, OFFER_ID_LEN) else {
                     return;
                 };
-                let link = links.allocate();
+                let link = step.links.allocate();
                 state.offer = Some(Offer {
                     id,
                     link,
@@ -370,18 +270,16 @@ impl Signaling {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn on_offer(
         &mut self,
-        now: Millis,
+        step: &mut Step<'_>,
         relay: usize,
         peer: PeerId,
         offer_id: Option<String>,
         sealed: &str,
-        keys: &dyn RoomKeys,
-        links: &mut LinkIds,
-        out: &mut Vec<SignalingOutput>,
     ) {
+        let (now, out) = (step.now, &mut *step.out);
+        let keys = &*self.keys;
         let self_id = self.self_id;
         let state = self.peers.entry(peer).or_default();
         if state.answering.is_some() || state.offer.as_ref().is_some_and(|offer| offer.answered) {
@@ -402,7 +300,7 @@ impl Signaling {
             });
             return;
         };
-        let link = links.allocate();
+        let link = step.links.allocate();
         state.answering = Some(Answering {
             plain: String::new(),
             offer_id: offer_id.clone(),
@@ -427,9 +325,9 @@ impl Signaling {
         peer: PeerId,
         offer_id: Option<String>,
         sealed: String,
-        keys: &dyn RoomKeys,
         out: &mut Vec<SignalingOutput>,
     ) {
+        let keys = &*self.keys;
         let Some(state) = self.peers.get_mut(&peer) else {
             return;
         };
@@ -465,9 +363,9 @@ impl Signaling {
         peer: PeerId,
         offer_id: Option<&str>,
         sealed: &str,
-        keys: &dyn RoomKeys,
         out: &mut Vec<SignalingOutput>,
     ) {
+        let keys = &*self.keys;
         let Some(offer) = self
             .peers
             .get_mut(&peer)
@@ -510,9 +408,9 @@ impl Signaling {
         now: Millis,
         link: LinkId,
         sdp: &str,
-        keys: &dyn RoomKeys,
         out: &mut Vec<SignalingOutput>,
     ) {
+        let keys = &*self.keys;
         let (self_id, passive) = (self.self_id, self.passive);
         for (peer, state) in &mut self.peers {
             let Some(offer) = state.offer.as_mut().filter(|offer| offer.link == link) else {
@@ -529,13 +427,8 @@ impl Signaling {
     }
 
     /// The transport produced our answer SDP for `link`: encrypt and send it.
-    pub fn answer_created(
-        &mut self,
-        link: LinkId,
-        sdp: &str,
-        keys: &dyn RoomKeys,
-        out: &mut Vec<SignalingOutput>,
-    ) {
+    pub fn answer_created(&mut self, link: LinkId, sdp: &str, out: &mut Vec<SignalingOutput>) {
+        let keys = &*self.keys;
         let (self_id, passive) = (self.self_id, self.passive);
         for (peer, state) in &mut self.peers {
             let Some(answering) = state.answering.as_mut().filter(|a| a.link == link) else {
@@ -567,9 +460,9 @@ impl Signaling {
         &mut self,
         link: LinkId,
         candidate: IceCandidate,
-        keys: &dyn RoomKeys,
         out: &mut Vec<SignalingOutput>,
     ) {
+        let keys = &*self.keys;
         let (self_id, passive) = (self.self_id, self.passive);
         for (peer, state) in &mut self.peers {
             if let Some(offer) = state.offer.as_mut().filter(|offer| offer.link == link) {
@@ -713,15 +606,6 @@ fn add_candidate(link: LinkId, sealed: &str, keys: &dyn RoomKeys, out: &mut Vec<
     {
         out.push(SignalingOutput::AddCandidate { link, candidate });
     }
-}
-
-pub(crate) fn connect_failure_message(peer: PeerId, has_turn: bool) -> String {
-    let hint = if has_turn {
-        "check that your TURN server URLs and credentials are reachable by both peers"
-    } else {
-        "configure TURN servers with turnConfig or rtcConfig.iceServers"
-    };
-    format!("could not connect to peer {peer} after exchanging SDP; {hint}")
 }
 
 fn report_connect_failure(
