@@ -7,7 +7,9 @@
 //! | core | `core` | no workspace crate |
 //! | crypto | `crypto` | core |
 //! | logic | `netcode`, `ai`, `anim`, `lobby` | core, crypto |
-//! | adapter | `signaling/<strategy>`, `transport`, `render`, `audio` | core, crypto |
+//! | signaling support | `signaling/client` (the relay client the strategies share) | core |
+//! | strategy | `signaling/<strategy>` | core, crypto, signaling support |
+//! | adapter | `transport`, `render`, `audio` | core, crypto |
 //! | app | `app` | anything but xtask (the composition root) |
 //! | tool | `xtask` | no workspace crate |
 //!
@@ -28,6 +30,8 @@ pub(crate) enum Layer {
     Core,
     Crypto,
     Logic,
+    SignalingSupport,
+    Strategy,
     Adapter,
     App,
     Tool,
@@ -43,8 +47,9 @@ impl Layer {
             "transport" | "render" | "audio" => Self::Adapter,
             "app" => Self::App,
             "xtask" => Self::Tool,
+            "signaling/client" => Self::SignalingSupport,
             _ => match folder.strip_prefix("signaling/") {
-                Some(strategy) if !strategy.is_empty() && !strategy.contains('/') => Self::Adapter,
+                Some(strategy) if !strategy.is_empty() && !strategy.contains('/') => Self::Strategy,
                 _ => return None,
             },
         })
@@ -54,8 +59,9 @@ impl Layer {
     fn may_depend_on(self, to: Self) -> bool {
         match self {
             Self::Core | Self::Tool => false,
-            Self::Crypto => to == Self::Core,
+            Self::Crypto | Self::SignalingSupport => to == Self::Core,
             Self::Logic | Self::Adapter => matches!(to, Self::Core | Self::Crypto),
+            Self::Strategy => matches!(to, Self::Core | Self::Crypto | Self::SignalingSupport),
             Self::App => to != Self::Tool,
         }
     }
@@ -117,7 +123,7 @@ impl fmt::Display for Violation {
             Self::UnknownFolder { package, folder } => write!(
                 f,
                 "{package} lives in {folder:?}, which is not a folder of the layout \
-                 (core, crypto, signaling/<strategy>, transport, netcode, ai, anim, lobby, \
+                 (core, crypto, signaling/client, signaling/<strategy>, transport, netcode, ai, anim, lobby, \
                  render, audio, app, xtask)"
             ),
             Self::PackageNamedCore { folder } => write!(
@@ -392,6 +398,39 @@ mod tests {
                 kind: DepKind::Build
             }]
         );
+    }
+
+    #[test]
+    fn only_strategies_use_the_signaling_client_which_only_uses_core() {
+        use DepKind::Normal;
+        let mut packages = healthy();
+        packages.push(package(
+            "trystero-signaling-client",
+            "signaling/client",
+            &[("trystero-core", Normal)],
+        ));
+        packages[3]
+            .deps
+            .push(("trystero-signaling-client".into(), Normal));
+        assert_eq!(violations(&packages), []);
+        // The transport is an adapter but not a strategy; the client must not reach crypto.
+        packages[4]
+            .deps
+            .push(("trystero-signaling-client".into(), Normal));
+        let last = packages.len() - 1;
+        packages[last].deps.push(("trystero-crypto".into(), Normal));
+        let found: Vec<String> = violations(&packages)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "trystero-webrtc must not depend on trystero-signaling-client (Normal dependency)",
+                "trystero-signaling-client must not depend on trystero-crypto (Normal dependency)"
+            ]
+        );
+        assert!(!Layer::SignalingSupport.runs_in_browsers());
     }
 
     #[test]

@@ -1,116 +1,86 @@
 //! One broker connection: a network task that drives rumqttc's event loop, and a control task
-//! that owns the subscriptions and remembered announcements and talks to the broker through
-//! rumqttc's client handle.
+//! (the shared relay client's [`RelayTask`]) that owns the subscriptions and remembered
+//! announcements and talks to the broker through rumqttc's client handle.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS, SubscribeFilter};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
-use trystero_core::signaler::{RelayMessage, RelayState, redact_userinfo};
+use trystero_core::signaler::{RelayState, redact_userinfo};
+use trystero_signaling_client::{Control, Inbox, PauseFlag, RelayTask};
 
 /// mqtt.js's `reconnectPeriod`: a dropped broker is retried every second, without end.
 pub(crate) const RECONNECT_PERIOD: Duration = Duration::from_secs(1);
 
-/// What the signaler asks of one broker.
+/// What the signaler asks of one MQTT broker.
 #[derive(Debug)]
-pub(crate) enum BrokerCommand {
+pub enum BrokerCommand {
+    /// Subscribe to a topic (reference-counted).
     Subscribe(String),
+    /// Drop one subscription to a topic; the last one unsubscribes.
     Unsubscribe(String),
+    /// Publish at QoS 0.
     Publish {
+        /// The topic.
         topic: String,
+        /// The §3.1 JSON.
         payload: String,
     },
-    /// Reconnection was resumed.
-    Wake,
-    Shutdown,
 }
 
-/// What reaches the control task: the signaler's commands and the network task's news.
+/// What the network task tells the control task.
 #[derive(Debug)]
-enum Input {
-    Command(BrokerCommand),
+enum News {
     Connected,
     Disconnected,
 }
 
-/// The signaler's handle on one broker.
-#[derive(Debug)]
-pub(crate) struct BrokerHandle {
-    pub(crate) url: String,
-    inputs: UnboundedSender<Input>,
-    state: Arc<Mutex<RelayState>>,
-}
-
-impl BrokerHandle {
-    /// Starts the broker's tasks; `options` failing (a bad URL) retires it at once.
-    pub(crate) fn spawn(
-        index: usize,
-        url: String,
-        options: Result<MqttOptions, String>,
-        inbox: UnboundedSender<RelayMessage>,
-        paused: Arc<AtomicBool>,
-    ) -> Self {
-        let (inputs, receiver) = unbounded_channel();
-        let state = Arc::new(Mutex::new(RelayState::Connecting));
-        match options {
-            Ok(options) => {
-                // Requests only go out while connected, so a small queue is plenty.
-                let (client, eventloop) = AsyncClient::new(options, 256);
-                let wake = Arc::new(tokio::sync::Notify::new());
-                let span = tracing::info_span!("broker", url = %redact_userinfo(&url));
-                let network = tokio::spawn(
-                    network(
-                        index,
-                        eventloop,
-                        inbox,
-                        inputs.clone(),
-                        paused,
-                        wake.clone(),
-                    )
-                    .instrument(span),
-                );
-                tokio::spawn(control(client, receiver, state.clone(), network, wake));
-            }
-            Err(reason) => {
-                *state.lock().unwrap_or_else(PoisonError::into_inner) = RelayState::Retired(reason);
-            }
+/// Starts the broker's tasks; `options` failing (a bad URL) retires it at once.
+pub(crate) fn spawn(task: RelayTask<BrokerCommand>, options: Result<MqttOptions, String>) {
+    let options = match options {
+        Ok(options) => options,
+        Err(reason) => {
+            task.set_state(RelayState::Retired(reason));
+            return;
         }
-        Self { url, inputs, state }
-    }
-
-    pub(crate) fn send(&self, command: BrokerCommand) {
-        let _ = self.inputs.send(Input::Command(command));
-    }
-
-    pub(crate) fn state(&self) -> RelayState {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
+    };
+    // Requests only go out while connected, so a small queue is plenty.
+    let (client, eventloop) = AsyncClient::new(options, 256);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let (news, news_receiver) = unbounded_channel();
+    let span = tracing::info_span!("broker", url = %redact_userinfo(task.url()));
+    let network = tokio::spawn(
+        network(
+            eventloop,
+            task.inbox().clone(),
+            news,
+            task.pause_flag(),
+            wake.clone(),
+        )
+        .instrument(span),
+    );
+    tokio::spawn(control(client, task, news_receiver, network, wake));
 }
 
 /// Drives the event loop: incoming publishes go to the inbox, connection changes to the control
 /// task. After a failure it waits [`RECONNECT_PERIOD`] (or, while paused, for a wake-up) and
 /// polls again, which reconnects.
 async fn network(
-    index: usize,
     mut eventloop: EventLoop,
-    inbox: UnboundedSender<RelayMessage>,
-    inputs: UnboundedSender<Input>,
-    paused: Arc<AtomicBool>,
+    inbox: Inbox,
+    news: UnboundedSender<News>,
+    paused: PauseFlag,
     wake: Arc<tokio::sync::Notify>,
 ) {
     loop {
         match eventloop.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 tracing::info!("connected");
-                if inputs.send(Input::Connected).is_err() {
+                if news.send(News::Connected).is_err() {
                     return;
                 }
             }
@@ -119,23 +89,18 @@ async fn network(
                 let Ok(payload) = String::from_utf8(publish.payload.to_vec()) else {
                     continue;
                 };
-                let message = RelayMessage {
-                    relay: index,
-                    topic: publish.topic,
-                    payload,
-                };
-                if inbox.send(message).is_err() {
+                if !inbox.deliver(publish.topic, payload) {
                     return;
                 }
             }
             Ok(_) => {}
             Err(error) => {
                 tracing::info!(%error, delay = ?RECONNECT_PERIOD, "disconnected; reconnecting");
-                if inputs.send(Input::Disconnected).is_err() {
+                if news.send(News::Disconnected).is_err() {
                     return;
                 }
                 tokio::time::sleep(RECONNECT_PERIOD).await;
-                while paused.load(Ordering::SeqCst) {
+                while paused.is_set() {
                     wake.notified().await;
                 }
             }
@@ -148,44 +113,59 @@ async fn network(
 /// as Trystero JS 0.25.4 does with a clean session.
 async fn control(
     client: AsyncClient,
-    mut inputs: UnboundedReceiver<Input>,
-    state: Arc<Mutex<RelayState>>,
+    mut task: RelayTask<BrokerCommand>,
+    mut news: UnboundedReceiver<News>,
     network: JoinHandle<()>,
     wake: Arc<tokio::sync::Notify>,
 ) {
     let mut topics: BTreeMap<String, usize> = BTreeMap::new();
     let mut announcements: BTreeMap<String, String> = BTreeMap::new();
     let mut connected = false;
-    let set_state = |new: RelayState| {
-        *state.lock().unwrap_or_else(PoisonError::into_inner) = new;
-    };
-    while let Some(input) = inputs.recv().await {
-        match input {
-            Input::Connected => {
-                connected = true;
-                set_state(RelayState::Open);
-                if !topics.is_empty() {
-                    let filters = topics
-                        .keys()
-                        .map(|topic| SubscribeFilter::new(topic.clone(), QoS::AtMostOnce));
-                    let _ = client.try_subscribe_many(filters);
+    loop {
+        let command = tokio::select! {
+            news = news.recv() => {
+                match news {
+                    Some(News::Connected) => {
+                        connected = true;
+                        task.set_state(RelayState::Open);
+                        if !topics.is_empty() {
+                            let filters = topics
+                                .keys()
+                                .map(|topic| SubscribeFilter::new(topic.clone(), QoS::AtMostOnce));
+                            let _ = client.try_subscribe_many(filters);
+                        }
+                        for (topic, payload) in &announcements {
+                            let _ =
+                                client.try_publish(topic, QoS::AtMostOnce, false, payload.clone());
+                        }
+                    }
+                    Some(News::Disconnected) => {
+                        connected = false;
+                        task.set_state(RelayState::Connecting);
+                    }
+                    // The network task ended: the inbox is gone.
+                    None => break,
                 }
-                for (topic, payload) in &announcements {
-                    let _ = client.try_publish(topic, QoS::AtMostOnce, false, payload.clone());
+                continue;
+            }
+            control = task.next_control() => match control {
+                Some(Control::Command(command)) => command,
+                Some(Control::Wake) => {
+                    wake.notify_one();
+                    continue;
                 }
-            }
-            Input::Disconnected => {
-                connected = false;
-                set_state(RelayState::Connecting);
-            }
-            Input::Command(BrokerCommand::Subscribe(topic)) => {
+                Some(Control::Shutdown) | None => break,
+            },
+        };
+        match command {
+            BrokerCommand::Subscribe(topic) => {
                 let count = topics.entry(topic.clone()).or_default();
                 *count += 1;
                 if *count == 1 && connected {
                     let _ = client.try_subscribe(topic, QoS::AtMostOnce);
                 }
             }
-            Input::Command(BrokerCommand::Unsubscribe(topic)) => {
+            BrokerCommand::Unsubscribe(topic) => {
                 let Some(count) = topics.get_mut(&topic) else {
                     continue;
                 };
@@ -198,7 +178,7 @@ async fn control(
                     }
                 }
             }
-            Input::Command(BrokerCommand::Publish { topic, payload }) => {
+            BrokerCommand::Publish { topic, payload } => {
                 // A publish on a topic we listen to is an announcement (signals go to other
                 // peers' topics): remember it for the next reconnect. QoS 0 is never queued
                 // while disconnected (mqtt.js `queueQoSZero: false`).
@@ -209,8 +189,6 @@ async fn control(
                     let _ = client.try_publish(topic, QoS::AtMostOnce, false, payload);
                 }
             }
-            Input::Command(BrokerCommand::Wake) => wake.notify_one(),
-            Input::Command(BrokerCommand::Shutdown) => break,
         }
     }
     if connected {

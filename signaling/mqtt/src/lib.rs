@@ -2,7 +2,8 @@
 //! signalling messages (protocol §4.2), with rumqttc as the MQTT client.
 //!
 //! [`MqttSignaler`] implements core's `Signaler` port:
-//! - one rumqttc client per broker, shared by every room of the signaler, each in its own
+//! - `MqttSignaler` is the shared relay client's `RelaySignaler` over the [`Mqtt`] strategy:
+//!   one rumqttc client per broker, shared by every room of the signaler, each in its own
 //!   tasks, so a broker that is down never blocks the others;
 //! - topics are the raw root and self topics, with no prefix; subscriptions are QoS 0 and
 //!   reference-counted (UNSUBSCRIBE when the last user leaves);
@@ -22,17 +23,15 @@
 mod broker;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rumqttc::{MqttOptions, TlsConfiguration, Transport};
-use tokio::sync::Mutex as AsyncMutex;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use trystero_core::config::RoomConfig;
 use trystero_core::random::{OsRandom, RandomSource};
-use trystero_core::signaler::{RelayMessage, RelayState, Signaler, SignalingError, relay_targets};
+use trystero_core::signaler::SignalingError;
+use trystero_signaling_client::{Publication, RelaySet, RelaySignaler, RelayTask, Strategy};
 
-use broker::{BrokerCommand, BrokerHandle};
+pub use broker::BrokerCommand;
 
 /// Trystero 0.25.4's default MQTT brokers, in order.
 pub const DEFAULT_BROKERS: [&str; 5] = [
@@ -143,101 +142,42 @@ fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
     .with_no_client_auth())
 }
 
-/// Trystero's MQTT strategy as a signaler. Must be created inside a tokio runtime.
-#[derive(Debug)]
-pub struct MqttSignaler {
-    brokers: Vec<BrokerHandle>,
-    paused: Arc<AtomicBool>,
-    inbox: AsyncMutex<UnboundedReceiver<RelayMessage>>,
-}
+/// Trystero's MQTT strategy as a signaler: `MqttSignaler::connect(&urls)`. A URL that cannot be
+/// used shows as retired in `relay_sockets`; the others go on. Must be created inside a tokio
+/// runtime.
+pub type MqttSignaler = RelaySignaler<Mqtt>;
 
-impl MqttSignaler {
-    /// Connects to these brokers. A URL that cannot be used shows as retired in
-    /// [`MqttSignaler::relay_sockets`]; the others go on.
-    pub fn connect(urls: &[String]) -> Self {
-        let (sender, inbox) = unbounded_channel();
-        let paused = Arc::new(AtomicBool::new(false));
-        let brokers = urls
-            .iter()
-            .enumerate()
-            .map(|(index, url)| {
-                let options = broker_options(url).map_err(|error| error.to_string());
-                BrokerHandle::spawn(index, url.clone(), options, sender.clone(), paused.clone())
-            })
-            .collect();
-        Self {
-            brokers,
-            paused,
-            inbox: AsyncMutex::new(inbox),
-        }
-    }
-}
+/// The MQTT strategy: every command goes to the brokers, which keep the subscriptions.
+#[derive(Debug, Default)]
+pub struct Mqtt;
 
-impl Signaler for MqttSignaler {
-    /// Stops reconnecting to brokers that drop (`pauseRelayReconnection`).
-    fn pause_reconnection(&self) {
-        self.paused.store(true, Ordering::SeqCst);
+impl Strategy for Mqtt {
+    type Command = BrokerCommand;
+
+    const NAME: &'static str = "MqttSignaler";
+
+    fn start_relay(&self, task: RelayTask<BrokerCommand>) {
+        let options = broker_options(task.url()).map_err(|error| error.to_string());
+        broker::spawn(task, options);
     }
 
-    /// Resumes reconnecting (`resumeRelayReconnection`).
-    fn resume_reconnection(&self) {
-        self.paused.store(false, Ordering::SeqCst);
-        for broker in &self.brokers {
-            broker.send(BrokerCommand::Wake);
-        }
+    fn subscribe(&self, brokers: &RelaySet<BrokerCommand>, topic: &str) {
+        brokers.broadcast(|| BrokerCommand::Subscribe(topic.to_owned()));
     }
 
-    fn relay_count(&self) -> usize {
-        self.brokers.len()
+    fn unsubscribe(&self, brokers: &RelaySet<BrokerCommand>, topic: &str) {
+        brokers.broadcast(|| BrokerCommand::Unsubscribe(topic.to_owned()));
     }
 
-    async fn subscribe(&self, topic: &str) -> Result<(), SignalingError> {
-        for broker in &self.brokers {
-            broker.send(BrokerCommand::Subscribe(topic.to_owned()));
-        }
-        Ok(())
-    }
-
-    async fn unsubscribe(&self, topic: &str) -> Result<(), SignalingError> {
-        for broker in &self.brokers {
-            broker.send(BrokerCommand::Unsubscribe(topic.to_owned()));
-        }
-        Ok(())
-    }
-
-    async fn publish(
+    fn publish(
         &self,
-        relay: Option<usize>,
-        topic: &str,
-        payload: &str,
+        brokers: &RelaySet<BrokerCommand>,
+        publication: Publication<'_>,
     ) -> Result<(), SignalingError> {
-        let targets = relay_targets(relay, self.brokers.len())?;
-        for broker in &self.brokers[targets] {
-            broker.send(BrokerCommand::Publish {
-                topic: topic.to_owned(),
-                payload: payload.to_owned(),
-            });
-        }
-        Ok(())
-    }
-
-    async fn recv(&self) -> Option<RelayMessage> {
-        self.inbox.lock().await.recv().await
-    }
-
-    fn relay_sockets(&self) -> Vec<(String, RelayState)> {
-        self.brokers
-            .iter()
-            .map(|broker| (broker.url.clone(), broker.state()))
-            .collect()
-    }
-}
-
-impl Drop for MqttSignaler {
-    fn drop(&mut self) {
-        for broker in &self.brokers {
-            broker.send(BrokerCommand::Shutdown);
-        }
+        brokers.send(publication.relay, || BrokerCommand::Publish {
+            topic: publication.topic.to_owned(),
+            payload: publication.payload.to_owned(),
+        })
     }
 }
 

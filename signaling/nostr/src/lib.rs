@@ -2,8 +2,9 @@
 //! the signalling messages as ephemeral events (protocol §4.1).
 //!
 //! [`NostrSignaler`] implements core's `Signaler` port:
-//! - one WebSocket per relay (tokio-tungstenite), each in its own task, so a relay that is down
-//!   or refuses us never blocks the others;
+//! - `NostrSignaler` is the shared relay client's `RelaySignaler` over the [`Nostr`] strategy:
+//!   one reconnecting WebSocket per relay (`trystero-signaling-client`), each in its own task,
+//!   so a relay that is down or refuses us never blocks the others;
 //! - topics become one `REQ` per relay (`kinds`, `since`, `#x`; at most 250 topics per
 //!   subscription), re-sent with a fresh `since` when topics change and after a reconnect, and
 //!   `CLOSE`d when none are left;
@@ -24,17 +25,18 @@
 mod relay;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use futures_util::lock::Mutex as AsyncMutex;
 use nostr::{EventBuilder, JsonUtil, Keys, Kind, Tag, TagKind};
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use trystero_core::config::RoomConfig;
-use trystero_core::signaler::{RelayMessage, RelayState, Signaler, SignalingError, relay_targets};
+use trystero_core::signaler::{SignalingError, redact_userinfo};
 use trystero_crypto::nostr_kind;
+use trystero_signaling_client::{
+    Publication, RelaySet, RelaySignaler, RelayTask, Strategy, websocket,
+};
 
-use relay::{RelayCommand, RelayHandle};
+use relay::Relay;
+pub use relay::RelayCommand;
 
 /// Trystero 0.25.4's default Nostr relays, each `wss://`.
 pub const DEFAULT_RELAYS: [&str; 28] = [
@@ -81,64 +83,48 @@ pub fn relay_urls(config: &RoomConfig) -> Vec<String> {
 /// The topic set shared with the relay tasks.
 type Topics = Arc<Mutex<BTreeSet<String>>>;
 
-/// Trystero's Nostr strategy as a signaler. Must be created inside a tokio runtime.
-pub struct NostrSignaler {
+/// Trystero's Nostr strategy as a signaler: `NostrSignaler::connect(&urls)`. Must be created
+/// inside a tokio runtime.
+pub type NostrSignaler = RelaySignaler<Nostr>;
+
+/// The Nostr strategy: the signing key and the topics every relay subscribes to.
+pub struct Nostr {
     keys: Keys,
-    relays: Vec<RelayHandle>,
     topics: Topics,
-    paused: Arc<AtomicBool>,
-    inbox: AsyncMutex<UnboundedReceiver<RelayMessage>>,
 }
 
-impl std::fmt::Debug for NostrSignaler {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NostrSignaler")
-            .field("relays", &self.relay_sockets())
-            .finish_non_exhaustive()
-    }
-}
-
-impl NostrSignaler {
-    /// Connects to these relays with a fresh random key.
-    pub fn connect(urls: &[String]) -> Self {
-        Self::connect_with_keys(urls, Keys::generate())
-    }
-
-    /// Connects to these relays, signing with `keys`.
-    pub fn connect_with_keys(urls: &[String], keys: Keys) -> Self {
-        let (sender, inbox): (UnboundedSender<RelayMessage>, _) = unbounded_channel();
-        let topics = Topics::default();
-        let paused = Arc::new(AtomicBool::new(false));
-        let relays = urls
-            .iter()
-            .enumerate()
-            .map(|(index, url)| {
-                RelayHandle::spawn(
-                    index,
-                    url.clone(),
-                    sender.clone(),
-                    topics.clone(),
-                    paused.clone(),
-                )
-            })
-            .collect();
+impl Nostr {
+    /// Signs with `keys` (`NostrSignaler::connect_with(Nostr::with_keys(keys), &urls)`).
+    pub fn with_keys(keys: Keys) -> Self {
         Self {
             keys,
-            relays,
-            topics,
-            paused,
-            inbox: AsyncMutex::new(inbox),
+            topics: Topics::default(),
         }
     }
 
-    fn topics_changed(&self) {
-        for relay in &self.relays {
-            relay.send(RelayCommand::TopicsChanged);
-        }
+    fn topics_changed(&self, relays: &RelaySet<RelayCommand>) {
+        relays.broadcast(|| RelayCommand::TopicsChanged);
     }
 
     fn lock_topics(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
         self.topics.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Shows the public key and topics, never the secret key.
+impl std::fmt::Debug for Nostr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Nostr")
+            .field("public_key", &self.keys.public_key())
+            .field("topics", &self.topics)
+            .finish()
+    }
+}
+
+/// A fresh random key.
+impl Default for Nostr {
+    fn default() -> Self {
+        Self::with_keys(Keys::generate())
     }
 }
 
@@ -157,83 +143,53 @@ fn is_announcement(payload: &str) -> bool {
         .unwrap_or(false)
 }
 
-impl Signaler for NostrSignaler {
-    /// Stops reconnecting to relays that drop (`pauseRelayReconnection`).
-    fn pause_reconnection(&self) {
-        self.paused.store(true, Ordering::SeqCst);
+impl Strategy for Nostr {
+    type Command = RelayCommand;
+
+    const NAME: &'static str = "NostrSignaler";
+
+    fn start_relay(&self, task: RelayTask<RelayCommand>) {
+        let span = tracing::info_span!("relay", url = %redact_userinfo(task.url()));
+        let relay = Relay::new(task.url(), self.topics.clone());
+        websocket::spawn(task, relay, span);
     }
 
-    /// Resumes reconnecting (`resumeRelayReconnection`).
-    fn resume_reconnection(&self) {
-        self.paused.store(false, Ordering::SeqCst);
-        for relay in &self.relays {
-            relay.send(RelayCommand::Wake);
-        }
-    }
-
-    fn relay_count(&self) -> usize {
-        self.relays.len()
-    }
-
-    async fn subscribe(&self, topic: &str) -> Result<(), SignalingError> {
+    fn subscribe(&self, relays: &RelaySet<RelayCommand>, topic: &str) {
         let added = self.lock_topics().insert(topic.to_owned());
         if added {
-            self.topics_changed();
+            self.topics_changed(relays);
         }
-        Ok(())
     }
 
-    async fn unsubscribe(&self, topic: &str) -> Result<(), SignalingError> {
+    fn unsubscribe(&self, relays: &RelaySet<RelayCommand>, topic: &str) {
         let removed = self.lock_topics().remove(topic);
         if removed {
-            self.topics_changed();
+            self.topics_changed(relays);
         }
-        Ok(())
     }
 
-    async fn publish(
+    fn publish(
         &self,
-        relay: Option<usize>,
-        topic: &str,
-        payload: &str,
+        relays: &RelaySet<RelayCommand>,
+        publication: Publication<'_>,
     ) -> Result<(), SignalingError> {
-        let targets = relay_targets(relay, self.relays.len())?;
-        let tag = Tag::custom(TagKind::custom("x"), [topic.to_owned()]);
-        let event = EventBuilder::new(Kind::from_u16(nostr_kind(topic)), payload)
-            .tag(tag)
-            .sign_with_keys(&self.keys)
-            .map_err(|error| SignalingError::Relay {
-                relay: relay.unwrap_or(0),
-                reason: error.to_string(),
-            })?;
+        let tag = Tag::custom(TagKind::custom("x"), [publication.topic.to_owned()]);
+        let event = EventBuilder::new(
+            Kind::from_u16(nostr_kind(publication.topic)),
+            publication.payload,
+        )
+        .tag(tag)
+        .sign_with_keys(&self.keys)
+        .map_err(|error| SignalingError::Relay {
+            relay: publication.relay.unwrap_or(0),
+            reason: error.to_string(),
+        })?;
         let message = format!("[\"EVENT\",{}]", event.as_json());
-        let announcement = is_announcement(payload);
-        for handle in &self.relays[targets] {
-            handle.send(RelayCommand::Publish {
-                message: message.clone(),
-                announcement,
-            });
-        }
-        Ok(())
-    }
-
-    async fn recv(&self) -> Option<RelayMessage> {
-        self.inbox.lock().await.recv().await
-    }
-
-    fn relay_sockets(&self) -> Vec<(String, RelayState)> {
-        self.relays
-            .iter()
-            .map(|relay| (relay.url.clone(), relay.state()))
-            .collect()
-    }
-}
-
-impl Drop for NostrSignaler {
-    fn drop(&mut self) {
-        for relay in &self.relays {
-            relay.send(RelayCommand::Shutdown);
-        }
+        let announcement = is_announcement(publication.payload);
+        relays.send(publication.relay, || RelayCommand::Publish {
+            message: message.clone(),
+            announcement,
+        })
     }
 }
 

@@ -1,101 +1,42 @@
-//! One relay connection: a task that owns the WebSocket, reconnects, and speaks NIP-01.
+//! What a Nostr relay hears and says (NIP-01): the [`Session`] that the shared reconnecting
+//! WebSocket runs for each relay.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::PoisonError;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
-use tracing::Instrument;
 use trystero_core::id::random_id;
-use trystero_core::random::OsRandom;
-use trystero_core::signaler::{ReconnectSchedule, RelayMessage, RelayState, redact_userinfo};
 use trystero_crypto::nostr_kind;
+use trystero_signaling_client::Inbox;
+use trystero_signaling_client::websocket::Session;
 
 use crate::Topics;
 
-/// How long a connection attempt may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The first announcement back-off after `rate-limited:`; it doubles up to the maximum.
 const RATE_LIMIT_BACKOFF: Duration = Duration::from_secs(60);
 const MAX_RATE_LIMIT_BACKOFF: Duration = Duration::from_secs(15 * 60);
 /// Topics per `REQ` (JS: 250).
 const TOPICS_PER_REQ: usize = 250;
 
-pub(crate) enum RelayCommand {
+/// What the signaler asks of one Nostr relay.
+#[derive(Debug)]
+pub enum RelayCommand {
+    /// Send the `REQ`s (and `CLOSE`s) for the current topics.
     TopicsChanged,
-    Publish { message: String, announcement: bool },
-    Wake,
-    Shutdown,
+    /// Send this `EVENT`.
+    Publish {
+        /// The whole `["EVENT",…]` message.
+        message: String,
+        /// Whether it is an announcement (skipped while the relay rate-limits us).
+        announcement: bool,
+    },
 }
 
-pub(crate) struct RelayHandle {
-    pub(crate) url: String,
-    commands: UnboundedSender<RelayCommand>,
-    state: Arc<Mutex<RelayState>>,
-}
-
-impl RelayHandle {
-    pub(crate) fn spawn(
-        index: usize,
-        url: String,
-        inbox: UnboundedSender<RelayMessage>,
-        topics: Topics,
-        paused: Arc<AtomicBool>,
-    ) -> Self {
-        let (commands, receiver) = unbounded_channel();
-        let state = Arc::new(Mutex::new(RelayState::Connecting));
-        let relay = Relay {
-            index,
-            url: url.clone(),
-            inbox,
-            topics,
-            paused,
-            state: state.clone(),
-            commands: receiver,
-            subscription: random_id(60).unwrap_or_else(|_| "trystero".repeat(8)),
-            groups_sent: 0,
-            backoff: None,
-        };
-        let span = tracing::info_span!("relay", url = %redact_userinfo(&url));
-        tokio::spawn(relay.run().instrument(span));
-        Self {
-            url,
-            commands,
-            state,
-        }
-    }
-
-    pub(crate) fn send(&self, command: RelayCommand) {
-        // The task ends only on Shutdown or after retiring; then commands have no effect.
-        let _ = self.commands.send(command);
-    }
-
-    pub(crate) fn state(&self) -> RelayState {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-enum SessionEnd {
-    Disconnected,
-    Retired(String),
-    Shutdown,
-}
-
-struct Relay {
-    index: usize,
+/// One relay's NIP-01 state.
+pub(crate) struct Relay {
     url: String,
-    inbox: UnboundedSender<RelayMessage>,
     topics: Topics,
-    paused: Arc<AtomicBool>,
-    state: Arc<Mutex<RelayState>>,
-    commands: UnboundedReceiver<RelayCommand>,
     /// The subscription id prefix (60 random characters + a two-digit group number).
     subscription: String,
     /// How many `REQ` groups are open on the current connection.
@@ -105,115 +46,13 @@ struct Relay {
 }
 
 impl Relay {
-    fn set_state(&self, state: RelayState) {
-        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = state;
-    }
-
-    async fn run(mut self) {
-        let mut schedule = ReconnectSchedule::new();
-        loop {
-            while self.paused.load(Ordering::SeqCst) {
-                match self.commands.recv().await {
-                    Some(RelayCommand::Shutdown) | None => return,
-                    _ => {}
-                }
-            }
-            self.set_state(RelayState::Connecting);
-            let connected =
-                tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(&self.url))
-                    .await;
-            match connected {
-                Ok(Ok((socket, _))) => {
-                    tracing::info!("connected");
-                    self.set_state(RelayState::Open);
-                    schedule.reset();
-                    match self.session(socket).await {
-                        SessionEnd::Disconnected => tracing::info!("disconnected"),
-                        SessionEnd::Shutdown => return,
-                        SessionEnd::Retired(reason) => {
-                            tracing::warn!(%reason, "retired");
-                            self.set_state(RelayState::Retired(reason));
-                            return;
-                        }
-                    }
-                }
-                Ok(Err(error)) => tracing::debug!(%error, "could not connect"),
-                Err(_) => tracing::debug!(timeout = ?CONNECT_TIMEOUT, "could not connect in time"),
-            }
-            let Some(delay) = schedule.next_delay(&mut OsRandom) else {
-                tracing::warn!("unreachable; gave up reconnecting");
-                self.set_state(RelayState::Retired(format!(
-                    "{} unreachable; gave up reconnecting",
-                    self.url
-                )));
-                return;
-            };
-            tracing::info!(?delay, "reconnecting");
-            self.set_state(RelayState::Connecting);
-            let sleep = tokio::time::sleep(delay);
-            tokio::pin!(sleep);
-            loop {
-                tokio::select! {
-                    () = &mut sleep => break,
-                    command = self.commands.recv() => match command {
-                        Some(RelayCommand::Shutdown) | None => return,
-                        // While disconnected, publishes are dropped (announcements repeat) and
-                        // topics are sent in full on the next connection.
-                        _ => {}
-                    },
-                }
-            }
-        }
-    }
-
-    async fn session(
-        &mut self,
-        socket: tokio_tungstenite::WebSocketStream<
-            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-        >,
-    ) -> SessionEnd {
-        let (mut sink, mut stream) = socket.split();
-        self.groups_sent = 0;
-        for message in self.subscription_messages() {
-            if sink.send(Message::text(message)).await.is_err() {
-                return SessionEnd::Disconnected;
-            }
-        }
-        loop {
-            tokio::select! {
-                command = self.commands.recv() => match command {
-                    Some(RelayCommand::TopicsChanged) => {
-                        for message in self.subscription_messages() {
-                            if sink.send(Message::text(message)).await.is_err() {
-                                return SessionEnd::Disconnected;
-                            }
-                        }
-                    }
-                    Some(RelayCommand::Publish { message, announcement }) => {
-                        if announcement && self.backoff.is_some_and(|(until, _)| Instant::now() < until) {
-                            continue;
-                        }
-                        if sink.send(Message::text(message)).await.is_err() {
-                            return SessionEnd::Disconnected;
-                        }
-                    }
-                    Some(RelayCommand::Wake) => {}
-                    Some(RelayCommand::Shutdown) | None => {
-                        let _ = sink.close().await;
-                        return SessionEnd::Shutdown;
-                    }
-                },
-                frame = stream.next() => match frame {
-                    Some(Ok(Message::Text(text))) => {
-                        if let Some(end) = self.on_text(text.as_str()) {
-                            let _ = sink.close().await;
-                            return end;
-                        }
-                    }
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return SessionEnd::Disconnected,
-                    Some(Ok(_)) => {}
-                },
-            }
+    pub(crate) fn new(url: &str, topics: Topics) -> Self {
+        Self {
+            url: url.to_owned(),
+            topics,
+            subscription: random_id(60).unwrap_or_else(|_| "trystero".repeat(8)),
+            groups_sent: 0,
+            backoff: None,
         }
     }
 
@@ -249,25 +88,17 @@ impl Relay {
         format!("{}{:02}", self.subscription, group % 100)
     }
 
-    /// Handles one relay message; `Some` ends the session.
-    fn on_text(&mut self, text: &str) -> Option<SessionEnd> {
+    /// Handles one relay message; `Err` retires the relay.
+    fn on_text(&mut self, text: &str, inbox: &Inbox) -> Result<(), String> {
         let Ok(Value::Array(parts)) = serde_json::from_str::<Value>(text) else {
-            return None;
+            return Ok(());
         };
         match parts.first().and_then(Value::as_str) {
             Some("EVENT") => {
-                let event = parts.get(2)?;
-                let content = event.get("content")?.as_str()?;
-                let topic = event.get("tags")?.as_array()?.iter().find_map(|tag| {
-                    let tag = tag.as_array()?;
-                    (tag.first()?.as_str()? == "x").then(|| tag.get(1)?.as_str())?
-                })?;
-                let _ = self.inbox.send(RelayMessage {
-                    relay: self.index,
-                    topic: topic.to_owned(),
-                    payload: content.to_owned(),
-                });
-                None
+                if let Some((topic, content)) = event_topic_and_content(&parts) {
+                    inbox.deliver(topic.to_owned(), content.to_owned());
+                }
+                Ok(())
             }
             Some("OK") if parts.get(2) == Some(&Value::Bool(false)) => {
                 let reason = parts.get(3).and_then(Value::as_str).unwrap_or_default();
@@ -277,24 +108,61 @@ impl Relay {
                     });
                     self.backoff = Some((Instant::now() + length, length));
                     tracing::warn!(%reason, backoff = ?length, "rate limited: announcing less");
-                    None
+                    Ok(())
                 } else if reason.starts_with("duplicate:") {
-                    None
+                    Ok(())
                 } else {
-                    Some(SessionEnd::Retired(format!(
-                        "{} refused an event: {reason}",
-                        self.url
-                    )))
+                    Err(format!("{} refused an event: {reason}", self.url))
                 }
             }
             Some("CLOSED") => {
                 let reason = parts.get(2).and_then(Value::as_str).unwrap_or_default();
-                Some(SessionEnd::Retired(format!(
-                    "{} closed our subscription: {reason}",
-                    self.url
-                )))
+                Err(format!("{} closed our subscription: {reason}", self.url))
             }
-            _ => None,
+            _ => Ok(()),
         }
+    }
+}
+
+/// The `x` tag and the content of an `EVENT` message's event.
+fn event_topic_and_content(parts: &[Value]) -> Option<(&str, &str)> {
+    let event = parts.get(2)?;
+    let content = event.get("content")?.as_str()?;
+    let topic = event.get("tags")?.as_array()?.iter().find_map(|tag| {
+        let tag = tag.as_array()?;
+        (tag.first()?.as_str()? == "x").then(|| tag.get(1)?.as_str())?
+    })?;
+    Some((topic, content))
+}
+
+impl Session for Relay {
+    type Command = RelayCommand;
+
+    fn opened(&mut self) -> Vec<String> {
+        self.groups_sent = 0;
+        self.subscription_messages()
+    }
+
+    fn command(&mut self, command: RelayCommand) -> Vec<String> {
+        match command {
+            RelayCommand::TopicsChanged => self.subscription_messages(),
+            RelayCommand::Publish {
+                message,
+                announcement,
+            } => {
+                let backing_off = self
+                    .backoff
+                    .is_some_and(|(until, _)| Instant::now() < until);
+                if announcement && backing_off {
+                    Vec::new()
+                } else {
+                    vec![message]
+                }
+            }
+        }
+    }
+
+    fn received(&mut self, text: &str, inbox: &Inbox) -> Result<(), String> {
+        self.on_text(text, inbox)
     }
 }

@@ -2,10 +2,11 @@
 //! WebSocket) carry the offers and answers (protocol §4.3).
 //!
 //! [`TorrentSignaler`] implements core's `Signaler` port in its tracker style: the room engine
-//! keeps the pool of offers and decides who answers (`trystero-core`'s `room::tracker`); this
-//! crate only moves its messages.
-//! - one WebSocket per tracker (tokio-tungstenite), each in its own task, so a tracker that is
-//!   down never blocks the others;
+//! keeps the pool of offers and decides who answers (`trystero-core`'s
+//! `room::signaling::tracker`); this crate only moves its messages.
+//! - `TorrentSignaler` is the shared relay client's `RelaySignaler` over the [`Torrent`]
+//!   strategy: one reconnecting WebSocket per tracker (`trystero-signaling-client`), each in
+//!   its own task, so a tracker that is down never blocks the others;
 //! - a room's root topic becomes its `info_hash` (`sha1b36` of it, 20 characters); what the engine
 //!   publishes gets `"action":"announce"` and the `info_hash` in front;
 //! - the last announce of every room is sent again whenever a tracker (re)connects, as JS
@@ -22,17 +23,15 @@
 mod tracker;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use futures_util::lock::Mutex as AsyncMutex;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use trystero_core::config::RoomConfig;
-use trystero_core::signaler::{
-    RelayMessage, RelayState, Signaler, SignalingError, SignalingStyle, relay_targets,
+use trystero_core::signaler::{SignalingError, SignalingStyle, redact_userinfo};
+use trystero_signaling_client::{
+    Publication, RelaySet, RelaySignaler, RelayTask, Strategy, websocket,
 };
 
-use tracker::{TrackerCommand, TrackerHandle};
+use tracker::Tracker;
 
 /// Trystero 0.25.4's default WebTorrent trackers, in order.
 pub const DEFAULT_TRACKERS: [&str; 5] = [
@@ -91,48 +90,15 @@ impl Rooms {
     }
 }
 
-/// Trystero's torrent strategy as a signaler. Must be created inside a tokio runtime.
-pub struct TorrentSignaler {
-    trackers: Vec<TrackerHandle>,
+/// Trystero's torrent strategy as a signaler: `TorrentSignaler::connect(&urls)`. Must be created
+/// inside a tokio runtime.
+pub type TorrentSignaler = RelaySignaler<Torrent>;
+
+/// The torrent strategy: the rooms (their `info_hash` and last announce) every tracker serves.
+/// Its relay command is a tracker message, ready to send.
+#[derive(Debug, Default)]
+pub struct Torrent {
     rooms: SharedRooms,
-    paused: Arc<AtomicBool>,
-    inbox: AsyncMutex<UnboundedReceiver<RelayMessage>>,
-}
-
-impl std::fmt::Debug for TorrentSignaler {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TorrentSignaler")
-            .field("trackers", &self.relay_sockets())
-            .finish_non_exhaustive()
-    }
-}
-
-impl TorrentSignaler {
-    /// Connects to these trackers.
-    pub fn connect(urls: &[String]) -> Self {
-        let (sender, inbox) = unbounded_channel();
-        let rooms = SharedRooms::default();
-        let paused = Arc::new(AtomicBool::new(false));
-        let trackers = urls
-            .iter()
-            .enumerate()
-            .map(|(index, url)| {
-                TrackerHandle::spawn(
-                    index,
-                    url.clone(),
-                    sender.clone(),
-                    rooms.clone(),
-                    paused.clone(),
-                )
-            })
-            .collect();
-        Self {
-            trackers,
-            rooms,
-            paused,
-            inbox: AsyncMutex::new(inbox),
-        }
-    }
 }
 
 /// The tracker message for an engine payload `{"peer_id":…,…}`: `action` and `info_hash` first,
@@ -148,85 +114,52 @@ fn tracker_message(topic: &str, payload: &str) -> Option<String> {
     })
 }
 
-impl Signaler for TorrentSignaler {
-    /// Stops reconnecting to trackers that drop (`pauseRelayReconnection`).
-    fn pause_reconnection(&self) {
-        self.paused.store(true, Ordering::SeqCst);
-    }
+impl Strategy for Torrent {
+    type Command = String;
 
-    /// Resumes reconnecting (`resumeRelayReconnection`).
-    fn resume_reconnection(&self) {
-        self.paused.store(false, Ordering::SeqCst);
-        for tracker in &self.trackers {
-            tracker.send(TrackerCommand::Wake);
-        }
-    }
-
-    fn relay_count(&self) -> usize {
-        self.trackers.len()
-    }
+    const NAME: &'static str = "TorrentSignaler";
 
     fn style(&self) -> SignalingStyle {
         SignalingStyle::Tracker
     }
 
-    async fn subscribe(&self, topic: &str) -> Result<(), SignalingError> {
+    fn start_relay(&self, task: RelayTask<String>) {
+        let span = tracing::info_span!("tracker", url = %redact_userinfo(task.url()));
+        let tracker = Tracker::new(self.rooms.clone());
+        websocket::spawn(task, tracker, span);
+    }
+
+    fn subscribe(&self, _: &RelaySet<String>, topic: &str) {
         lock(&self.rooms)
             .topics
             .insert(info_hash(topic), topic.to_owned());
-        Ok(())
     }
 
-    async fn unsubscribe(&self, topic: &str) -> Result<(), SignalingError> {
+    fn unsubscribe(&self, _: &RelaySet<String>, topic: &str) {
         // No `stopped` event on leave, as in JS: the tracker forgets us on its own.
         let mut rooms = lock(&self.rooms);
         rooms.topics.remove(&info_hash(topic));
         rooms.announces.remove(topic);
-        Ok(())
     }
 
-    async fn publish(
+    fn publish(
         &self,
-        relay: Option<usize>,
-        topic: &str,
-        payload: &str,
+        trackers: &RelaySet<String>,
+        publication: Publication<'_>,
     ) -> Result<(), SignalingError> {
-        let targets = relay_targets(relay, self.trackers.len())?;
-        let Some(message) = tracker_message(topic, payload) else {
+        let Some(message) = tracker_message(publication.topic, publication.payload) else {
             return Err(SignalingError::Relay {
-                relay: relay.unwrap_or(0),
+                relay: publication.relay.unwrap_or(0),
                 reason: "a tracker message must be a JSON object".into(),
             });
         };
-        if relay.is_none() {
+        if publication.relay.is_none() {
             // Announces go to every tracker; a reconnecting tracker gets the last one again.
             lock(&self.rooms)
                 .announces
-                .insert(topic.to_owned(), message.clone());
+                .insert(publication.topic.to_owned(), message.clone());
         }
-        for tracker in &self.trackers[targets] {
-            tracker.send(TrackerCommand::Send(message.clone()));
-        }
-        Ok(())
-    }
-
-    async fn recv(&self) -> Option<RelayMessage> {
-        self.inbox.lock().await.recv().await
-    }
-
-    fn relay_sockets(&self) -> Vec<(String, RelayState)> {
-        self.trackers
-            .iter()
-            .map(|tracker| (tracker.url.clone(), tracker.state()))
-            .collect()
-    }
-}
-
-impl Drop for TorrentSignaler {
-    fn drop(&mut self) {
-        for tracker in &self.trackers {
-            tracker.send(TrackerCommand::Shutdown);
-        }
+        trackers.send(publication.relay, || message.clone())
     }
 }
 
