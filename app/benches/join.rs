@@ -12,42 +12,23 @@
 //! in `interop/`; `.ci/run` installs both). `-- mqtt` runs one strategy.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-// The servers' test harnesses, shared rather than copied.
-#[allow(dead_code)]
-#[path = "../../signaling/mqtt/tests/it/broker.rs"]
-mod broker;
-#[allow(dead_code)]
-#[path = "../../signaling/torrent/tests/it/server.rs"]
-mod server;
-
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use trystero::relay::EmbeddedRelay;
-use trystero::{EngineConfig, PeerId, RoomConfig, RoomEvent, RoomId, Strategy, WebRtcConfig};
+use trystero::{RoomConfig, RoomEvent, RoomId, Strategy};
 use trystero_core::room::Instance;
-use trystero_core::signaler::Signaler;
 use trystero_crypto::TrysteroKeys;
 use trystero_mqtt::MqttSignaler;
 use trystero_nostr::NostrSignaler;
+use trystero_testkit::interop_dir;
+use trystero_testkit::mosquitto::Mosquitto;
+use trystero_testkit::rooms::instance as spawn;
+use trystero_testkit::tracker::Tracker;
 use trystero_torrent::TorrentSignaler;
-use trystero_webrtc::{TokioClock, WebRtcTransport};
-
-fn spawn<S: Signaler>(signaler: S) -> Instance {
-    let (instance, driver) = Instance::new(
-        PeerId::random().unwrap(),
-        signaler,
-        WebRtcTransport::new(WebRtcConfig::loopback()),
-        TokioClock::new(),
-        EngineConfig::default(),
-    );
-    tokio::spawn(driver);
-    instance
-}
 
 fn rust_instance(strategy: Strategy, relay: &str) -> Instance {
     let urls = [relay.to_owned()];
@@ -105,7 +86,7 @@ fn join_pairs(c: &mut Criterion, runtime: &tokio::runtime::Runtime, strategy: St
         });
     });
 
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/join.mjs");
+    let script = interop_dir().join("join.mjs");
     group.bench_function(format!("{name}/js_pair"), |b| {
         b.iter_custom(|iterations| {
             let mut total = Duration::ZERO;
@@ -153,9 +134,9 @@ fn join(c: &mut Criterion) {
     let relay = runtime.block_on(EmbeddedRelay::start(0)).unwrap();
     join_pairs(c, &runtime, Strategy::Nostr, relay.url());
     relay.shutdown();
-    let broker = broker::Mosquitto::start();
+    let broker = Mosquitto::start();
     join_pairs(c, &runtime, Strategy::Mqtt, &broker.url());
-    let tracker = server::Tracker::start();
+    let tracker = Tracker::start();
     join_pairs(c, &runtime, Strategy::Torrent, &tracker.url());
 }
 

@@ -16,27 +16,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use trystero_core::room::{EngineConfig, RoomEvent};
-use trystero_core::room::{Instance, Room};
+use trystero_core::room::{Instance, Room, RoomEvent};
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::{LinkEvent, LinkOptions, PeerLink, PeerTransport};
 use trystero_core::wire::Payload;
-use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
+use trystero_core::{AppId, RoomConfig, RoomId};
 use trystero_crypto::TrysteroKeys;
-use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
+use trystero_webrtc::{WebRtcConfig, WebRtcTransport};
 
 const SIZE: usize = 64 << 20;
 
 fn instance(hub: &MemoryHub) -> Instance {
-    let (instance, driver) = Instance::new(
-        PeerId::random().unwrap(),
-        hub.connect(),
-        WebRtcTransport::new(WebRtcConfig::loopback()),
-        TokioClock::new(),
-        EngineConfig::default(),
-    );
-    tokio::spawn(driver);
-    instance
+    trystero_testkit::rooms::instance(hub.connect())
 }
 
 async fn join(instance: &Instance, room: &str) -> Room {

@@ -10,12 +10,15 @@
 //! | signaling support | `signaling/client` (the relay client the strategies share) | core |
 //! | strategy | `signaling/<strategy>` | core, crypto, signaling support |
 //! | adapter | `transport`, `render`, `audio` | core, crypto |
-//! | app | `app` | anything but xtask (the composition root) |
+//! | app | `app` | anything but xtask and testkit (the composition root) |
 //! | tool | `xtask` | no workspace crate |
+//! | testkit | `testkit` | anything but app and xtask (shared test support) |
 //!
-//! Dev-dependencies may also name adapters and logic crates (a logic crate's integration tests
-//! may run a real adapter), but never `app` or `xtask`. Besides the edges: no package is named
-//! plain `core`, and every library's `lib.rs` opens with `//!` docs.
+//! Dev-dependencies may also name adapters, logic crates and testkit (a logic crate's
+//! integration tests may run a real adapter; any crate's tests may use the test kit), but never
+//! `app` or `xtask`. Testkit is dev-only: a normal or build dependency on it is refused, from
+//! any layer. Besides the edges: no package is named plain `core`, and every library's `lib.rs`
+//! opens with `//!` docs.
 
 use std::fmt;
 use std::path::Path;
@@ -35,6 +38,8 @@ pub(crate) enum Layer {
     Adapter,
     App,
     Tool,
+    /// `trystero-testkit`: shared test support, reached only through dev-dependencies.
+    TestKit,
 }
 
 impl Layer {
@@ -48,6 +53,7 @@ impl Layer {
             "app" => Self::App,
             "xtask" => Self::Tool,
             "signaling/client" => Self::SignalingSupport,
+            "testkit" => Self::TestKit,
             _ => match folder.strip_prefix("signaling/") {
                 Some(strategy) if !strategy.is_empty() && !strategy.contains('/') => Self::Strategy,
                 _ => return None,
@@ -62,7 +68,8 @@ impl Layer {
             Self::Crypto | Self::SignalingSupport => to == Self::Core,
             Self::Logic | Self::Adapter => matches!(to, Self::Core | Self::Crypto),
             Self::Strategy => matches!(to, Self::Core | Self::Crypto | Self::SignalingSupport),
-            Self::App => to != Self::Tool,
+            Self::App => !matches!(to, Self::Tool | Self::TestKit),
+            Self::TestKit => !matches!(to, Self::App | Self::Tool),
         }
     }
 
@@ -123,8 +130,8 @@ impl fmt::Display for Violation {
             Self::UnknownFolder { package, folder } => write!(
                 f,
                 "{package} lives in {folder:?}, which is not a folder of the layout \
-                 (core, crypto, signaling/client, signaling/<strategy>, transport, netcode, ai, anim, lobby, \
-                 render, audio, app, xtask)"
+                 (core, crypto, signaling/client, signaling/<strategy>, transport, netcode, ai, \
+                 anim, lobby, render, audio, app, xtask, testkit)"
             ),
             Self::PackageNamedCore { folder } => write!(
                 f,
@@ -329,7 +336,11 @@ mod tests {
                 "signaling/nostr",
                 &[("trystero-core", Normal), ("trystero-crypto", Normal)],
             ),
-            package("trystero-webrtc", "transport", &[("trystero-core", Normal)]),
+            package(
+                "trystero-webrtc",
+                "transport",
+                &[("trystero-core", Normal), ("trystero-testkit", Dev)],
+            ),
             package(
                 "trystero",
                 "app",
@@ -339,9 +350,23 @@ mod tests {
                     ("trystero-netcode", Normal),
                 ],
             ),
-            package("xtask", "xtask", &[]),
+            package("xtask", "xtask", &[("trystero-testkit", Dev)]),
+            package(
+                "trystero-testkit",
+                "testkit",
+                &[
+                    ("trystero-core", Normal),
+                    ("trystero-crypto", Normal),
+                    ("trystero-webrtc", Normal),
+                    ("trystero-nostr", Normal),
+                    ("trystero-netcode", Normal),
+                ],
+            ),
         ]
     }
+
+    /// The index of the testkit package in [`healthy`].
+    const TESTKIT: usize = 7;
 
     #[test]
     fn the_real_workspace_is_tidy() {
@@ -447,6 +472,64 @@ mod tests {
             .deps
             .push(("trystero-netcode".into(), DepKind::Normal));
         assert_eq!(violations(&packages).len(), 1);
+    }
+
+    #[test]
+    fn testkit_sits_in_its_own_folder_and_not_in_browsers() {
+        assert_eq!(Layer::of_folder("testkit"), Some(Layer::TestKit));
+        assert_eq!(Layer::of_folder("testkit/sub"), None);
+        assert!(!Layer::TestKit.runs_in_browsers());
+    }
+
+    #[test]
+    fn testkit_may_depend_on_any_crate_but_app_and_xtask() {
+        let mut packages = healthy();
+        assert_eq!(packages[TESTKIT].name, "trystero-testkit");
+        packages[TESTKIT]
+            .deps
+            .push(("trystero".into(), DepKind::Normal));
+        packages[TESTKIT].deps.push(("xtask".into(), DepKind::Dev));
+        assert_eq!(
+            violations(&packages),
+            [
+                Violation::ForbiddenEdge {
+                    from: "trystero-testkit".into(),
+                    to: "trystero".into(),
+                    kind: DepKind::Normal
+                },
+                Violation::ForbiddenEdge {
+                    from: "trystero-testkit".into(),
+                    to: "xtask".into(),
+                    kind: DepKind::Dev
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn every_crate_may_use_testkit_in_tests() {
+        let mut packages = healthy();
+        for package in &mut packages[..TESTKIT] {
+            package.deps.push(("trystero-testkit".into(), DepKind::Dev));
+        }
+        assert_eq!(violations(&packages), []);
+    }
+
+    #[test]
+    fn no_crate_may_use_testkit_outside_tests() {
+        for kind in [DepKind::Normal, DepKind::Build] {
+            let mut packages = healthy();
+            let mut expected = Vec::new();
+            for package in &mut packages[..TESTKIT] {
+                package.deps.push(("trystero-testkit".into(), kind));
+                expected.push(Violation::ForbiddenEdge {
+                    from: package.name.clone(),
+                    to: "trystero-testkit".into(),
+                    kind,
+                });
+            }
+            assert_eq!(violations(&packages), expected, "{kind:?}");
+        }
     }
 
     #[test]

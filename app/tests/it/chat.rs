@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use super::peer::free_port;
+use trystero_testkit::free_port;
 
 struct Chat {
     child: Child,

@@ -8,8 +8,8 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-// The MQTT broker and WebTorrent tracker harnesses, as `relays` loads them.
-use super::relays::{broker, server};
+use trystero_testkit::mosquitto::Mosquitto;
+use trystero_testkit::tracker::Tracker;
 
 /// How long an example may run before it is killed and the test fails.
 const LIMIT: Duration = Duration::from_secs(60);
@@ -191,8 +191,8 @@ fn swap_strategy_without_servers_runs_memory_and_nostr() {
 
 #[test]
 fn swap_strategy_over_all_four_adapters() {
-    let broker = broker::Mosquitto::start();
-    let tracker = server::Tracker::start();
+    let broker = Mosquitto::start();
+    let tracker = Tracker::start();
     let output = run(
         "swap_strategy",
         &["--mqtt", &broker.url(), "--tracker", &tracker.url()],

@@ -4,9 +4,11 @@
 use std::process::Command;
 use std::time::Duration;
 
-use trystero::{JoinOptions, PeerId, Room, RoomConfig, RoomEvent, WebRtcConfig};
+use trystero::{JoinOptions, PeerId, Room, RoomConfig, WebRtcConfig};
+use trystero_testkit::mosquitto::Mosquitto;
+use trystero_testkit::peer::Peer;
+use trystero_testkit::rooms::joined;
 
-use super::peer::Peer;
 use super::relays::relay;
 
 const APP: &str = "facade-test";
@@ -32,19 +34,6 @@ fn cli_peer(relay: &str, room: &str) -> Peer {
         "peer", "--local", "--app", APP, "--relay", relay, "--room", room,
     ]);
     Peer::spawn(command)
-}
-
-async fn joined(room: &mut Room, peer: PeerId) {
-    tokio::time::timeout(Duration::from_secs(20), async {
-        while let Some(event) = room.next_event().await {
-            if matches!(event, RoomEvent::PeerJoined(joined) if joined == peer) {
-                return;
-            }
-        }
-        panic!("the room stopped");
-    })
-    .await
-    .expect("the peer joins");
 }
 
 #[test]
@@ -97,7 +86,7 @@ fn a_new_runtime_gets_a_working_instance() {
 fn relay_reconnection_pauses_and_resumes_through_the_room() {
     use trystero::{RelayState, Strategy};
 
-    let mut broker = super::relays::broker::Mosquitto::start();
+    let mut broker = Mosquitto::start();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let config = RoomConfig::builder(APP)
         .relay_urls([broker.url()])

@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::peer::{Peer, free_port};
+use trystero_testkit::free_port;
+use trystero_testkit::peer::Peer;
 
 fn trystero(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));

@@ -9,29 +9,17 @@
 //! 50 ms or more: libdatachannel never completes ICE against a faster one).
 
 use std::future::IntoFuture;
-use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::{Value, json};
+use trystero_testkit::peer::Peer;
 
-use super::peer::Peer;
 use super::relays::{Relay, RelayKind, relay_of};
 
+/// The JS peer in `room` of the CLI's app on `relay`, with more `peer.mjs` flags.
 fn js_peer(relay: &Relay, room: &str, extra: &[&str]) -> Peer {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/peer.mjs");
-    assert!(
-        script
-            .with_file_name("node_modules")
-            .join("trystero")
-            .exists(),
-        "run `npm ci` in interop/ (.ci/run does)"
-    );
-    let mut command = Command::new("node");
-    command
-        .arg(script)
-        .args(["--room", room, "--app", "trystero-cli"])
-        .args(relay.args())
-        .args(extra);
+    let mut command = trystero_testkit::js_peer::command(room, "trystero-cli", &relay.args());
+    command.args(extra);
     Peer::spawn(command)
 }
 

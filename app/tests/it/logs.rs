@@ -8,7 +8,8 @@ use base64::Engine as _;
 use trystero_core::{AppId, RoomId};
 use trystero_crypto::sdp_key_bytes;
 
-use super::peer::{Peer, free_port};
+use trystero_testkit::free_port;
+use trystero_testkit::peer::Peer;
 
 const PASSWORD: &str = "hunter2-correct-horse";
 

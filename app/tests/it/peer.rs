@@ -1,131 +1,34 @@
 //! `trystero peer --local`: two processes meet through the embedded relay one of them starts,
 //! and talk through the documented JSON lines.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use trystero_testkit::free_port;
+use trystero_testkit::peer::Peer;
 
-pub(crate) struct Peer {
-    child: Child,
-    stdin: ChildStdin,
-    pub(crate) lines: Receiver<Value>,
-    pub(crate) id: String,
-}
-
-impl Peer {
-    fn start(port: u16, room: &str, extra: &[&str]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));
-        command
-            .args([
-                "peer",
-                "--local",
-                "--local-port",
-                &port.to_string(),
-                "--room",
-                room,
-            ])
-            .args(extra);
-        Self::spawn(command)
-    }
-
-    /// Starts any program that speaks the `trystero peer` JSON-lines interface.
-    pub(crate) fn spawn(mut command: Command) -> Self {
-        command.stderr(if std::env::var_os("TRYSTERO_TRACE").is_some() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        });
-        Self::start_piped(command)
-    }
-
-    /// Like [`Peer::spawn`], with stderr piped: take it with [`Peer::take_stderr`] and read it
-    /// from another thread (or after the peer exits).
-    pub(crate) fn spawn_with_stderr(mut command: Command) -> Self {
-        command.stderr(Stdio::piped());
-        Self::start_piped(command)
-    }
-
-    pub(crate) fn take_stderr(&mut self) -> std::process::ChildStderr {
-        self.child.stderr.take().expect("stderr is piped")
-    }
-
-    fn start_piped(mut command: Command) -> Self {
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let value: Value = serde_json::from_str(&line).expect("stdout is JSON lines");
-                if sender.send(value).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut peer = Self {
-            child,
-            stdin,
-            lines,
-            id: String::new(),
-        };
-        let first = peer.next("self");
-        peer.id = first["id"].as_str().unwrap().to_owned();
-        assert_eq!(peer.id.len(), 20);
-        peer
-    }
-
-    pub(crate) fn send(&mut self, line: &Value) {
-        writeln!(self.stdin, "{line}").unwrap();
-    }
-
-    fn send_raw(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-    }
-
-    /// The next event of this kind (others are skipped), within 20 s.
-    pub(crate) fn next(&self, kind: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(value) if value["event"] == kind => return value,
-                Ok(_) => {}
-                Err(RecvTimeoutError::Timeout) => panic!("no {kind:?} event within 20 s"),
-                Err(RecvTimeoutError::Disconnected) => panic!("the peer exited before {kind:?}"),
-            }
-        }
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A `trystero peer --local` on the embedded relay at `port` (the first peer starts it).
+fn start(port: u16, room: &str, extra: &[&str]) -> Peer {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));
+    command
+        .args([
+            "peer",
+            "--local",
+            "--local-port",
+            &port.to_string(),
+            "--room",
+            room,
+        ])
+        .args(extra);
+    Peer::spawn(command)
 }
 
 #[test]
 fn two_cli_peers_exchange_json_text_binary_and_ping() {
     let port = free_port();
-    let mut a = Peer::start(port, "cli", &[]);
-    let mut b = Peer::start(port, "cli", &[]);
+    let mut a = start(port, "cli", &[]);
+    let mut b = start(port, "cli", &[]);
     assert_eq!(a.next("join")["peer"], b.id.as_str());
     assert_eq!(b.next("join")["peer"], a.id.as_str());
 
@@ -167,8 +70,8 @@ fn two_cli_peers_exchange_json_text_binary_and_ping() {
 #[test]
 fn different_passwords_report_a_join_error() {
     let port = free_port();
-    let a = Peer::start(port, "locked", &["--password", "one"]);
-    let b = Peer::start(port, "locked", &["--password", "two"]);
+    let a = start(port, "locked", &["--password", "one"]);
+    let b = start(port, "locked", &["--password", "two"]);
     // One side fails to decrypt the other's offer.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

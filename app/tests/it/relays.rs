@@ -1,28 +1,15 @@
 //! Real relays on 127.0.0.1 for the tests, each in its own process for one test: the embedded
-//! Nostr relay (`trystero relay`, rust-nostr's relay builder), an independent one (PyPI
-//! `nostr-relay`, which `.ci/run` installs into `interop/.venv`), and an MQTT broker (Debian's
-//! mosquitto, with the MQTT crate's test harness) and a WebTorrent tracker (npm
-//! bittorrent-tracker, with the torrent crate's harness).
+//! Nostr relay (`trystero relay`, rust-nostr's relay builder), and from `trystero-testkit` an
+//! independent one (PyPI `nostr-relay`, which `.ci/run` installs into `interop/.venv`), an MQTT
+//! broker (Debian's mosquitto) and a WebTorrent tracker (npm bittorrent-tracker).
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::peer::free_port;
-
-// The MQTT crate's harness, shared rather than copied; these tests use part of it.
-#[allow(dead_code)]
-#[path = "../../../signaling/mqtt/tests/it/broker.rs"]
-pub(crate) mod broker;
-
-use broker::Mosquitto;
-
-// The torrent crate's tracker harness (npm bittorrent-tracker), shared the same way.
-#[allow(dead_code)]
-#[path = "../../../signaling/torrent/tests/it/server.rs"]
-pub(crate) mod server;
-
-use server::Tracker;
+use trystero_testkit::free_port;
+use trystero_testkit::mosquitto::Mosquitto;
+use trystero_testkit::nostr_relay::NostrRelay;
+use trystero_testkit::tracker::Tracker;
 
 /// Which relay implementation a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,18 +43,14 @@ pub(crate) struct Relay {
 }
 
 enum Process {
-    Child {
-        child: Child,
-        dir: Option<PathBuf>,
-    },
+    /// `trystero relay`, killed on drop.
+    Embedded(Child),
     /// Stopped when dropped.
-    Mosquitto {
-        _broker: Mosquitto,
-    },
+    Independent { _relay: NostrRelay },
     /// Stopped when dropped.
-    Tracker {
-        _tracker: Tracker,
-    },
+    Mosquitto { _broker: Mosquitto },
+    /// Stopped when dropped.
+    Tracker { _tracker: Tracker },
 }
 
 impl Relay {
@@ -84,12 +67,9 @@ impl Relay {
 
 impl Drop for Relay {
     fn drop(&mut self) {
-        if let Process::Child { child, dir } = &mut self.process {
+        if let Process::Embedded(child) = &mut self.process {
             let _ = child.kill();
             let _ = child.wait();
-            if let Some(dir) = dir {
-                let _ = std::fs::remove_dir_all(dir);
-            }
         }
     }
 }
@@ -100,75 +80,46 @@ pub(crate) fn relay() -> Relay {
 }
 
 pub(crate) fn relay_of(kind: RelayKind) -> Relay {
-    if kind == RelayKind::Tracker {
-        let tracker = Tracker::start();
-        return Relay {
-            url: tracker.url(),
-            process: Process::Tracker { _tracker: tracker },
-            kind,
-        };
-    }
-    if kind == RelayKind::Mosquitto {
-        let broker = Mosquitto::start();
-        return Relay {
-            url: broker.url(),
-            process: Process::Mosquitto { _broker: broker },
-            kind,
-        };
-    }
-    let port = free_port();
-    let (child, dir) = match kind {
-        RelayKind::Embedded => {
-            let child = Command::new(env!("CARGO_BIN_EXE_trystero"))
-                .args(["relay", "--port", &port.to_string()])
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            (child, None)
-        }
+    let (process, url) = match kind {
+        RelayKind::Embedded => return embedded(),
         RelayKind::Independent => {
-            let program =
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/.venv/bin/nostr-relay");
-            assert!(
-                program.exists(),
-                "no {}: run .ci/run (it installs PyPI nostr-relay into interop/.venv)",
-                program.display()
-            );
-            let dir = std::env::temp_dir().join(format!("trystero-nostr-relay-{port}"));
-            std::fs::create_dir_all(&dir).unwrap();
-            // Events must be signed and small; no proof of work, no rate limits.
-            let config = format!(
-                "relay_name: trystero test relay\n\
-                 storage:\n  sqlalchemy.url: sqlite+aiosqlite:///{db}\n  validators:\n    \
-                 - nostr_relay.validators.is_not_too_large\n    \
-                 - nostr_relay.validators.is_signed\n\
-                 gunicorn:\n  bind: 127.0.0.1:{port}\n  workers: 1\n  loglevel: warning\n  \
-                 reload: false\n",
-                db = dir.join("nostr.sqlite3").display()
-            );
-            std::fs::write(dir.join("config.yaml"), config).unwrap();
-            // uvicorn rather than gunicorn: one process, so killing it stops the relay.
-            let child = Command::new(program)
-                .args(["-c", "config.yaml", "serve", "--use-uvicorn"])
-                .current_dir(&dir)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            (child, Some(dir))
+            let relay = NostrRelay::start();
+            let url = relay.url();
+            (Process::Independent { _relay: relay }, url)
         }
-        RelayKind::Mosquitto | RelayKind::Tracker => unreachable!("started above"),
+        RelayKind::Mosquitto => {
+            let broker = Mosquitto::start();
+            let url = broker.url();
+            (Process::Mosquitto { _broker: broker }, url)
+        }
+        RelayKind::Tracker => {
+            let tracker = Tracker::start();
+            let url = tracker.url();
+            (Process::Tracker { _tracker: tracker }, url)
+        }
     };
+    Relay { process, url, kind }
+}
+
+/// `trystero relay` on a free port, listening once this returns.
+fn embedded() -> Relay {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_trystero"))
+        .args(["relay", "--port", &port.to_string()])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let relay = Relay {
-        process: Process::Child { child, dir },
+        process: Process::Embedded(child),
         url: format!("ws://127.0.0.1:{port}"),
-        kind,
+        kind: RelayKind::Embedded,
     };
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             Instant::now() < deadline,
-            "the {kind:?} relay did not start"
+            "the {:?} relay did not start",
+            RelayKind::Embedded
         );
         std::thread::sleep(Duration::from_millis(20));
     }

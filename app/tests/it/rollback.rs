@@ -7,21 +7,14 @@ use std::time::{Duration, Instant};
 
 use trystero::netcode::{Config, Event, Frame, P2PSession, SessionError, Slots};
 use trystero::rollback::{ACTION, RoomSocket};
-use trystero::{EngineConfig, PeerId, RoomConfig, RoomEvent, RoomId, WebRtcConfig};
+use trystero::{PeerId, RoomConfig, RoomEvent, RoomId};
 use trystero_core::room::{Instance, Room};
 use trystero_core::signaler::MemoryHub;
 use trystero_crypto::TrysteroKeys;
-use trystero_webrtc::{TokioClock, WebRtcTransport};
+use trystero_testkit::rooms::instance_with_id;
 
 async fn join(hub: &MemoryHub, id: PeerId) -> (Instance, Room) {
-    let (instance, driver) = Instance::new(
-        id,
-        hub.connect(),
-        WebRtcTransport::new(WebRtcConfig::loopback()),
-        TokioClock::new(),
-        EngineConfig::default(),
-    );
-    tokio::spawn(driver);
+    let instance = instance_with_id(id, hub.connect());
     let config = RoomConfig::builder("rollback-test")
         .ice_servers(Vec::new())
         .build()

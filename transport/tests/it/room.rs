@@ -5,56 +5,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use std::future::IntoFuture;
+use trystero_core::PeerId;
 use trystero_core::room::action::{ActionError, Json};
-use trystero_core::room::{EngineConfig, RoomEvent};
-use trystero_core::room::{Instance, Room, RoomError};
+use trystero_core::room::{Instance, Room, RoomError, RoomEvent};
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::CandidateType;
-
 use trystero_core::wire::{JsonText, Payload};
-use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
-use trystero_crypto::TrysteroKeys;
-use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
-
-const WAIT: Duration = Duration::from_secs(20);
+use trystero_testkit::WAIT;
+use trystero_testkit::rooms::{self, join_with_password, next_event as next};
 
 /// An instance on the in-process relay `hub` with real WebRTC on loopback, its driver spawned.
 pub(crate) fn instance(hub: &MemoryHub) -> Instance {
-    let (instance, driver) = Instance::new(
-        PeerId::random().unwrap(),
-        hub.connect(),
-        WebRtcTransport::new(WebRtcConfig::loopback()),
-        TokioClock::new(),
-        EngineConfig::default(),
-    );
-    tokio::spawn(driver);
-    instance
+    rooms::instance(hub.connect())
 }
 
+/// Joins `room` of the test app on the hub, with a password (`""` for none).
 async fn join(instance: &Instance, room: &str, password: &str) -> Room {
-    let config = RoomConfig::builder("trystero-rust-test")
-        .password(password)
-        .ice_servers(Vec::new())
-        .build()
-        .unwrap();
-    let keys = TrysteroKeys::new(
-        &AppId::new("trystero-rust-test").unwrap(),
-        &RoomId::new(room).unwrap(),
-        password,
-    );
-    instance.join(config, Arc::new(keys)).await.unwrap()
-}
-
-/// The next event that is not progress, within [`WAIT`].
-async fn next(room: &mut Room) -> RoomEvent {
-    loop {
-        match tokio::time::timeout(WAIT, room.next_event()).await {
-            Ok(Some(RoomEvent::Progress { .. })) => {}
-            Ok(Some(event)) => return event,
-            Ok(None) => panic!("the driver stopped"),
-            Err(_) => panic!("no event within {WAIT:?}"),
-        }
-    }
+    join_with_password(instance, &[], room, password).await
 }
 
 async fn joined(room: &mut Room, count: usize) -> Vec<PeerId> {

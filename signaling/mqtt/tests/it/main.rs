@@ -4,17 +4,14 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failure is a test failure
 
-mod broker;
 mod rooms;
 
 use std::time::Duration;
 
 use trystero_core::signaler::{RelayState, Signaler};
 use trystero_mqtt::MqttSignaler;
-
-use broker::Mosquitto;
-
-const WAIT: Duration = Duration::from_secs(20);
+use trystero_testkit::WAIT;
+use trystero_testkit::mosquitto::Mosquitto;
 
 async fn wait_state(signaler: &MqttSignaler, index: usize, want: &RelayState) {
     for _ in 0..1000 {

@@ -2,37 +2,17 @@
 //! with two of three brokers down, and a broker restart neither breaks a room nor keeps new
 //! peers out.
 
+use trystero_core::room::Instance;
 use trystero_core::wire::Payload;
 use trystero_mqtt::{MqttSignaler, broker_urls};
-
-#[path = "../../../testing/rooms.rs"]
-mod support;
-
-use super::broker::Mosquitto;
-
-impl support::Server for Mosquitto {
-    fn start() -> Self {
-        Mosquitto::start()
-    }
-
-    fn url(&self) -> String {
-        Mosquitto::url(self)
-    }
-
-    fn stop(&mut self) {
-        Mosquitto::stop(self);
-    }
-
-    fn restart(&mut self) {
-        Mosquitto::restart(self);
-    }
-}
-use support::{join, joined, say, text};
+use trystero_testkit::free_port;
+use trystero_testkit::mosquitto::Mosquitto;
+use trystero_testkit::rooms::{self, join, joined, say, text};
 
 /// A Rust peer on these brokers, which the room config names as the strategy does.
-fn instance(urls: &[String]) -> trystero_core::room::Instance {
-    assert_eq!(broker_urls(&support::config(urls)), urls);
-    support::instance(MqttSignaler::connect(urls))
+fn instance(urls: &[String]) -> Instance {
+    assert_eq!(broker_urls(&rooms::config(urls)), urls);
+    rooms::instance(MqttSignaler::connect(urls))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,14 +30,14 @@ async fn two_rust_peers_meet_through_a_broker() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peers_meet_with_two_of_three_brokers_down() {
-    support::peers_meet_with_two_of_three_down::<Mosquitto>(
+    rooms::peers_meet_with_two_of_three_down::<Mosquitto>(
         instance,
-        format!("ws://127.0.0.1:{}/mqtt", super::broker::free_port()),
+        format!("ws://127.0.0.1:{}/mqtt", free_port()),
     )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_restart_keeps_the_room_and_lets_new_peers_in() {
-    support::a_restart_keeps_the_room_and_lets_new_peers_in::<Mosquitto>(instance).await;
+    rooms::a_restart_keeps_the_room_and_lets_new_peers_in::<Mosquitto>(instance).await;
 }

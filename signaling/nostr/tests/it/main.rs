@@ -4,20 +4,16 @@
 #![allow(clippy::unwrap_used)] // test code: a failure is a test failure
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
 use std::time::Duration;
 
 use nostr_relay_builder::prelude::{LocalRelay, RelayBuilder};
-use trystero_core::room::{EngineConfig, RoomEvent};
-use trystero_core::room::{Instance, Room};
+use trystero_core::RoomConfig;
+use trystero_core::room::{Instance, Room, RoomEvent};
 use trystero_core::signaler::{RelayState, Signaler};
 use trystero_core::wire::Payload;
-use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
-use trystero_crypto::TrysteroKeys;
 use trystero_nostr::{NostrSignaler, relay_urls};
-use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
-
-const WAIT: Duration = Duration::from_secs(20);
+use trystero_testkit::rooms::{self, join_with_password, next_event as next};
+use trystero_testkit::{APP, WAIT};
 
 /// An in-process Nostr relay on 127.0.0.1 and a free port.
 async fn local_relay() -> (LocalRelay, String) {
@@ -99,51 +95,21 @@ async fn a_dead_relay_does_not_block_a_live_one() {
     assert_ne!(sockets[0].1, RelayState::Open);
 }
 
+/// A Rust peer on these relays.
 fn instance(urls: &[String]) -> Instance {
-    let (instance, driver) = Instance::new(
-        PeerId::random().unwrap(),
-        NostrSignaler::connect(urls),
-        WebRtcTransport::new(WebRtcConfig::loopback()),
-        TokioClock::new(),
-        EngineConfig::default(),
-    );
-    tokio::spawn(driver);
-    instance
+    rooms::instance(NostrSignaler::connect(urls))
 }
 
+/// Joins `room` of the test app on the relay at `url`, with a password (`""` for none).
 async fn join(instance: &Instance, url: &str, room: &str, password: &str) -> Room {
-    let config = RoomConfig::builder("trystero-rust-test")
-        .relay_urls([url])
-        .password(password)
-        .ice_servers(Vec::new())
-        .build()
-        .unwrap();
-    let keys = TrysteroKeys::new(
-        &AppId::new("trystero-rust-test").unwrap(),
-        &RoomId::new(room).unwrap(),
-        password,
-    );
-    instance.join(config, Arc::new(keys)).await.unwrap()
-}
-
-async fn next(room: &mut Room) -> RoomEvent {
-    loop {
-        match tokio::time::timeout(WAIT, room.next_event())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            RoomEvent::Progress { .. } => {}
-            event => return event,
-        }
-    }
+    join_with_password(instance, &[url.to_owned()], room, password).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_rust_peers_meet_through_the_relay() {
     let (_relay, url) = local_relay().await;
     let urls = vec![url.clone()];
-    let config = RoomConfig::builder("trystero-rust-test")
+    let config = RoomConfig::builder(APP)
         .relay_urls([url.as_str()])
         .build()
         .unwrap();

@@ -6,17 +6,15 @@
 #![allow(clippy::unwrap_used)] // test code: a failure is a test failure
 
 mod rooms;
-mod server;
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use trystero_core::signaler::{RelayState, Signaler, SignalingStyle};
+use trystero_testkit::tracker::Tracker;
+use trystero_testkit::{WAIT, free_port};
 use trystero_torrent::{TorrentSignaler, info_hash};
 
-use server::Tracker;
-
-const WAIT: Duration = Duration::from_secs(20);
 const TOPIC: &str = "222j6441452ns4d05p4305d3w1f5g5g3sc36";
 
 async fn wait_open(signaler: &TorrentSignaler, index: usize) {
@@ -99,7 +97,7 @@ async fn the_tracker_carries_offers_and_answers_between_peers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_reaches_the_room_and_a_dead_tracker_blocks_nobody() {
     let refusing = Tracker::start_with(&["--reject", &info_hash(TOPIC)[..5]]);
-    let dead = format!("ws://127.0.0.1:{}", server::free_port());
+    let dead = format!("ws://127.0.0.1:{}", free_port());
     let urls = vec![dead.clone(), refusing.url()];
     let a = TorrentSignaler::connect(&urls);
     wait_open(&a, 1).await;

@@ -3,40 +3,19 @@
 //! nor keeps new peers out, and a refused torrent is a relay notice.
 
 use trystero_core::keys::RoomKeys;
-use trystero_core::room::RoomEvent;
+use trystero_core::room::{Instance, RoomEvent};
 use trystero_core::wire::Payload;
 use trystero_core::{AppId, RoomId};
 use trystero_crypto::TrysteroKeys;
+use trystero_testkit::rooms::{self, join, joined, joined_all, say, text};
+use trystero_testkit::tracker::Tracker;
+use trystero_testkit::{APP, WAIT, free_port};
 use trystero_torrent::{TorrentSignaler, tracker_urls};
 
-#[path = "../../../testing/rooms.rs"]
-mod support;
-
-use super::server::Tracker;
-
-impl support::Server for Tracker {
-    fn start() -> Self {
-        Tracker::start()
-    }
-
-    fn url(&self) -> String {
-        Tracker::url(self)
-    }
-
-    fn stop(&mut self) {
-        Tracker::stop(self);
-    }
-
-    fn restart(&mut self) {
-        Tracker::restart(self);
-    }
-}
-use support::{APP, WAIT, join, joined, joined_all, say, text};
-
 /// A Rust peer on these trackers, which the room config names as the strategy does.
-fn instance(urls: &[String]) -> trystero_core::room::Instance {
-    assert_eq!(tracker_urls(&support::config(urls)), urls);
-    support::instance(TorrentSignaler::connect(urls))
+fn instance(urls: &[String]) -> Instance {
+    assert_eq!(tracker_urls(&rooms::config(urls)), urls);
+    rooms::instance(TorrentSignaler::connect(urls))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,16 +38,16 @@ async fn three_rust_peers_meet_through_a_tracker() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peers_meet_with_two_of_three_trackers_down() {
-    support::peers_meet_with_two_of_three_down::<Tracker>(
+    rooms::peers_meet_with_two_of_three_down::<Tracker>(
         instance,
-        format!("ws://127.0.0.1:{}", super::server::free_port()),
+        format!("ws://127.0.0.1:{}", free_port()),
     )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tracker_restart_keeps_the_room_and_lets_new_peers_in() {
-    support::a_restart_keeps_the_room_and_lets_new_peers_in::<Tracker>(instance).await;
+    rooms::a_restart_keeps_the_room_and_lets_new_peers_in::<Tracker>(instance).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

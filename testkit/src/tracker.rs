@@ -2,31 +2,26 @@
 //! `interop/tracker.mjs` (`.ci/run` installs the npm packages).
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-pub(crate) struct Tracker {
+use crate::{free_port, interop_dir};
+
+/// A bittorrent-tracker process on 127.0.0.1, killed on drop.
+#[derive(Debug)]
+pub struct Tracker {
     child: Child,
     port: u16,
     extra: Vec<String>,
 }
 
-pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Tracker {
-    pub(crate) fn start() -> Self {
+    /// A tracker that takes every torrent, listening once it returns.
+    pub fn start() -> Self {
         Self::start_with(&[])
     }
 
     /// A tracker with more `interop/tracker.mjs` flags (e.g. `--reject PREFIX`).
-    pub(crate) fn start_with(extra: &[&str]) -> Self {
+    pub fn start_with(extra: &[&str]) -> Self {
         let extra: Vec<String> = extra.iter().map(|arg| (*arg).to_owned()).collect();
         let port = free_port();
         Self {
@@ -36,30 +31,27 @@ impl Tracker {
         }
     }
 
-    pub(crate) fn url(&self) -> String {
+    /// The WebSocket URL, `ws://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
         format!("ws://127.0.0.1:{}", self.port)
     }
 
     /// Stops the tracker (it forgets every swarm).
-    pub(crate) fn stop(&mut self) {
+    pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 
     /// Stops it and starts a fresh one on the same port.
-    pub(crate) fn restart(&mut self) {
+    pub fn restart(&mut self) {
         self.stop();
         self.child = spawn(self.port, &self.extra);
     }
 }
 
+/// Starts `interop/tracker.mjs` and waits for the `listening` line it prints once ready.
 fn spawn(port: u16, extra: &[String]) -> Child {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop/tracker.mjs");
-    let script = if script.exists() {
-        script
-    } else {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/tracker.mjs")
-    };
+    let script = interop_dir().join("tracker.mjs");
     assert!(
         script
             .with_file_name("node_modules")

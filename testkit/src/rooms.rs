@@ -1,27 +1,34 @@
-//! Room helpers shared by the strategies' integration tests, which include this file with
-//! `#[path]`: Rust peers on any signaler with loopback WebRTC, joining, waiting for joins and
-//! messages, and waiting for a relay to open.
+//! Rust peers in rooms: an [`Instance`] on any signaler with loopback WebRTC, joining, waiting
+//! for joins, messages and open relays, and two relay-fault scenarios every strategy runs
+//! against its real servers ([`Server`]).
+//!
+//! The helpers spawn the instance's driver with `tokio::spawn`, so they run inside a tokio
+//! runtime (the tests' `#[tokio::test]`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use trystero_core::room::{EngineConfig, RoomEvent};
-use trystero_core::room::{Instance, Room};
+use trystero_core::room::{EngineConfig, Instance, Room, RoomEvent};
 use trystero_core::signaler::{RelayState, Signaler};
 use trystero_core::wire::Payload;
 use trystero_core::{AppId, PeerId, RoomConfig, RoomId};
 use trystero_crypto::TrysteroKeys;
 use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcTransport};
 
-/// The app of every test room.
-pub(crate) const APP: &str = "trystero-rust-test";
-/// How long a test waits for anything.
-pub(crate) const WAIT: Duration = Duration::from_secs(20);
+use crate::mosquitto::Mosquitto;
+use crate::tracker::Tracker;
+use crate::{APP, WAIT};
 
-/// A Rust peer on `signaler`, its driver spawned on the test's runtime.
-pub(crate) fn instance<S: Signaler>(signaler: S) -> Instance {
+/// A Rust peer with a random id on `signaler`, its driver spawned on the test's runtime.
+pub fn instance<S: Signaler>(signaler: S) -> Instance {
+    instance_with_id(PeerId::random().unwrap(), signaler)
+}
+
+/// A Rust peer with the id `id` on `signaler` (real WebRTC on loopback, the default engine
+/// config), its driver spawned on the test's runtime.
+pub fn instance_with_id<S: Signaler>(id: PeerId, signaler: S) -> Instance {
     let (instance, driver) = Instance::new(
-        PeerId::random().unwrap(),
+        id,
         signaler,
         WebRtcTransport::new(WebRtcConfig::loopback()),
         TokioClock::new(),
@@ -31,27 +38,50 @@ pub(crate) fn instance<S: Signaler>(signaler: S) -> Instance {
     instance
 }
 
-/// The config of a room on these relays, loopback only.
-pub(crate) fn config(urls: &[String]) -> RoomConfig {
+/// The config of a room of [`APP`] on these relays, loopback only (no ICE servers). No URLs
+/// leaves the strategy's default relays (the in-memory hub has none).
+pub fn config(urls: &[String]) -> RoomConfig {
+    config_with_password(urls, "")
+}
+
+/// [`config`] with a room password (`""` for none).
+pub fn config_with_password(urls: &[String], password: &str) -> RoomConfig {
     RoomConfig::builder(APP)
         .relay_urls(urls.iter().map(String::as_str))
+        .password(password)
         .ice_servers(Vec::new())
         .build()
         .unwrap()
 }
 
-/// Joins `room` of the test app on these relays.
-pub(crate) async fn join(instance: &Instance, urls: &[String], room: &str) -> Room {
-    let config = config(urls);
-    let keys = TrysteroKeys::new(&AppId::new(APP).unwrap(), &RoomId::new(room).unwrap(), "");
+/// Joins `room` of [`APP`] on these relays.
+pub async fn join(instance: &Instance, urls: &[String], room: &str) -> Room {
+    join_with_password(instance, urls, room, "").await
+}
+
+/// Joins `room` of [`APP`] on these relays with a password (`""` for none).
+pub async fn join_with_password(
+    instance: &Instance,
+    urls: &[String],
+    room: &str,
+    password: &str,
+) -> Room {
+    let config = config_with_password(urls, password);
+    let keys = TrysteroKeys::new(
+        &AppId::new(APP).unwrap(),
+        &RoomId::new(room).unwrap(),
+        password,
+    );
     instance.join(config, Arc::new(keys)).await.unwrap()
 }
 
-pub(crate) async fn joined(room: &mut Room, peer: PeerId) {
+/// Waits (up to [`WAIT`]) until `peer` joins `room`; other events are skipped.
+pub async fn joined(room: &mut Room, peer: PeerId) {
     joined_all(room, &[peer]).await;
 }
 
-pub(crate) async fn joined_all(room: &mut Room, peers: &[PeerId]) {
+/// Waits (up to [`WAIT`]) until every one of `peers` joined `room`; other events are skipped.
+pub async fn joined_all(room: &mut Room, peers: &[PeerId]) {
     let mut missing = peers.to_vec();
     tokio::time::timeout(WAIT, async {
         while let Some(event) = room.next_event().await {
@@ -62,12 +92,26 @@ pub(crate) async fn joined_all(room: &mut Room, peers: &[PeerId]) {
                 }
             }
         }
+        panic!("the room stopped before {missing:?} joined");
     })
     .await
     .expect("the peers join");
 }
 
-pub(crate) async fn text(room: &mut Room) -> Payload {
+/// The next event of `room` that is not progress, within [`WAIT`].
+pub async fn next_event(room: &mut Room) -> RoomEvent {
+    loop {
+        match tokio::time::timeout(WAIT, room.next_event()).await {
+            Ok(Some(RoomEvent::Progress { .. })) => {}
+            Ok(Some(event)) => return event,
+            Ok(None) => panic!("the driver stopped"),
+            Err(_) => panic!("no event within {WAIT:?}"),
+        }
+    }
+}
+
+/// The payload of the next message `room` receives, within [`WAIT`]; other events are skipped.
+pub async fn text(room: &mut Room) -> Payload {
     tokio::time::timeout(WAIT, async {
         loop {
             if let Some(RoomEvent::Message(message)) = room.next_event().await {
@@ -79,11 +123,13 @@ pub(crate) async fn text(room: &mut Room) -> Payload {
     .unwrap()
 }
 
-pub(crate) async fn say(room: &Room, text: &str) {
+/// Sends `text` on the `chat` action to everyone in `room`.
+pub async fn say(room: &Room, text: &str) {
     room.send("chat", Payload::Text(text.into())).await.unwrap();
 }
 
-pub(crate) async fn wait_open(room: &Room, index: usize) {
+/// Waits (up to 10 s) until relay `index` of `room` is open.
+pub async fn wait_open(room: &Room, index: usize) {
     for _ in 0..1000 {
         if room.relay_sockets().await[index].1 == RelayState::Open {
             return;
@@ -94,7 +140,7 @@ pub(crate) async fn wait_open(room: &Room, index: usize) {
 }
 
 /// A real relay server a test can start, stop and restart on the same address.
-pub(crate) trait Server {
+pub trait Server {
     /// Starts one on 127.0.0.1.
     fn start() -> Self;
     /// Its URL.
@@ -106,9 +152,45 @@ pub(crate) trait Server {
     fn restart(&mut self);
 }
 
+impl Server for Mosquitto {
+    fn start() -> Self {
+        Mosquitto::start()
+    }
+
+    fn url(&self) -> String {
+        Mosquitto::url(self)
+    }
+
+    fn stop(&mut self) {
+        Mosquitto::stop(self);
+    }
+
+    fn restart(&mut self) {
+        Mosquitto::restart(self);
+    }
+}
+
+impl Server for Tracker {
+    fn start() -> Self {
+        Tracker::start()
+    }
+
+    fn url(&self) -> String {
+        Tracker::url(self)
+    }
+
+    fn stop(&mut self) {
+        Tracker::stop(self);
+    }
+
+    fn restart(&mut self) {
+        Tracker::restart(self);
+    }
+}
+
 /// Three relays: one stopped while the first peer is already in the room, one never started
 /// (`never`). The peers meet through the third, and the relay sockets say which are down.
-pub(crate) async fn peers_meet_with_two_of_three_down<S: Server>(
+pub async fn peers_meet_with_two_of_three_down<S: Server>(
     instance: impl Fn(&[String]) -> Instance,
     never: String,
 ) {
@@ -145,7 +227,7 @@ pub(crate) async fn peers_meet_with_two_of_three_down<S: Server>(
 
 /// The relay restarts mid-room: the peers stay connected (WebRTC does not need it), and once
 /// it is back a new peer still finds both, and both see it join.
-pub(crate) async fn a_restart_keeps_the_room_and_lets_new_peers_in<S: Server>(
+pub async fn a_restart_keeps_the_room_and_lets_new_peers_in<S: Server>(
     instance: impl Fn(&[String]) -> Instance,
 ) {
     let mut server = S::start();

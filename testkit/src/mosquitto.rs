@@ -1,39 +1,35 @@
 //! Debian's mosquitto on 127.0.0.1, one per test, with a plain MQTT listener (mosquitto 2.0
 //! refuses a config whose only listener is WebSockets) and a WebSocket one.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub(crate) struct Mosquitto {
+use crate::free_port;
+
+/// A mosquitto process on 127.0.0.1, killed (and its config folder removed) on drop.
+#[derive(Debug)]
+pub struct Mosquitto {
     child: Child,
     dir: PathBuf,
     ws_port: u16,
 }
 
-pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn program() -> &'static str {
     ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"]
         .into_iter()
-        .find(|path| std::path::Path::new(path).exists())
+        .find(|path| Path::new(path).exists())
         .unwrap_or("mosquitto")
 }
 
 impl Mosquitto {
-    pub(crate) fn start() -> Self {
+    /// A broker that lets anyone in, listening once it returns.
+    pub fn start() -> Self {
         Self::start_with(|_| "allow_anonymous true\n".to_owned())
     }
 
     /// A broker that only lets `user` in with `password`.
-    pub(crate) fn start_with_password(user: &str, password: &str) -> Self {
+    pub fn start_with_password(user: &str, password: &str) -> Self {
         Self::start_with(|dir| {
             let file = dir.join("passwd");
             let status = Command::new("mosquitto_passwd")
@@ -44,12 +40,12 @@ impl Mosquitto {
                 .stderr(Stdio::null())
                 .status()
                 .expect("mosquitto_passwd (Debian's mosquitto package) is installed");
-            assert!(status.success());
+            assert!(status.success(), "mosquitto_passwd failed: {status}");
             format!("allow_anonymous false\npassword_file {}\n", file.display())
         })
     }
 
-    fn start_with(auth: impl FnOnce(&std::path::Path) -> String) -> Self {
+    fn start_with(auth: impl FnOnce(&Path) -> String) -> Self {
         let (tcp_port, ws_port) = (free_port(), free_port());
         let dir = std::env::temp_dir().join(format!("trystero-mosquitto-{ws_port}"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -70,24 +66,26 @@ impl Mosquitto {
         broker
     }
 
-    pub(crate) fn url(&self) -> String {
+    /// The WebSocket URL, `ws://127.0.0.1:PORT/mqtt`.
+    pub fn url(&self) -> String {
         self.url_with("")
     }
 
     /// The WebSocket URL with `userinfo` (e.g. `user:pass@`) before the host.
-    pub(crate) fn url_with(&self, userinfo: &str) -> String {
+    pub fn url_with(&self, userinfo: &str) -> String {
         format!("ws://{userinfo}127.0.0.1:{}/mqtt", self.ws_port)
     }
 
     /// Kills the broker (every session and subscription is lost) and starts it again on the
     /// same ports.
-    pub(crate) fn restart(&mut self) {
+    pub fn restart(&mut self) {
         self.stop();
         self.child = spawn(&self.dir);
         self.wait_listening();
     }
 
-    pub(crate) fn stop(&mut self) {
+    /// Kills the broker; [`Mosquitto::restart`] starts it again.
+    pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -101,7 +99,7 @@ impl Mosquitto {
     }
 }
 
-fn spawn(dir: &std::path::Path) -> Child {
+fn spawn(dir: &Path) -> Child {
     Command::new(program())
         .arg("-c")
         .arg(dir.join("mosquitto.conf"))

@@ -1,0 +1,107 @@
+//! A peer as a process that speaks the `trystero peer` JSON-lines interface (commands on
+//! stdin, events on stdout): the `trystero` binary or the Trystero JS peer ([`crate::js_peer`]).
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStderr, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A running peer process, killed on drop. Its stdout is read by a thread into
+/// [`Peer::lines`]; the first event (`self`) gives its [`Peer::id`].
+#[derive(Debug)]
+pub struct Peer {
+    child: Child,
+    stdin: ChildStdin,
+    /// Its events, one JSON value per stdout line.
+    pub lines: Receiver<Value>,
+    /// Its peer id (20 characters), from its first event.
+    pub id: String,
+}
+
+impl Peer {
+    /// Starts any program that speaks the `trystero peer` JSON-lines interface; its stderr goes
+    /// to the test's when `TRYSTERO_TRACE` is set, nowhere otherwise.
+    pub fn spawn(mut command: Command) -> Self {
+        command.stderr(if std::env::var_os("TRYSTERO_TRACE").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        });
+        Self::start_piped(command)
+    }
+
+    /// Like [`Peer::spawn`], with stderr piped: take it with [`Peer::take_stderr`] and read it
+    /// from another thread (or after the peer exits).
+    pub fn spawn_with_stderr(mut command: Command) -> Self {
+        command.stderr(Stdio::piped());
+        Self::start_piped(command)
+    }
+
+    /// The piped stderr of a peer started with [`Peer::spawn_with_stderr`].
+    pub fn take_stderr(&mut self) -> ChildStderr {
+        self.child.stderr.take().expect("stderr is piped")
+    }
+
+    fn start_piped(mut command: Command) -> Self {
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let value: Value = serde_json::from_str(&line).expect("stdout is JSON lines");
+                if sender.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut peer = Self {
+            child,
+            stdin,
+            lines,
+            id: String::new(),
+        };
+        let first = peer.next("self");
+        peer.id = first["id"].as_str().unwrap().to_owned();
+        assert_eq!(peer.id.len(), 20);
+        peer
+    }
+
+    /// Writes one command line.
+    pub fn send(&mut self, line: &Value) {
+        writeln!(self.stdin, "{line}").unwrap();
+    }
+
+    /// Writes one line as it is (e.g. one that is not JSON).
+    pub fn send_raw(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").unwrap();
+    }
+
+    /// The next event of this kind (others are skipped), within 20 s.
+    pub fn next(&self, kind: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(value) if value["event"] == kind => return value,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => panic!("no {kind:?} event within 20 s"),
+                Err(RecvTimeoutError::Disconnected) => panic!("the peer exited before {kind:?}"),
+            }
+        }
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
