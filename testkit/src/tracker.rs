@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use crate::{free_port, interop_dir};
+use crate::{WAIT, free_port, interop_dir};
 
 /// A bittorrent-tracker process on 127.0.0.1, killed on drop.
 #[derive(Debug)]
@@ -68,9 +68,21 @@ fn spawn(port: u16, extra: &[String]) -> Child {
         .spawn()
         .expect("node is installed (.ci/run installs it)");
     let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "listening", "the tracker did not start");
+    // Read the line on a thread so a tracker that hangs before listening fails the test in
+    // bounded time instead of blocking it.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    match receiver.recv_timeout(WAIT) {
+        Ok(line) => assert_eq!(line.trim(), "listening", "the tracker did not start"),
+        Err(_) => {
+            let _ = child.kill();
+            panic!("the tracker did not start within {WAIT:?}");
+        }
+    }
     child
 }
 
