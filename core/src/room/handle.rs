@@ -45,29 +45,17 @@ pub enum RoomError {
 
 /// What the handles ask the driver.
 pub(crate) enum Command {
-    Join {
-        keys: Arc<dyn RoomKeys>,
-        config: Box<RoomConfig>,
-        /// The caller's span: the room's logs go under it.
-        span: tracing::Span,
-        events: UnboundedSender<RoomEvent>,
-        reply: oneshot::Sender<Result<(RoomToken, u64), EngineError>>,
-    },
+    Join(JoinCommand),
     Leave {
         room: RoomToken,
         reply: oneshot::Sender<Result<(), RoomError>>,
     },
     /// The last clone of one join's handles was dropped.
-    Release { room: RoomToken, handle: u64 },
-    Send {
+    Release {
         room: RoomToken,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        targets: Option<Vec<PeerId>>,
-        progress: Option<SendProgress>,
-        reply: oneshot::Sender<Result<(), RoomError>>,
+        handle: u64,
     },
+    Send(SendCommand),
     Ping {
         room: RoomToken,
         peer: PeerId,
@@ -92,15 +80,39 @@ pub(crate) enum Command {
         events: UnboundedSender<RoomEvent>,
         reply: oneshot::Sender<Result<(), RoomError>>,
     },
-    Request {
-        room: RoomToken,
-        action: ActionType,
-        payload: Payload,
-        metadata: Option<JsonText>,
-        target: PeerId,
-        timeout: Duration,
-        reply: oneshot::Sender<Result<ReceivedMessage, RequestError>>,
-    },
+    Request(RequestCommand),
+}
+
+/// Join a room (see [`Instance::join`]).
+pub(crate) struct JoinCommand {
+    pub(crate) keys: Arc<dyn RoomKeys>,
+    pub(crate) config: Box<RoomConfig>,
+    /// The caller's span: the room's logs go under it.
+    pub(crate) span: tracing::Span,
+    pub(crate) events: UnboundedSender<RoomEvent>,
+    pub(crate) reply: oneshot::Sender<Result<(RoomToken, u64), EngineError>>,
+}
+
+/// Send a payload to the room's active peers, or some of them.
+pub(crate) struct SendCommand {
+    pub(crate) room: RoomToken,
+    pub(crate) action: ActionType,
+    pub(crate) payload: Payload,
+    pub(crate) metadata: Option<JsonText>,
+    pub(crate) targets: Option<Vec<PeerId>>,
+    pub(crate) progress: Option<SendProgress>,
+    pub(crate) reply: oneshot::Sender<Result<(), RoomError>>,
+}
+
+/// Send a request to one peer and wait for its response.
+pub(crate) struct RequestCommand {
+    pub(crate) room: RoomToken,
+    pub(crate) action: ActionType,
+    pub(crate) payload: Payload,
+    pub(crate) metadata: Option<JsonText>,
+    pub(crate) target: PeerId,
+    pub(crate) timeout: Duration,
+    pub(crate) reply: oneshot::Sender<Result<ReceivedMessage, RequestError>>,
 }
 
 /// An active peer of a room and its connection.
@@ -217,14 +229,16 @@ impl RoomSender {
         target: PeerId,
         timeout: Duration,
     ) -> Result<ReceivedMessage, RequestError> {
-        ask(&self.commands, |reply| Command::Request {
-            room: self.token,
-            action,
-            payload,
-            metadata,
-            target,
-            timeout,
-            reply,
+        ask(&self.commands, |reply| {
+            Command::Request(RequestCommand {
+                room: self.token,
+                action,
+                payload,
+                metadata,
+                target,
+                timeout,
+                reply,
+            })
         })
         .await
         .map_err(|error| RequestError::NotSent(error.to_string()))?
@@ -248,14 +262,16 @@ impl RoomSender {
         targets: Option<Vec<PeerId>>,
         progress: Option<SendProgress>,
     ) -> Result<(), RoomError> {
-        ask(&self.commands, |reply| Command::Send {
-            room: self.token,
-            action,
-            payload,
-            metadata,
-            targets,
-            progress,
-            reply,
+        ask(&self.commands, |reply| {
+            Command::Send(SendCommand {
+                room: self.token,
+                action,
+                payload,
+                metadata,
+                targets,
+                progress,
+                reply,
+            })
         })
         .await?
     }
@@ -339,12 +355,14 @@ impl Instance {
         keys: Arc<dyn RoomKeys>,
     ) -> Result<Room, RoomError> {
         let (events, receiver) = unbounded();
-        let (token, handle) = ask(&self.commands, |reply| Command::Join {
-            keys,
-            config: Box::new(config),
-            span: tracing::Span::current(),
-            events,
-            reply,
+        let (token, handle) = ask(&self.commands, |reply| {
+            Command::Join(JoinCommand {
+                keys,
+                config: Box::new(config),
+                span: tracing::Span::current(),
+                events,
+                reply,
+            })
         })
         .await??;
         Ok(Room {

@@ -10,7 +10,7 @@ use futures_util::future::{BoxFuture, FutureExt, join_all};
 use futures_util::stream::FuturesUnordered;
 
 use super::super::EngineError;
-use super::super::handle::Command;
+use super::super::handle::{Command, JoinCommand, RequestCommand, SendCommand};
 use super::super::request::{REQUEST_ID_LEN, RequestError, request_metadata};
 use super::super::signaling::{RoomSignaling, Step};
 use super::ops::{FlushWait, Transfer, Write, flush_all};
@@ -18,7 +18,7 @@ use super::{Driver, PeerInfo, PendingRequest, RoomError, RoomState};
 use crate::id::{PeerId, RoomToken, random_id_with};
 use crate::room::LinkId;
 use crate::signaler::{Signaler, SignalingStyle};
-use crate::time::Clock;
+use crate::time::{Clock, Millis};
 use crate::transport::{LinkOptions, PeerLink, PeerTransport};
 
 impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
@@ -96,70 +96,10 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
     ) {
         let now = self.clock.now();
         match command {
-            Command::Join {
-                keys,
-                config,
-                span,
-                events,
-                reply,
-            } => {
-                let token = keys.token();
-                let handle = self.next_handle;
-                self.next_handle += 1;
-                if let Some(room) = self.rooms.get_mut(&token) {
-                    room.events.push(events);
-                    room.handles.insert(handle);
-                    let _ = reply.send(Ok((token, handle)));
-                    return;
-                }
-                let result = self
-                    .engine
-                    .join(now, keys.clone(), config.handshake_timeout());
-                if let Err(error) = result {
-                    let _ = reply.send(Err(error));
-                    return;
-                }
-                let has_turn = config
-                    .ice_servers()
-                    .iter()
-                    .any(|server| server.urls.iter().any(|url| url.starts_with("turn")));
-                let mut out = Vec::new();
-                let style = self.signaler.style();
-                let signaling = RoomSignaling::start(
-                    style,
-                    &mut Step {
-                        now,
-                        links: &mut self.link_ids,
-                        random: &mut self.random,
-                        out: &mut out,
-                    },
-                    self.engine.self_id(),
-                    keys.clone(),
-                    config.passive(),
-                    has_turn,
-                );
-                // Trackers carry no candidates: every SDP holds them all (§4.3).
-                let trickle =
-                    style == SignalingStyle::Topics && config.trickle_ice().unwrap_or(true);
-                self.rooms.insert(
-                    token,
-                    RoomState {
-                        signaling,
-                        options: LinkOptions {
-                            ice_servers: config.ice_servers().to_vec(),
-                            trickle,
-                            relay_only: config.relay_only(),
-                        },
-                        events: vec![events],
-                        span: span.clone(),
-                        handles: BTreeSet::from([handle]),
-                        actions: BTreeMap::new(),
-                    },
-                );
-                self.signaling_out.push((token, out));
-                tracing::info!(parent: &span, %token, ?style, trickle, "joined; announcing");
-                let _ = reply.send(Ok((token, handle)));
-            }
+            Command::Join(join) => self.on_join(now, join),
+            Command::Send(send) => self.on_send(send, transfers),
+            Command::Peers { room, reply } => self.on_peers(room, reply, transfers),
+            Command::Request(request) => self.on_request(now, request, transfers),
             Command::Leave { room, reply } => self.leave(room, Some(reply), transfers).await,
             Command::Release { room, handle } => {
                 let Some(state) = self.rooms.get_mut(&room) else {
@@ -169,96 +109,12 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     self.leave(room, None, transfers).await;
                 }
             }
-            Command::Send {
-                room,
-                action,
-                payload,
-                metadata,
-                targets,
-                progress,
-                reply,
-            } => match self.engine.prepare_send(room, action, targets.as_deref()) {
-                Err(error) => {
-                    let _ = reply.send(Err(error.into()));
-                }
-                Ok(transmission) => {
-                    let payload = Arc::new(payload);
-                    let metadata = Arc::new(metadata);
-                    let sends: Vec<_> = transmission
-                        .targets
-                        .iter()
-                        .filter_map(|(peer, link)| {
-                            let state = self.links.get(link)?;
-                            let active = self.active.get(&(room, *peer))?.clone();
-                            let transfer = Transfer {
-                                link: state.link.clone(),
-                                alive: state.alive.clone(),
-                                active,
-                                peer: *peer,
-                                room,
-                                action,
-                                nonce: transmission.nonce,
-                                payload: payload.clone(),
-                                metadata: metadata.clone(),
-                                progress: progress.clone(),
-                                sent: state.sent.clone(),
-                            };
-                            Some(transfer.run())
-                        })
-                        .collect();
-                    transfers.push(
-                        async move {
-                            let results = join_all(sends).await;
-                            let outcome = results.into_iter().collect::<Result<Vec<()>, _>>();
-                            let _ = reply.send(outcome.map(|_| ()));
-                        }
-                        .boxed(),
-                    );
-                }
-            },
             Command::Ping { room, peer, reply } => match self.engine.ping(now, room, peer) {
                 Ok(()) => self.pings.entry((room, peer)).or_default().push_back(reply),
                 Err(error) => {
                     let _ = reply.send(Err(error.into()));
                 }
             },
-            Command::Peers { room, reply } => {
-                let active = self.engine.peers(room);
-                let links: Vec<_> = self
-                    .engine
-                    .sessions(room)
-                    .into_iter()
-                    .filter(|(peer, _)| active.contains(peer))
-                    .filter_map(|(peer, link)| {
-                        let state = self.links.get(&link)?;
-                        let pinged = self.last_rtt.get(&(room, peer)).copied();
-                        Some((
-                            peer,
-                            state.link.clone(),
-                            state.sent.clone(),
-                            state.received,
-                            pinged,
-                        ))
-                    })
-                    .collect();
-                transfers.push(
-                    async move {
-                        let mut peers = Vec::with_capacity(links.len());
-                        for (id, link, sent, received, pinged) in links {
-                            let stats = link.stats().await;
-                            peers.push(PeerInfo {
-                                id,
-                                rtt: stats.rtt.or(pinged),
-                                bytes_sent: sent.load(Ordering::Relaxed),
-                                bytes_received: received,
-                                candidate: stats.candidate,
-                            });
-                        }
-                        let _ = reply.send(peers);
-                    }
-                    .boxed(),
-                );
-            }
             Command::PauseReconnection(paused) => {
                 if paused {
                     self.signaler.pause_reconnection();
@@ -271,67 +127,6 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             }
             Command::Buffered { room, reply } => {
                 let _ = reply.send(self.engine.buffered_bytes(room));
-            }
-            Command::Request {
-                room,
-                action,
-                payload,
-                metadata,
-                target,
-                timeout,
-                reply,
-            } => {
-                let id = match random_id_with(&mut self.random, REQUEST_ID_LEN) {
-                    Ok(id) => id,
-                    Err(error) => {
-                        let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
-                        return;
-                    }
-                };
-                let transmission = match self.engine.prepare_send(room, action, Some(&[target])) {
-                    Ok(transmission) => transmission,
-                    Err(error) => {
-                        let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
-                        return;
-                    }
-                };
-                let Some((state, active)) = self
-                    .links
-                    .get(&transmission.targets[0].1)
-                    .zip(self.active.get(&(room, target)))
-                else {
-                    let _ = reply.send(Err(RequestError::Disconnected));
-                    return;
-                };
-                let transfer = Transfer {
-                    link: state.link.clone(),
-                    alive: state.alive.clone(),
-                    active: active.clone(),
-                    peer: target,
-                    room,
-                    action,
-                    nonce: transmission.nonce,
-                    payload: Arc::new(payload),
-                    metadata: Arc::new(Some(request_metadata(&id, metadata.as_ref()))),
-                    progress: None,
-                    sent: state.sent.clone(),
-                };
-                self.requests.insert(
-                    id,
-                    PendingRequest {
-                        room,
-                        peer: target,
-                        deadline: now.after(timeout),
-                        reply,
-                    },
-                );
-                transfers.push(
-                    async move {
-                        // A failed send shows up as the peer leaving or as the timeout.
-                        let _ = transfer.run().await;
-                    }
-                    .boxed(),
-                );
             }
             Command::Subscribe {
                 room,
@@ -349,5 +144,240 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 let _ = reply.send(result);
             }
         }
+    }
+
+    /// Joins a room, or adds a handle to one already joined.
+    fn on_join(&mut self, now: Millis, command: JoinCommand) {
+        let JoinCommand {
+            keys,
+            config,
+            span,
+            events,
+            reply,
+        } = command;
+        let token = keys.token();
+        let handle = self.next_handle;
+        self.next_handle += 1;
+        if let Some(room) = self.rooms.get_mut(&token) {
+            room.events.push(events);
+            room.handles.insert(handle);
+            let _ = reply.send(Ok((token, handle)));
+            return;
+        }
+        let result = self
+            .engine
+            .join(now, keys.clone(), config.handshake_timeout());
+        if let Err(error) = result {
+            let _ = reply.send(Err(error));
+            return;
+        }
+        let has_turn = config
+            .ice_servers()
+            .iter()
+            .any(|server| server.urls.iter().any(|url| url.starts_with("turn")));
+        let mut out = Vec::new();
+        let style = self.signaler.style();
+        let signaling = RoomSignaling::start(
+            style,
+            &mut Step {
+                now,
+                links: &mut self.link_ids,
+                random: &mut self.random,
+                out: &mut out,
+            },
+            self.engine.self_id(),
+            keys.clone(),
+            config.passive(),
+            has_turn,
+        );
+        // Trackers carry no candidates: every SDP holds them all (§4.3).
+        let trickle = style == SignalingStyle::Topics && config.trickle_ice().unwrap_or(true);
+        self.rooms.insert(
+            token,
+            RoomState {
+                signaling,
+                options: LinkOptions {
+                    ice_servers: config.ice_servers().to_vec(),
+                    trickle,
+                    relay_only: config.relay_only(),
+                },
+                events: vec![events],
+                span: span.clone(),
+                handles: BTreeSet::from([handle]),
+                actions: BTreeMap::new(),
+            },
+        );
+        self.signaling_out.push((token, out));
+        tracing::info!(parent: &span, %token, ?style, trickle, "joined; announcing");
+        let _ = reply.send(Ok((token, handle)));
+    }
+
+    /// Streams a payload to each target as its own transfer; replies once all are handed over.
+    fn on_send(
+        &mut self,
+        command: SendCommand,
+        transfers: &mut FuturesUnordered<BoxFuture<'static, ()>>,
+    ) {
+        let SendCommand {
+            room,
+            action,
+            payload,
+            metadata,
+            targets,
+            progress,
+            reply,
+        } = command;
+        match self.engine.prepare_send(room, action, targets.as_deref()) {
+            Err(error) => {
+                let _ = reply.send(Err(error.into()));
+            }
+            Ok(transmission) => {
+                let payload = Arc::new(payload);
+                let metadata = Arc::new(metadata);
+                let sends: Vec<_> = transmission
+                    .targets
+                    .iter()
+                    .filter_map(|(peer, link)| {
+                        let state = self.links.get(link)?;
+                        let active = self.active.get(&(room, *peer))?.clone();
+                        let transfer = Transfer {
+                            link: state.link.clone(),
+                            alive: state.alive.clone(),
+                            active,
+                            peer: *peer,
+                            room,
+                            action,
+                            nonce: transmission.nonce,
+                            payload: payload.clone(),
+                            metadata: metadata.clone(),
+                            progress: progress.clone(),
+                            sent: state.sent.clone(),
+                        };
+                        Some(transfer.run())
+                    })
+                    .collect();
+                transfers.push(
+                    async move {
+                        let results = join_all(sends).await;
+                        let outcome = results.into_iter().collect::<Result<Vec<()>, _>>();
+                        let _ = reply.send(outcome.map(|_| ()));
+                    }
+                    .boxed(),
+                );
+            }
+        }
+    }
+
+    /// Each active peer's [`PeerInfo`], once every link reported its stats.
+    fn on_peers(
+        &mut self,
+        room: RoomToken,
+        reply: oneshot::Sender<Vec<PeerInfo>>,
+        transfers: &mut FuturesUnordered<BoxFuture<'static, ()>>,
+    ) {
+        let active = self.engine.peers(room);
+        let links: Vec<_> = self
+            .engine
+            .sessions(room)
+            .into_iter()
+            .filter(|(peer, _)| active.contains(peer))
+            .filter_map(|(peer, link)| {
+                let state = self.links.get(&link)?;
+                let pinged = self.last_rtt.get(&(room, peer)).copied();
+                Some((
+                    peer,
+                    state.link.clone(),
+                    state.sent.clone(),
+                    state.received,
+                    pinged,
+                ))
+            })
+            .collect();
+        transfers.push(
+            async move {
+                let mut peers = Vec::with_capacity(links.len());
+                for (id, link, sent, received, pinged) in links {
+                    let stats = link.stats().await;
+                    peers.push(PeerInfo {
+                        id,
+                        rtt: stats.rtt.or(pinged),
+                        bytes_sent: sent.load(Ordering::Relaxed),
+                        bytes_received: received,
+                        candidate: stats.candidate,
+                    });
+                }
+                let _ = reply.send(peers);
+            }
+            .boxed(),
+        );
+    }
+
+    /// Sends a request as a transfer and remembers it until its response or its deadline.
+    fn on_request(
+        &mut self,
+        now: Millis,
+        command: RequestCommand,
+        transfers: &mut FuturesUnordered<BoxFuture<'static, ()>>,
+    ) {
+        let RequestCommand {
+            room,
+            action,
+            payload,
+            metadata,
+            target,
+            timeout,
+            reply,
+        } = command;
+        let id = match random_id_with(&mut self.random, REQUEST_ID_LEN) {
+            Ok(id) => id,
+            Err(error) => {
+                let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
+                return;
+            }
+        };
+        let transmission = match self.engine.prepare_send(room, action, Some(&[target])) {
+            Ok(transmission) => transmission,
+            Err(error) => {
+                let _ = reply.send(Err(RequestError::NotSent(error.to_string())));
+                return;
+            }
+        };
+        let Some((state, active)) = self
+            .links
+            .get(&transmission.targets[0].1)
+            .zip(self.active.get(&(room, target)))
+        else {
+            let _ = reply.send(Err(RequestError::Disconnected));
+            return;
+        };
+        let transfer = Transfer {
+            link: state.link.clone(),
+            alive: state.alive.clone(),
+            active: active.clone(),
+            peer: target,
+            room,
+            action,
+            nonce: transmission.nonce,
+            payload: Arc::new(payload),
+            metadata: Arc::new(Some(request_metadata(&id, metadata.as_ref()))),
+            progress: None,
+            sent: state.sent.clone(),
+        };
+        self.requests.insert(
+            id,
+            PendingRequest {
+                room,
+                peer: target,
+                deadline: now.after(timeout),
+                reply,
+            },
+        );
+        transfers.push(
+            async move {
+                // A failed send shows up as the peer leaving or as the timeout.
+                let _ = transfer.run().await;
+            }
+            .boxed(),
+        );
     }
 }
