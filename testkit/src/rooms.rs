@@ -188,6 +188,24 @@ impl Server for Tracker {
     }
 }
 
+/// Two peers meet through one relay and `line` goes from the first to the second; returns the
+/// relay, the URLs and both peers with their rooms, for scenarios that go on.
+pub async fn two_peers_meet_and_talk<S: Server>(
+    instance: impl Fn(&[String]) -> Instance,
+    line: &str,
+) -> (S, Vec<String>, [(Instance, Room); 2]) {
+    let server = S::start();
+    let urls = vec![server.url()];
+    let (a, b) = (instance(&urls), instance(&urls));
+    let mut room_a = join(&a, &urls, "room1").await;
+    let mut room_b = join(&b, &urls, "room1").await;
+    joined(&mut room_a, b.self_id()).await;
+    joined(&mut room_b, a.self_id()).await;
+    say(&room_a, line).await;
+    assert_eq!(text(&mut room_b).await, Payload::Text(line.into()));
+    (server, urls, [(a, room_a), (b, room_b)])
+}
+
 /// Three relays: one stopped while the first peer is already in the room, one never started
 /// (`never`). The peers meet through the third, and the relay sockets say which are down.
 pub async fn peers_meet_with_two_of_three_down<S: Server>(

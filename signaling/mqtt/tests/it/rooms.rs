@@ -3,11 +3,10 @@
 //! peers out.
 
 use trystero_core::room::Instance;
-use trystero_core::wire::Payload;
 use trystero_mqtt::{MqttSignaler, broker_urls};
 use trystero_testkit::free_port;
 use trystero_testkit::mosquitto::Mosquitto;
-use trystero_testkit::rooms::{self, join, joined, say, text};
+use trystero_testkit::rooms;
 
 /// A Rust peer on these brokers, which the room config names as the strategy does.
 fn instance(urls: &[String]) -> Instance {
@@ -17,15 +16,7 @@ fn instance(urls: &[String]) -> Instance {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_rust_peers_meet_through_a_broker() {
-    let broker = Mosquitto::start();
-    let urls = vec![broker.url()];
-    let (a, b) = (instance(&urls), instance(&urls));
-    let mut room_a = join(&a, &urls, "room1").await;
-    let mut room_b = join(&b, &urls, "room1").await;
-    joined(&mut room_a, b.self_id()).await;
-    joined(&mut room_b, a.self_id()).await;
-    say(&room_a, "over mqtt").await;
-    assert_eq!(text(&mut room_b).await, Payload::Text("over mqtt".into()));
+    rooms::two_peers_meet_and_talk::<Mosquitto>(instance, "over mqtt").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

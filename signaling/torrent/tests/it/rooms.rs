@@ -4,10 +4,9 @@
 
 use trystero_core::keys::RoomKeys;
 use trystero_core::room::{Instance, RoomEvent};
-use trystero_core::wire::Payload;
 use trystero_core::{AppId, RoomId};
 use trystero_crypto::TrysteroKeys;
-use trystero_testkit::rooms::{self, join, joined, joined_all, say, text};
+use trystero_testkit::rooms::{self, join, joined_all};
 use trystero_testkit::tracker::Tracker;
 use trystero_testkit::{APP, WAIT, free_port};
 use trystero_torrent::{TorrentSignaler, tracker_urls};
@@ -20,18 +19,9 @@ fn instance(urls: &[String]) -> Instance {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_rust_peers_meet_through_a_tracker() {
-    let tracker = Tracker::start();
-    let urls = vec![tracker.url()];
-    let (a, b, c) = (instance(&urls), instance(&urls), instance(&urls));
-    let mut room_a = join(&a, &urls, "room1").await;
-    let mut room_b = join(&b, &urls, "room1").await;
-    joined(&mut room_a, b.self_id()).await;
-    joined(&mut room_b, a.self_id()).await;
-    say(&room_a, "over a tracker").await;
-    assert_eq!(
-        text(&mut room_b).await,
-        Payload::Text("over a tracker".into())
-    );
+    let (_tracker, urls, [(a, _room_a), (b, _room_b)]) =
+        rooms::two_peers_meet_and_talk::<Tracker>(instance, "over a tracker").await;
+    let c = instance(&urls);
     let mut room_c = join(&c, &urls, "room1").await;
     joined_all(&mut room_c, &[a.self_id(), b.self_id()]).await;
 }
