@@ -1,0 +1,34 @@
+//! `trystero-lobby`: a lobby without a server — games listed in a well-known room, each game
+//! replicated by its host in a room of its own, with host migration, ready/start and chat.
+//!
+//! - [`Lobby`] is the sans-IO state machine of one local player: it reads no clock, opens no
+//!   socket and spawns nothing. The caller feeds [`Input`]s (messages, peers coming and going,
+//!   ticks) with the time and carries out [`Output`]s (send on the lobby or the game channel,
+//!   enter or leave a game's room, tell the user). It compiles for `wasm32-unknown-unknown`.
+//! - [`game`]: one game's replicated [`GameState`] and the host's rules — seats, readiness,
+//!   start (seed, start frame and roster, the same on every member), and who takes over when the
+//!   host leaves (the lowest remaining peer id; the state with the higher epoch wins).
+//! - [`message`]: the versioned, bounded JSON messages; anything malformed, oversized or forged
+//!   (a state from a non-host, an advert for someone else's game) is refused with a typed error.
+//! - [`chat`]: the length limit and the per-peer rate limit (excess is dropped with an event).
+//!
+//! The API follows Trystero's `LobbySystem`: [`Lobby::create_room`], [`Lobby::join_room`],
+//! [`Lobby::leave_room`], [`Lobby::set_ready`], [`Lobby::start_game`] (host only),
+//! [`Lobby::send_message`], and [`LobbyEvent`]s for players joining and leaving, host changes,
+//! the start and chat.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod chat;
+pub mod game;
+mod lobby;
+pub mod message;
+
+pub use chat::{ChatDrop, ChatLimits};
+pub use game::{GameId, GameSettings, GameState, Phase, Player, Spectator};
+pub use lobby::{
+    ADVERT_INTERVAL, ADVERT_TTL, Channel, Input, Lobby, LobbyConfig, LobbyError, LobbyEvent,
+    MAX_LISTED_GAMES, Output, Refusal, TAKEOVER_TIMEOUT,
+};
+pub use message::{Advert, MessageError, Profile, RejectReason};
