@@ -9,6 +9,9 @@
 //!   handshake timeout) and its builder.
 //! - [`random`]: the randomness port ([`random::RandomSource`]) with the operating-system adapter
 //!   and a seeded in-memory adapter for tests.
+//! - [`identity`]: the identity port — a player's long-lived signing key ([`identity::Identity`],
+//!   [`identity::Verifier`]) for what must provably come from them — with a transparent
+//!   in-memory adapter.
 //! - [`keys`], [`signaler`], [`transport`], [`time`]: the other ports — room secrets, the relays
 //!   (publish/subscribe on topics), peer connections and the clock — each with an in-memory
 //!   adapter.
@@ -32,6 +35,7 @@
 pub mod audio;
 pub mod config;
 pub mod id;
+pub mod identity;
 pub mod keys;
 pub mod random;
 pub mod render;

@@ -7,19 +7,23 @@
 //! - [`password`]: the response to the password handshake's challenge.
 //! - [`keys`]: [`TrysteroKeys`], the implementation of core's `RoomKeys` port the room engine
 //!   uses.
+//! - [`identity`]: [`Ed25519Identity`] and [`Ed25519Verifier`], the implementation of core's
+//!   identity port (a player's long-lived signing key, for match results).
 //!
-//! SHA-1 and SHA-256 come from `ring`; AES-GCM from RustCrypto's `aes-gcm`, because `ring` only
-//! takes 12-byte nonces. What it is not: no key exchange, no signatures (Nostr event signing
-//! belongs to the Nostr adapter). It depends on `trystero-core` only for the id types, and
+//! SHA-1, SHA-256 and Ed25519 come from `ring`; AES-GCM from RustCrypto's `aes-gcm`, because `ring` only
+//! takes 12-byte nonces. What it is not: no key exchange; Nostr event signing belongs to the
+//! Nostr adapter. It depends on `trystero-core` only for the id types, and
 //! compiles for `wasm32-unknown-unknown`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod identity;
 pub mod keys;
 pub mod password;
 pub mod sdp;
 pub mod topics;
 
+pub use identity::{Ed25519Identity, Ed25519Verifier};
 pub use keys::TrysteroKeys;
 pub use password::{password_challenge_response, verify_password_response};
 pub use sdp::{DecryptError, EncryptError, SdpKey, sdp_key_bytes};

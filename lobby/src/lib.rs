@@ -11,6 +11,8 @@
 //! - [`message`]: the versioned, bounded JSON messages; anything malformed, oversized or forged
 //!   (a state from a non-host, an advert for someone else's game) is refused with a typed error.
 //! - [`chat`]: the length limit and the per-peer rate limit (excess is dropped with an event).
+//! - [`rating`]: Elo and Glicko-2 ratings (the `skillratings` crate) in a local table, moved only
+//!   by results every player of the match signed (core's identity port).
 //!
 //! The API follows Trystero's `LobbySystem`: [`Lobby::create_room`], [`Lobby::join_room`],
 //! [`Lobby::leave_room`], [`Lobby::set_ready`], [`Lobby::start_game`] (host only),
@@ -24,6 +26,7 @@ pub mod chat;
 pub mod game;
 mod lobby;
 pub mod message;
+pub mod rating;
 
 pub use chat::{ChatDrop, ChatLimits};
 pub use game::{GameId, GameSettings, GameState, Phase, Player, Spectator};
@@ -32,3 +35,4 @@ pub use lobby::{
     MAX_LISTED_GAMES, Output, Refusal, TAKEOVER_TIMEOUT,
 };
 pub use message::{Advert, MessageError, Profile, RejectReason};
+pub use rating::{MatchResult, Rating, RatingSystem, Ratings, ResultError, SignedResult, Standing};
