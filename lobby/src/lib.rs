@@ -11,6 +11,9 @@
 //! - [`message`]: the versioned, bounded JSON messages; anything malformed, oversized or forged
 //!   (a state from a non-host, an advert for someone else's game) is refused with a typed error.
 //! - [`chat`]: the length limit and the per-peer rate limit (excess is dropped with an event).
+//! - [`matchmaking`]: quick match's choice of game (rating windows that widen with time, the
+//!   reverse check, one queue per mode, region and version) and a batch pass that groups many
+//!   waiting players at once.
 //! - [`rating`]: Elo and Glicko-2 ratings (the `skillratings` crate) in a local table, moved only
 //!   by results every player of the match signed (core's identity port).
 //!
@@ -25,14 +28,16 @@
 pub mod chat;
 pub mod game;
 mod lobby;
+pub mod matchmaking;
 pub mod message;
 pub mod rating;
 
 pub use chat::{ChatDrop, ChatLimits};
 pub use game::{GameId, GameSettings, GameState, Phase, Player, Spectator};
 pub use lobby::{
-    ADVERT_INTERVAL, ADVERT_TTL, Channel, Input, Lobby, LobbyConfig, LobbyError, LobbyEvent,
-    MAX_LISTED_GAMES, Output, Refusal, TAKEOVER_TIMEOUT,
+    ADVERT_INTERVAL, ADVERT_TTL, Channel, Input, JOIN_TIMEOUT, Lobby, LobbyConfig, LobbyError,
+    LobbyEvent, MAX_LISTED_GAMES, Output, Refusal, TAKEOVER_TIMEOUT,
 };
+pub use matchmaking::{MatchmakingConfig, PoolTicket, Ticket, match_pass};
 pub use message::{Advert, MessageError, Profile, RejectReason};
 pub use rating::{MatchResult, Rating, RatingSystem, Ratings, ResultError, SignedResult, Standing};

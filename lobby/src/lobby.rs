@@ -18,6 +18,7 @@ use trystero_core::time::Millis;
 
 use crate::chat::{ChatDrop, ChatLimiter, ChatLimits, check_line};
 use crate::game::{Applied, GameId, GameSettings, GameState, Phase};
+use crate::matchmaking::{MatchmakingConfig, Ticket, best_game};
 use crate::message::{
     Advert, Body, MAX_MEMBERS, Message, MessageError, Profile, RejectReason, check_name,
 };
@@ -28,6 +29,8 @@ pub const ADVERT_INTERVAL: Duration = Duration::from_secs(2);
 pub const ADVERT_TTL: Duration = Duration::from_secs(7);
 /// The most games the listing keeps.
 pub const MAX_LISTED_GAMES: usize = 256;
+/// How long quick match waits to be let into a game before trying another.
+pub const JOIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long members wait for the successor of a departed host to take over before passing it
 /// over (it may have left too, or never have heard the state).
 pub const TAKEOVER_TIMEOUT: Duration = Duration::from_secs(3);
@@ -225,6 +228,9 @@ pub enum LobbyError {
     /// No randomness for the match seed.
     #[error("no randomness for the seed: {0}")]
     Random(String),
+    /// A quick match is already under way (one open ticket per player).
+    #[error("a quick match is already under way")]
+    TicketOpen,
 }
 
 /// A lobby's settings (the seed's `LobbySystem` options).
@@ -242,6 +248,8 @@ pub struct LobbyConfig {
     pub app_version: String,
     /// Chat limits.
     pub chat: ChatLimits,
+    /// How quick match widens its rating window.
+    pub matchmaking: MatchmakingConfig,
 }
 
 impl Default for LobbyConfig {
@@ -253,6 +261,7 @@ impl Default for LobbyConfig {
             region: None,
             app_version: "1".into(),
             chat: ChatLimits::default(),
+            matchmaking: MatchmakingConfig::default(),
         }
     }
 }
@@ -276,6 +285,8 @@ struct Current {
     awaiting: Option<Millis>,
     /// Successors that did not take over in time, passed over.
     skipped: BTreeSet<PeerId>,
+    /// When we entered the game's room.
+    entered_at: Millis,
 }
 
 /// The lobby of one local player.
@@ -297,6 +308,8 @@ pub struct Lobby {
     games_made: u32,
     listing: BTreeMap<GameId, (Advert, Millis)>,
     current: Option<Current>,
+    /// Our quick-match ticket, while one is open, and the games that refused it.
+    ticket: Option<(Ticket, BTreeSet<GameId>)>,
     chat: ChatLimiter,
     outputs: VecDeque<Output>,
 }
@@ -329,6 +342,7 @@ impl Lobby {
             games_made: 0,
             listing: BTreeMap::new(),
             current: None,
+            ticket: None,
             chat: ChatLimiter::default(),
             outputs: VecDeque::new(),
         })
@@ -395,11 +409,137 @@ impl Lobby {
             advertised: None,
             awaiting: None,
             skipped: BTreeSet::new(),
+            entered_at: now,
         });
         self.outputs.push_back(Output::EnterGame(game));
         self.event(LobbyEvent::Entered { game });
         self.advertise();
         Ok(game)
+    }
+
+    /// Quick match: joins the best open game for our rating, mode and region, or else hosts one
+    /// and keeps looking (a lone host moves to a suitable game with a lower id, so two players
+    /// who both host end up in one game). The rating window widens with time; the ticket closes
+    /// once we play with someone. One ticket at a time.
+    pub fn quick_match(&mut self, now: Millis) -> Result<(), LobbyError> {
+        self.now = now;
+        if self.ticket.is_some() {
+            return Err(LobbyError::TicketOpen);
+        }
+        if self.current.is_some() {
+            return Err(LobbyError::AlreadyInGame);
+        }
+        let ticket = Ticket {
+            rating: self.profile.rating,
+            mode: self.config.game_mode.clone(),
+            region: self.config.region.clone(),
+            app_version: self.config.app_version.clone(),
+            opened: now,
+        };
+        self.ticket = Some((ticket, BTreeSet::new()));
+        self.seek();
+        Ok(())
+    }
+
+    /// Closes the quick-match ticket (a game we host or joined stays).
+    pub fn cancel_quick_match(&mut self) {
+        self.ticket = None;
+    }
+
+    /// Whether a quick match is under way.
+    pub fn matching(&self) -> bool {
+        self.ticket.is_some()
+    }
+
+    /// Our ticket's window now (unlimited without skill matching).
+    fn window(&self, ticket: &Ticket) -> u32 {
+        if self.config.skill_matching {
+            self.config.matchmaking.window_at(ticket.opened, self.now)
+        } else {
+            u32::MAX
+        }
+    }
+
+    /// One quick-match step.
+    fn seek(&mut self) {
+        let Some((ticket, refused)) = self.ticket.clone() else {
+            return;
+        };
+        let window = self.window(&ticket);
+        let current = self.current.as_ref().map(|current| current.game);
+        let ours = self
+            .game()
+            .filter(|state| state.host == self.self_id)
+            .cloned();
+        match (current, ours) {
+            (None, _) => {
+                let best = best_game(
+                    &ticket,
+                    window,
+                    self.listing
+                        .values()
+                        .map(|(advert, _)| advert)
+                        .filter(|advert| !refused.contains(&advert.game)),
+                )
+                .map(|advert| advert.game);
+                match best {
+                    Some(game) => {
+                        let _ = self.join_room(self.now, game, false);
+                    }
+                    None => {
+                        let settings = GameSettings {
+                            name: format!("{} quick match", self.config.game_mode),
+                            mode: self.config.game_mode.clone(),
+                            region: self.config.region.clone(),
+                            max_players: self.config.max_players,
+                            spectators: true,
+                        };
+                        if self.create_room(self.now, settings).is_err() {
+                            self.ticket = None;
+                        }
+                    }
+                }
+            }
+            // Hosting alone: move to a suitable game with a lower id, if there is one.
+            (Some(game), Some(state)) if state.players.len() == 1 && !state.started() => {
+                let better = best_game(
+                    &ticket,
+                    window,
+                    self.listing
+                        .values()
+                        .map(|(advert, _)| advert)
+                        .filter(|advert| advert.game < game && !refused.contains(&advert.game)),
+                )
+                .map(|advert| advert.game);
+                if let Some(better) = better {
+                    let _ = self.leave_room(self.now);
+                    let _ = self.join_room(self.now, better, false);
+                } else if self.current.as_ref().is_some_and(|current| {
+                    current
+                        .advertised
+                        .is_none_or(|at| self.now.since(at) >= ADVERT_INTERVAL)
+                }) {
+                    // The window widened: say so in the advert.
+                    self.advertise();
+                }
+            }
+            // We play with someone now: the ticket is done.
+            (Some(_), Some(_)) => self.ticket = None,
+            // Joining someone: done once admitted; a host that does not answer is given up.
+            (Some(game), None) => {
+                let Some(current) = self.current.as_ref() else {
+                    return;
+                };
+                if current.admitted {
+                    self.ticket = None;
+                } else if self.now.since(current.entered_at) >= JOIN_TIMEOUT {
+                    if let Some((_, refused)) = self.ticket.as_mut() {
+                        refused.insert(game);
+                    }
+                    let _ = self.leave_room(self.now);
+                }
+            }
+        }
     }
 
     /// Joins a game as a player (or `spectator`).
@@ -423,6 +563,7 @@ impl Lobby {
             advertised: None,
             awaiting: None,
             skipped: BTreeSet::new(),
+            entered_at: now,
         });
         self.outputs.push_back(Output::EnterGame(game));
         self.send(Channel::Game, None, &self.join_body());
@@ -540,6 +681,7 @@ impl Lobby {
             self.advertise();
         }
         self.pass_over_a_silent_successor();
+        self.seek();
     }
 
     /// The successor we wait for did not take over in time: pass it over and elect again.
@@ -794,6 +936,9 @@ impl Lobby {
             return;
         }
         self.current = None;
+        if let Some((_, refused)) = self.ticket.as_mut() {
+            refused.insert(game);
+        }
         self.outputs.push_back(Output::ExitGame(game));
         self.event(LobbyEvent::JoinRejected { game, reason });
     }
@@ -865,6 +1010,10 @@ impl Lobby {
                 spectators: state.settings.spectators,
                 started: state.started(),
                 app_version: self.config.app_version.clone(),
+                window: match &self.ticket {
+                    Some((ticket, _)) => self.window(ticket),
+                    None => u32::MAX,
+                },
             })
         };
         if let Some(current) = self.current.as_mut() {

@@ -75,6 +75,9 @@ pub struct Advert {
     pub started: bool,
     /// The app's own version string: players only see games of their version.
     pub app_version: String,
+    /// The rating distance from `mean_rating` the game accepts (the host's matchmaking window;
+    /// `u32::MAX` for a game that takes anyone).
+    pub window: u32,
 }
 
 /// Every lobby message.

@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used)] // test code: a failure is a test failure
 
 mod games;
+mod matching;
 mod net;
 mod props;

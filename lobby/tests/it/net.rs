@@ -50,6 +50,11 @@ pub(crate) struct Net {
 impl Net {
     /// `players` lobbies, all in the lobby room, with ratings 1000 + 100·n.
     pub(crate) fn new(players: usize) -> Self {
+        Self::with_config(players, &LobbyConfig::default())
+    }
+
+    /// [`Net::new`] with this configuration for everyone.
+    pub(crate) fn with_config(players: usize, config: &LobbyConfig) -> Self {
         let mut net = Self {
             now: Millis(0),
             lobbies: BTreeMap::new(),
@@ -66,7 +71,7 @@ impl Net {
             let lobby = Lobby::new(
                 peer(n),
                 profile,
-                LobbyConfig::default(),
+                config.clone(),
                 SeededRandom::new(n as u64),
             )
             .unwrap();
