@@ -137,6 +137,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod lobby;
 pub mod memory;
 pub mod relay;
 pub mod rollback;

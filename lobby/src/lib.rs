@@ -10,6 +10,8 @@
 //!   host leaves (the lowest remaining peer id; the state with the higher epoch wins).
 //! - [`message`]: the versioned, bounded JSON messages; anything malformed, oversized or forged
 //!   (a state from a non-host, an advert for someone else's game) is refused with a typed error.
+//! - [`client`]: the thin async layer over core's rooms — [`client::start`] runs a lobby over
+//!   the lobby room and game rooms it joins, and returns a [`LobbyClient`] handle.
 //! - [`chat`]: the length limit and the per-peer rate limit (excess is dropped with an event).
 //! - [`matchmaking`]: quick match's choice of game (rating windows that widen with time, the
 //!   reverse check, one queue per mode, region and version) and a batch pass that groups many
@@ -26,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod chat;
+pub mod client;
 pub mod game;
 mod lobby;
 pub mod matchmaking;
@@ -33,6 +36,7 @@ pub mod message;
 pub mod rating;
 
 pub use chat::{ChatDrop, ChatLimits};
+pub use client::{LobbyClient, RoomJoiner};
 pub use game::{GameId, GameSettings, GameState, Phase, Player, Spectator};
 pub use lobby::{
     ADVERT_INTERVAL, ADVERT_TTL, Channel, Input, JOIN_TIMEOUT, Lobby, LobbyConfig, LobbyError,

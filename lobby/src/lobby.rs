@@ -418,9 +418,9 @@ impl Lobby {
     }
 
     /// Quick match: joins the best open game for our rating, mode and region, or else hosts one
-    /// and keeps looking (a lone host moves to a suitable game with a lower id, so two players
-    /// who both host end up in one game). The rating window widens with time; the ticket closes
-    /// once we play with someone. One ticket at a time.
+    /// and keeps looking. Until the game is full or starts, a lone host or a player moves to a
+    /// suitable game with more players (or as many and a lower id), so racing hosts and partial
+    /// games merge. The rating window widens with time. One ticket at a time.
     pub fn quick_match(&mut self, now: Millis) -> Result<(), LobbyError> {
         self.now = now;
         if self.ticket.is_some() {
@@ -500,43 +500,57 @@ impl Lobby {
                     }
                 }
             }
-            // Hosting alone: move to a suitable game with a lower id, if there is one.
-            (Some(game), Some(state)) if state.players.len() == 1 && !state.started() => {
-                let better = best_game(
-                    &ticket,
-                    window,
-                    self.listing
-                        .values()
-                        .map(|(advert, _)| advert)
-                        .filter(|advert| advert.game < game && !refused.contains(&advert.game)),
-                )
-                .map(|advert| advert.game);
+            (Some(game), hosted) => {
+                let Some(state) = self.game().cloned() else {
+                    // Not let in yet: a host that does not answer is given up.
+                    let entered = self.current.as_ref().map(|current| current.entered_at);
+                    if entered.is_some_and(|at| self.now.since(at) >= JOIN_TIMEOUT) {
+                        if let Some((_, refused)) = self.ticket.as_mut() {
+                            refused.insert(game);
+                        }
+                        let _ = self.leave_room(self.now);
+                    }
+                    return;
+                };
+                let players = state.players.len();
+                if state.started() || players >= usize::from(state.settings.max_players) {
+                    // A full or started game: the ticket is done.
+                    self.ticket = None;
+                    return;
+                }
+                // Move to a better game (more players, or as many and a lower id) with room, so
+                // partial games merge; a host with players stays (its players may move).
+                let movable = hosted.is_none() || players == 1;
+                let better = movable
+                    .then(|| {
+                        best_game(
+                            &ticket,
+                            window,
+                            self.listing
+                                .values()
+                                .map(|(advert, _)| advert)
+                                .filter(|advert| {
+                                    let more = usize::from(advert.players) > players
+                                        || (usize::from(advert.players) == players
+                                            && advert.game < game);
+                                    advert.game != game && more && !refused.contains(&advert.game)
+                                }),
+                        )
+                        .map(|advert| advert.game)
+                    })
+                    .flatten();
                 if let Some(better) = better {
                     let _ = self.leave_room(self.now);
                     let _ = self.join_room(self.now, better, false);
-                } else if self.current.as_ref().is_some_and(|current| {
-                    current
-                        .advertised
-                        .is_none_or(|at| self.now.since(at) >= ADVERT_INTERVAL)
-                }) {
+                } else if hosted.is_some()
+                    && self.current.as_ref().is_some_and(|current| {
+                        current
+                            .advertised
+                            .is_none_or(|at| self.now.since(at) >= ADVERT_INTERVAL)
+                    })
+                {
                     // The window widened: say so in the advert.
                     self.advertise();
-                }
-            }
-            // We play with someone now: the ticket is done.
-            (Some(_), Some(_)) => self.ticket = None,
-            // Joining someone: done once admitted; a host that does not answer is given up.
-            (Some(game), None) => {
-                let Some(current) = self.current.as_ref() else {
-                    return;
-                };
-                if current.admitted {
-                    self.ticket = None;
-                } else if self.now.since(current.entered_at) >= JOIN_TIMEOUT {
-                    if let Some((_, refused)) = self.ticket.as_mut() {
-                        refused.insert(game);
-                    }
-                    let _ = self.leave_room(self.now);
                 }
             }
         }

@@ -2,6 +2,7 @@
 
 mod chat;
 mod files;
+mod lobby;
 mod peer;
 
 use anyhow::{Context, Result, bail};
@@ -32,6 +33,8 @@ enum Command {
     Receive(files::ReceiveArgs),
     /// A small interactive chat.
     Chat(chat::ChatArgs),
+    /// The serverless lobby: games, quick match, ready and start, chat (`--room` names it).
+    Lobby(lobby::LobbyArgs),
     /// Host the embedded Nostr relay on 127.0.0.1.
     Relay {
         /// The port to listen on.
@@ -166,6 +169,7 @@ pub(crate) async fn run(cli: Cli) -> Result<()> {
         Command::Send(args) => files::send(args).await,
         Command::Receive(args) => files::receive(args).await,
         Command::Chat(args) => chat::run(args).await,
+        Command::Lobby(args) => lobby::run(args).await,
         Command::Relay { port } => {
             let relay = EmbeddedRelay::start(port).await?;
             eprintln!("trystero: relay listening on {}", relay.url());

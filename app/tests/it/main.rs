@@ -17,6 +17,7 @@ mod examples;
 mod facade;
 mod files;
 mod interop;
+mod lobby;
 mod logs;
 mod peer;
 mod relays;

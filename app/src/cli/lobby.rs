@@ -1,0 +1,335 @@
+//! `trystero lobby`: the serverless lobby from a terminal. `--room` names the lobby (every
+//! player of the app in that room sees the same games).
+//!
+//! With `--json` it is scriptable, one JSON object per line each way:
+//! - stdin: `{"quick_match": true}`, `{"create": "<name>"}`, `{"join": "<game id>"}`,
+//!   `{"spectate": "<game id>"}`, `{"ready": true|false}`, `{"start": true}`,
+//!   `{"chat": "<text>"}`, `{"leave": true}`, `{"games": true}`;
+//! - stdout: `self`, `entered`, `player_joined`, `player_left`, `spectator_joined`, `ready`,
+//!   `host`, `game_starting`, `message`, `chat_dropped`, `rejected`, `left`, `refused`, `games`
+//!   and `error` events.
+//!
+//! Without it, the same events as lines of text. `--quick-match`, `--ready`, `--start-at N`
+//! (the host starts once N players are in and ready) and `--exit-on-start` script a whole match
+//! start from the command line.
+
+use anyhow::Result;
+use clap::Args;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use trystero::lobby::{
+    GameId, GameSettings, LobbyClient, LobbyConfig, LobbyEvent, Phase, Profile, join_lobby,
+};
+
+use super::NetworkArgs;
+
+#[derive(Debug, Args)]
+pub(crate) struct LobbyArgs {
+    #[command(flatten)]
+    network: NetworkArgs,
+    /// Your name (default: the start of your peer id).
+    #[arg(long)]
+    name: Option<String>,
+    /// Your rating, for skill matching.
+    #[arg(long, default_value_t = 1500)]
+    rating: i32,
+    /// The game mode you play.
+    #[arg(long, default_value = "default")]
+    mode: String,
+    /// Your region, if you prefer games there.
+    #[arg(long)]
+    region: Option<String>,
+    /// Players per game.
+    #[arg(long, default_value_t = 4)]
+    max_players: u8,
+    /// Match by rating (windows widen with time).
+    #[arg(long)]
+    skill_matching: bool,
+    /// Quick-match at once.
+    #[arg(long)]
+    quick_match: bool,
+    /// Be ready as soon as you are in a game.
+    #[arg(long)]
+    ready: bool,
+    /// As host, start once this many players are in and ready.
+    #[arg(long)]
+    start_at: Option<usize>,
+    /// Exit once the game starts.
+    #[arg(long)]
+    exit_on_start: bool,
+    /// JSON lines in and out.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
+    let network = args.network.resolve().await?;
+    let me = trystero::self_id();
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| me.as_str()[..8].to_owned());
+    let profile = Profile {
+        name,
+        rating: args.rating,
+    };
+    let config = LobbyConfig {
+        max_players: args.max_players,
+        game_mode: args.mode.clone(),
+        skill_matching: args.skill_matching,
+        region: args.region.clone(),
+        ..LobbyConfig::default()
+    };
+    let mut client = join_lobby(
+        network.config,
+        &args.network.room,
+        &network.options,
+        profile,
+        config,
+    )
+    .await?;
+    let mut out = Output { json: args.json };
+    out.emit(json!({"event": "self", "id": me.as_str()})).await;
+    if args.quick_match {
+        report(&mut out, client.quick_match().await).await;
+    }
+    let mut stdin = BufReader::new(tokio::io::stdin()).lines();
+    let mut reading = true;
+    loop {
+        tokio::select! {
+            line = stdin.next_line(), if reading => match line {
+                Ok(Some(line)) if line.trim().is_empty() => {}
+                Ok(Some(line)) => command(&client, &mut out, &line).await,
+                // Input closed: go on with the events (scripts pipe a few lines, or none).
+                Ok(None) | Err(_) => reading = false,
+            },
+            event = client.next_event() => {
+                let Some(event) = event else { break };
+                let starting = matches!(event, LobbyEvent::GameStarting { .. });
+                if args.ready && matches!(event, LobbyEvent::Entered { .. }) {
+                    report(&mut out, client.set_ready(true).await).await;
+                }
+                out.emit(event_json(&event)).await;
+                if let Some(wanted) = args.start_at {
+                    start_when_ready(&client, wanted).await;
+                }
+                if starting && args.exit_on_start {
+                    break;
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+/// As host: starts once `wanted` players are in and every other player is ready.
+async fn start_when_ready(client: &LobbyClient, wanted: usize) {
+    let Ok(Some((state, true))) = client.game().await else {
+        return;
+    };
+    if state.phase == Phase::Open && state.players.len() >= wanted && state.can_start() {
+        let _ = client.start_game().await;
+    }
+}
+
+async fn command(client: &LobbyClient, out: &mut Output, line: &str) {
+    let Ok(Value::Object(command)) = serde_json::from_str::<Value>(line) else {
+        out.emit(json!({"event": "error", "message": "not a JSON object"}))
+            .await;
+        return;
+    };
+    let game = |key: &str| -> Option<Result<GameId, String>> {
+        let text = command.get(key)?.as_str()?;
+        Some(text.parse::<GameId>().map_err(|error| error.to_string()))
+    };
+    let result = if command.contains_key("quick_match") {
+        client.quick_match().await
+    } else if let Some(name) = command.get("create").and_then(Value::as_str) {
+        let settings = GameSettings {
+            name: name.to_owned(),
+            mode: String::new(),
+            region: None,
+            max_players: 0,
+            spectators: true,
+        };
+        client.create_room(settings).await.map(|_| ())
+    } else if let Some(game) = game("join").or_else(|| game("spectate")) {
+        match game {
+            Ok(game) => {
+                let spectator = command.contains_key("spectate");
+                client.join_room(game, spectator).await
+            }
+            Err(message) => {
+                out.emit(json!({"event": "error", "message": message}))
+                    .await;
+                return;
+            }
+        }
+    } else if let Some(ready) = command.get("ready").and_then(Value::as_bool) {
+        client.set_ready(ready).await
+    } else if command.contains_key("start") {
+        client.start_game().await
+    } else if let Some(text) = command.get("chat").and_then(Value::as_str) {
+        client.send_message(text).await
+    } else if command.contains_key("leave") {
+        client.leave_room().await
+    } else if command.contains_key("games") {
+        let games = client.games().await.unwrap_or_default();
+        let games: Vec<Value> = games
+            .iter()
+            .map(|advert| {
+                json!({
+                    "game": advert.game.to_string(),
+                    "name": advert.name,
+                    "mode": advert.mode,
+                    "region": advert.region,
+                    "players": advert.players,
+                    "max_players": advert.max_players,
+                    "mean_rating": advert.mean_rating,
+                    "started": advert.started,
+                })
+            })
+            .collect();
+        out.emit(json!({"event": "games", "games": games})).await;
+        return;
+    } else {
+        out.emit(json!({"event": "error", "message": "unknown command"}))
+            .await;
+        return;
+    };
+    report(out, result).await;
+}
+
+async fn report<E: std::fmt::Display>(out: &mut Output, result: Result<(), E>) {
+    if let Err(error) = result {
+        out.emit(json!({"event": "error", "message": error.to_string()}))
+            .await;
+    }
+}
+
+/// A lobby event as the JSON line it prints.
+fn event_json(event: &LobbyEvent) -> Value {
+    match event {
+        LobbyEvent::Entered { game } => json!({"event": "entered", "game": game.to_string()}),
+        LobbyEvent::PlayerJoined { player, profile } => json!({
+            "event": "player_joined", "player": player.as_str(),
+            "name": profile.name, "rating": profile.rating,
+        }),
+        LobbyEvent::PlayerLeft { player } => {
+            json!({"event": "player_left", "player": player.as_str()})
+        }
+        LobbyEvent::SpectatorJoined { spectator, profile } => json!({
+            "event": "spectator_joined", "spectator": spectator.as_str(), "name": profile.name,
+        }),
+        LobbyEvent::ReadyChanged { player, ready } => {
+            json!({"event": "ready", "player": player.as_str(), "ready": ready})
+        }
+        LobbyEvent::HostChanged { host } => json!({"event": "host", "host": host.as_str()}),
+        LobbyEvent::GameStarting {
+            game,
+            seed,
+            start_frame,
+            roster,
+        } => json!({
+            "event": "game_starting",
+            "game": game.to_string(),
+            // As a string: JSON numbers lose precision past 2^53.
+            "seed": seed.to_string(),
+            "start_frame": start_frame,
+            "roster": roster.iter().map(|peer| peer.as_str()).collect::<Vec<_>>(),
+        }),
+        LobbyEvent::Message {
+            channel,
+            from,
+            text,
+        } => json!({
+            "event": "message", "channel": format!("{channel:?}").to_lowercase(),
+            "from": from.as_str(), "text": text,
+        }),
+        LobbyEvent::ChatDropped { from, reason } => json!({
+            "event": "chat_dropped", "from": from.as_str(), "reason": reason.to_string(),
+        }),
+        LobbyEvent::JoinRejected { game, reason } => json!({
+            "event": "rejected", "game": game.to_string(), "reason": reason.to_string(),
+        }),
+        LobbyEvent::Left { game } => json!({"event": "left", "game": game.to_string()}),
+        LobbyEvent::Refused { from, error } => json!({
+            "event": "refused", "from": from.as_str(), "reason": error.to_string(),
+        }),
+        other => json!({"event": "other", "detail": format!("{other:?}")}),
+    }
+}
+
+/// Where events go: JSON lines, or text for a person.
+struct Output {
+    json: bool,
+}
+
+impl Output {
+    async fn emit(&mut self, event: Value) {
+        let line = if self.json {
+            event.to_string()
+        } else {
+            text(&event)
+        };
+        let mut stdout = tokio::io::stdout();
+        let _ = stdout.write_all(format!("{line}\n").as_bytes()).await;
+        let _ = stdout.flush().await;
+    }
+}
+
+/// An event as a line of text.
+fn text(event: &Value) -> String {
+    let field = |key: &str| match event.get(key) {
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    match field("event").as_str() {
+        "self" => format!("* you are {}", field("id")),
+        "entered" => format!("* you are in game {}", field("game")),
+        "player_joined" => format!("* {} ({}) joined", field("name"), field("rating")),
+        "player_left" => format!("* {} left", field("player")),
+        "ready" => format!("* {} ready: {}", field("player"), field("ready")),
+        "host" => format!("* {} hosts now", field("host")),
+        "game_starting" => format!(
+            "* the game starts: seed {}, frame {}, players {}",
+            field("seed"),
+            field("start_frame"),
+            field("roster")
+        ),
+        "message" => format!("[{}] {}", field("from"), field("text")),
+        "spectator_joined" => format!("* {} watches", field("name")),
+        "left" => format!("* you left game {}", field("game")),
+        "rejected" => format!("* game {} refused you: {}", field("game"), field("reason")),
+        "chat_dropped" => format!(
+            "* a line from {} was dropped: {}",
+            field("from"),
+            field("reason")
+        ),
+        "refused" => format!(
+            "* dropped a message from {}: {}",
+            field("from"),
+            field("reason")
+        ),
+        "error" => format!("* {}", field("message")),
+        "games" => match event.get("games").and_then(Value::as_array) {
+            Some(games) if !games.is_empty() => games
+                .iter()
+                .map(|game| {
+                    format!(
+                        "* {} {:?}: {}/{} players, rating {}",
+                        game["game"].as_str().unwrap_or_default(),
+                        game["name"].as_str().unwrap_or_default(),
+                        game["players"],
+                        game["max_players"],
+                        game["mean_rating"]
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => "* no open games".to_owned(),
+        },
+        _ => format!("* {event}"),
+    }
+}
