@@ -111,6 +111,11 @@ impl LobbyClient {
             .unwrap_or(Err(LobbyError::NotInGame))
     }
 
+    /// The dashboard's figures now.
+    pub async fn analytics(&self) -> Result<crate::analytics::Analytics, Stopped> {
+        self.call(|lobby, now| lobby.analytics(now)).await
+    }
+
     /// The listed games.
     pub async fn games(&self) -> Result<Vec<Advert>, Stopped> {
         self.call(|lobby, _| lobby.games()).await

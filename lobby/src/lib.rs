@@ -16,6 +16,10 @@
 //! - [`matchmaking`]: quick match's choice of game (rating windows that widen with time, the
 //!   reverse check, one queue per mode, region and version) and a batch pass that groups many
 //!   waiting players at once.
+//! - [`tournament`]: single and double elimination brackets for 2–64 players, seeded by
+//!   rating, with byes and walkovers.
+//! - [`analytics`]: the dashboard's figures (players online, games, time to match, chat rate,
+//!   rating distribution) as one snapshot.
 //! - [`rating`]: Elo and Glicko-2 ratings (the `skillratings` crate) in a local table, moved only
 //!   by results every player of the match signed (core's identity port).
 //!
@@ -27,6 +31,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod analytics;
 pub mod chat;
 pub mod client;
 pub mod game;
@@ -34,7 +39,9 @@ mod lobby;
 pub mod matchmaking;
 pub mod message;
 pub mod rating;
+pub mod tournament;
 
+pub use analytics::{Analytics, Histogram};
 pub use chat::{ChatDrop, ChatLimits};
 pub use client::{LobbyClient, RoomJoiner};
 pub use game::{GameId, GameSettings, GameState, Phase, Player, Spectator};

@@ -16,6 +16,7 @@ use trystero_core::PeerId;
 use trystero_core::random::RandomSource;
 use trystero_core::time::Millis;
 
+use crate::analytics::{Analytics, Recorder};
 use crate::chat::{ChatDrop, ChatLimiter, ChatLimits, check_line};
 use crate::game::{Applied, GameId, GameSettings, GameState, Phase};
 use crate::matchmaking::{MatchmakingConfig, Ticket, best_game};
@@ -311,6 +312,7 @@ pub struct Lobby {
     /// Our quick-match ticket, while one is open, and the games that refused it.
     ticket: Option<(Ticket, BTreeSet<GameId>)>,
     chat: ChatLimiter,
+    figures: Recorder,
     outputs: VecDeque<Output>,
 }
 
@@ -344,6 +346,7 @@ impl Lobby {
             current: None,
             ticket: None,
             chat: ChatLimiter::default(),
+            figures: Recorder::new(Millis(0)),
             outputs: VecDeque::new(),
         })
     }
@@ -351,6 +354,12 @@ impl Lobby {
     /// Our peer id.
     pub fn self_id(&self) -> PeerId {
         self.self_id
+    }
+
+    /// The dashboard's figures now (the lobby-join time counts from the clock's zero).
+    pub fn analytics(&mut self, now: Millis) -> Analytics {
+        let listed = self.listing.len();
+        self.figures.snapshot(now, listed)
     }
 
     /// The next thing to do.
@@ -515,6 +524,7 @@ impl Lobby {
                 let players = state.players.len();
                 if state.started() || players >= usize::from(state.settings.max_players) {
                     // A full or started game: the ticket is done.
+                    self.figures.matched(self.now.since(ticket.opened));
                     self.ticket = None;
                     return;
                 }
@@ -723,7 +733,8 @@ impl Lobby {
     }
 
     fn on_peer_joined(&mut self, channel: Channel, peer: PeerId) {
-        if channel != Channel::Game {
+        if channel == Channel::Lobby {
+            self.figures.peer_joined(self.now, peer);
             return;
         }
         let Some(current) = self.current.as_mut() else {
@@ -744,7 +755,8 @@ impl Lobby {
 
     fn on_peer_left(&mut self, channel: Channel, peer: PeerId) {
         self.chat.forget(&peer);
-        if channel != Channel::Game {
+        if channel == Channel::Lobby {
+            self.figures.peer_left(&peer);
             return;
         }
         let Some(current) = self.current.as_mut() else {
@@ -809,12 +821,18 @@ impl Lobby {
         match (channel, body) {
             (_, Body::Chat { text }) => {
                 match self.chat.admit(&self.config.chat, self.now, from, &text) {
-                    Ok(()) => self.event(LobbyEvent::Message {
-                        channel,
-                        from,
-                        text,
-                    }),
-                    Err(reason) => self.event(LobbyEvent::ChatDropped { from, reason }),
+                    Ok(()) => {
+                        self.figures.chat(self.now);
+                        self.event(LobbyEvent::Message {
+                            channel,
+                            from,
+                            text,
+                        });
+                    }
+                    Err(reason) => {
+                        self.figures.chat_dropped();
+                        self.event(LobbyEvent::ChatDropped { from, reason });
+                    }
                 }
             }
             (Channel::Lobby, Body::Advert(advert)) => self.on_advert(from, advert),
@@ -977,6 +995,15 @@ impl Lobby {
             events.push(LobbyEvent::Entered { game: next.game });
         }
         events.extend(changes(previous.as_ref(), &next, me));
+        for player in &next.players {
+            self.figures.rated(player.id, player.profile.rating);
+        }
+        if events
+            .iter()
+            .any(|event| matches!(event, LobbyEvent::GameStarting { .. }))
+        {
+            self.figures.game_started();
+        }
         for event in events {
             self.event(event);
         }

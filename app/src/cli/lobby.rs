@@ -4,10 +4,10 @@
 //! With `--json` it is scriptable, one JSON object per line each way:
 //! - stdin: `{"quick_match": true}`, `{"create": "<name>"}`, `{"join": "<game id>"}`,
 //!   `{"spectate": "<game id>"}`, `{"ready": true|false}`, `{"start": true}`,
-//!   `{"chat": "<text>"}`, `{"leave": true}`, `{"games": true}`;
+//!   `{"chat": "<text>"}`, `{"leave": true}`, `{"games": true}`, `{"analytics": true}`;
 //! - stdout: `self`, `entered`, `player_joined`, `player_left`, `spectator_joined`, `ready`,
-//!   `host`, `game_starting`, `message`, `chat_dropped`, `rejected`, `left`, `refused`, `games`
-//!   and `error` events.
+//!   `host`, `game_starting`, `message`, `chat_dropped`, `rejected`, `left`, `refused`, `games`,
+//!   `analytics` and `error` events.
 //!
 //! Without it, the same events as lines of text. `--quick-match`, `--ready`, `--start-at N`
 //! (the host starts once N players are in and ready) and `--exit-on-start` script a whole match
@@ -173,6 +173,19 @@ async fn command(client: &LobbyClient, out: &mut Output, line: &str) {
         client.send_message(text).await
     } else if command.contains_key("leave") {
         client.leave_room().await
+    } else if command.contains_key("analytics") {
+        match client.analytics().await {
+            Ok(figures) => {
+                let figures = serde_json::to_value(figures).unwrap_or(Value::Null);
+                out.emit(json!({"event": "analytics", "analytics": figures}))
+                    .await;
+            }
+            Err(error) => {
+                out.emit(json!({"event": "error", "message": error.to_string()}))
+                    .await;
+            }
+        }
+        return;
     } else if command.contains_key("games") {
         let games = client.games().await.unwrap_or_default();
         let games: Vec<Value> = games

@@ -280,3 +280,55 @@ fn adverts_expire_when_their_host_goes_quiet() {
     net.advance(8_000);
     assert!(net.lobby(peer(2)).games().is_empty());
 }
+
+#[test]
+fn analytics_count_players_games_matches_and_chat() {
+    let config = trystero_lobby::LobbyConfig {
+        game_mode: "survival".into(),
+        ..trystero_lobby::LobbyConfig::default()
+    };
+    let mut net = Net::with_config(3, &config);
+    // Everyone sees everyone in the lobby room.
+    for a in 1..=3 {
+        for b in 1..=3 {
+            if a != b {
+                let now = net.now;
+                net.lobby(peer(a)).handle(
+                    now,
+                    Input::PeerJoined {
+                        channel: Channel::Lobby,
+                        peer: peer(b),
+                    },
+                );
+            }
+        }
+    }
+    let game = hosted(&mut net, 2, &[]);
+    net.act(peer(2), |lobby, now| lobby.quick_match(now))
+        .unwrap();
+    net.settle();
+    net.advance(1_500);
+    net.settle();
+    net.act(peer(2), |lobby, now| lobby.set_ready(now, true))
+        .unwrap();
+    net.settle();
+    net.act(peer(1), |lobby, now| lobby.start_game(now))
+        .unwrap();
+    net.settle();
+    net.act(peer(3), |lobby, now| lobby.send_message(now, "gg"))
+        .unwrap();
+    net.settle();
+    let now = net.now;
+    let figures = net.lobby(peer(2)).analytics(now);
+    assert_eq!(figures.players_online, 3);
+    assert_eq!(figures.games_started, 1);
+    assert_eq!(
+        figures.time_to_match_ms.total, 1,
+        "player 2's ticket closed in a full game"
+    );
+    assert_eq!(figures.chat_total, 1);
+    assert_eq!(figures.chat_last_minute, 1);
+    assert_eq!(figures.ratings.total, 2, "both players' ratings, once each");
+    assert_eq!(figures.lobby_join_ms, Some(0));
+    assert!(net.lobby(peer(3)).games().iter().any(|a| a.game == game));
+}
