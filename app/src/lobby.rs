@@ -3,6 +3,7 @@
 //! joined with the same configuration and options.
 
 use trystero_core::random::OsRandom;
+use trystero_crypto::{Ed25519Identity, Ed25519Verifier};
 use trystero_lobby::Lobby;
 use trystero_lobby::client::{self, RoomJoiner};
 use trystero_webrtc::TokioClock;
@@ -12,7 +13,8 @@ use crate::{JoinError, JoinOptions, PeerId, Room, RoomConfig};
 
 pub use trystero_lobby::{
     Advert, Channel, GameId, GameSettings, GameState, LobbyClient, LobbyConfig, LobbyError,
-    LobbyEvent, MatchmakingConfig, Phase, Player, Profile, Spectator,
+    LobbyEvent, MatchmakingConfig, Phase, Player, Profile, Rating, RatingSystem, Ratings,
+    Spectator,
 };
 
 /// The room every player of an app meets in to find games.
@@ -56,6 +58,34 @@ pub async fn join_lobby(
     let room = crate::join_room_with(config.clone(), lobby_room, options).await?;
     let self_id = options.peer_id.unwrap_or_else(crate::self_id);
     let lobby = Lobby::new(self_id, profile, lobby_config, OsRandom)?;
+    let joiner = NetworkJoiner {
+        config,
+        options: options.clone(),
+    };
+    let (client, driver) = client::start(lobby, room, joiner, TokioClock::new());
+    tokio::spawn(driver);
+    Ok(client)
+}
+
+/// [`join_lobby`] with rated games: results are signed with `identity` (an Ed25519 key the
+/// player keeps; its public key goes into the profile) and counted into `ratings` once every
+/// player signed the same one.
+pub async fn join_rated_lobby(
+    config: RoomConfig,
+    lobby_room: &str,
+    options: &JoinOptions,
+    profile: Profile,
+    lobby_config: LobbyConfig,
+    identity: Ed25519Identity,
+    ratings: Ratings,
+) -> Result<LobbyClient, LobbyStartError> {
+    let room = crate::join_room_with(config.clone(), lobby_room, options).await?;
+    let self_id = options.peer_id.unwrap_or_else(crate::self_id);
+    let lobby = Lobby::new(self_id, profile, lobby_config, OsRandom)?.with_ratings(
+        identity,
+        Ed25519Verifier,
+        ratings,
+    );
     let joiner = NetworkJoiner {
         config,
         options: options.clone(),

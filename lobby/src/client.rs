@@ -13,6 +13,8 @@ use std::time::Duration;
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{BoxFuture, FutureExt};
 use futures_util::stream::StreamExt;
+use trystero_core::PeerId;
+use trystero_core::identity::PublicKey;
 use trystero_core::room::action::{Action, Message as ActionMessage};
 use trystero_core::room::{Room, RoomEvent};
 use trystero_core::time::Clock;
@@ -20,6 +22,7 @@ use trystero_core::time::Clock;
 use crate::game::{GameId, GameSettings, GameState};
 use crate::lobby::{Channel, Input, Lobby, LobbyError, LobbyEvent, Output};
 use crate::message::Advert;
+use crate::rating::Rating;
 
 /// How often the lobby ticks (adverts, takeovers, quick match).
 pub const TICK: Duration = Duration::from_millis(100);
@@ -109,6 +112,24 @@ impl LobbyClient {
         self.call(move |lobby, now| lobby.send_message(now, &text))
             .await
             .unwrap_or(Err(LobbyError::NotInGame))
+    }
+
+    /// See [`Lobby::report_result`].
+    pub async fn report_result(&self, places: Vec<(PeerId, u8)>) -> Result<(), LobbyError> {
+        self.call(move |lobby, now| lobby.report_result(now, &places))
+            .await
+            .unwrap_or(Err(LobbyError::NotInGame))
+    }
+
+    /// Every known player's rating, if this lobby rates games.
+    pub async fn ratings(&self) -> Result<Vec<(PublicKey, Rating)>, Stopped> {
+        self.call(|lobby, _| {
+            lobby
+                .ratings()
+                .map(|ratings| ratings.all().map(|(key, rating)| (*key, *rating)).collect())
+                .unwrap_or_default()
+        })
+        .await
     }
 
     /// The dashboard's figures now.

@@ -379,6 +379,7 @@ mod tests {
         Profile {
             name: name.into(),
             rating: 1500,
+            key: None,
         }
     }
 

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
 
 use trystero_core::PeerId;
+use trystero_core::identity::{Identity, PublicKey, Signature, Verifier};
 use trystero_core::random::RandomSource;
 use trystero_core::time::Millis;
 
@@ -23,6 +24,7 @@ use crate::matchmaking::{MatchmakingConfig, Ticket, best_game};
 use crate::message::{
     Advert, Body, MAX_MEMBERS, Message, MessageError, Profile, RejectReason, check_name,
 };
+use crate::rating::{MatchResult, Ratings, ResultError, SignedResult, Standing};
 
 /// A host repeats its advert this often while its game is listed.
 pub const ADVERT_INTERVAL: Duration = Duration::from_secs(2);
@@ -30,6 +32,8 @@ pub const ADVERT_INTERVAL: Duration = Duration::from_secs(2);
 pub const ADVERT_TTL: Duration = Duration::from_secs(7);
 /// The most games the listing keeps.
 pub const MAX_LISTED_GAMES: usize = 256;
+/// The most different results of one game waiting for signatures at once.
+pub const MAX_PENDING_RESULTS: usize = 8;
 /// How long quick match waits to be let into a game before trying another.
 pub const JOIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long members wait for the successor of a departed host to take over before passing it
@@ -155,6 +159,13 @@ pub enum LobbyEvent {
         /// What.
         text: String,
     },
+    /// A match result every player signed was counted: the players' new ratings (rounded).
+    RatingsChanged {
+        /// The game.
+        game: GameId,
+        /// Each player's identity key and new rating.
+        ratings: Vec<(PublicKey, i32)>,
+    },
     /// A chat line was dropped.
     ChatDropped {
         /// Who sent it.
@@ -199,6 +210,9 @@ pub enum Refusal {
     /// A message that does not belong in that room.
     #[error("a message out of place")]
     OutOfPlace,
+    /// A match result signature that does not hold.
+    #[error(transparent)]
+    Result(#[from] ResultError),
 }
 
 /// A call the local player made was refused.
@@ -232,6 +246,18 @@ pub enum LobbyError {
     /// A quick match is already under way (one open ticket per player).
     #[error("a quick match is already under way")]
     TicketOpen,
+    /// The game has not started.
+    #[error("the game has not started")]
+    NotStarted,
+    /// This lobby rates nothing: it was made without an identity ([`Lobby::with_ratings`]).
+    #[error("no identity to sign results with")]
+    NoIdentity,
+    /// A player of the game has no identity key, so the game cannot be rated.
+    #[error("player {0} has no identity key")]
+    Unrated(PeerId),
+    /// A result that cannot be counted.
+    #[error(transparent)]
+    Result(#[from] ResultError),
 }
 
 /// A lobby's settings (the seed's `LobbySystem` options).
@@ -313,7 +339,17 @@ pub struct Lobby {
     ticket: Option<(Ticket, BTreeSet<GameId>)>,
     chat: ChatLimiter,
     figures: Recorder,
+    rater: Option<Rater>,
     outputs: VecDeque<Output>,
+}
+
+/// What rates games: our identity, the scheme to check others', the table, and results waiting
+/// for signatures (by their signed bytes).
+struct Rater {
+    identity: Box<dyn Identity>,
+    verifier: Box<dyn Verifier>,
+    ratings: Ratings,
+    pending: BTreeMap<Vec<u8>, SignedResult>,
 }
 
 impl std::fmt::Debug for Lobby {
@@ -347,8 +383,150 @@ impl Lobby {
             ticket: None,
             chat: ChatLimiter::default(),
             figures: Recorder::new(Millis(0)),
+            rater: None,
             outputs: VecDeque::new(),
         })
+    }
+
+    /// Rates our games: results are signed with `identity` (its key goes into our profile),
+    /// others' signatures checked with `verifier`, and counted results move `ratings`.
+    pub fn with_ratings(
+        mut self,
+        identity: impl Identity + 'static,
+        verifier: impl Verifier + 'static,
+        ratings: Ratings,
+    ) -> Self {
+        self.profile.key = Some(identity.public_key());
+        self.rater = Some(Rater {
+            identity: Box::new(identity),
+            verifier: Box::new(verifier),
+            ratings,
+            pending: BTreeMap::new(),
+        });
+        self
+    }
+
+    /// The ratings table, if this lobby rates games.
+    pub fn ratings(&self) -> Option<&Ratings> {
+        self.rater.as_ref().map(|rater| &rater.ratings)
+    }
+
+    /// Signs and sends our account of the current game's result: each player's place (1 is
+    /// first). It counts once every player signed the same result.
+    pub fn report_result(
+        &mut self,
+        now: Millis,
+        places: &[(PeerId, u8)],
+    ) -> Result<(), LobbyError> {
+        self.now = now;
+        let state = self.game().ok_or(LobbyError::NotInGame)?;
+        let Phase::Started { seed, .. } = state.phase else {
+            return Err(LobbyError::NotStarted);
+        };
+        let mut standings = Vec::with_capacity(places.len());
+        for (peer, place) in places {
+            let player = state
+                .players
+                .iter()
+                .find(|player| player.id == *peer)
+                .ok_or(LobbyError::NotInGame)?;
+            let key = player.profile.key.ok_or(LobbyError::Unrated(*peer))?;
+            standings.push(Standing {
+                player: key,
+                place: *place,
+            });
+        }
+        let result = MatchResult {
+            game: state.game,
+            seed,
+            standings,
+        };
+        let rater = self.rater.as_ref().ok_or(LobbyError::NoIdentity)?;
+        let signature = rater.identity.sign(&result.signing_bytes());
+        let mine = rater.identity.public_key();
+        self.add_signature(result.clone(), mine, signature)?;
+        self.send(
+            Channel::Game,
+            None,
+            &Body::ResultSignature { result, signature },
+        );
+        Ok(())
+    }
+
+    /// Adds a verified signature to its pending result; counts the result once complete.
+    fn add_signature(
+        &mut self,
+        result: MatchResult,
+        key: PublicKey,
+        signature: Signature,
+    ) -> Result<(), ResultError> {
+        let Some(rater) = self.rater.as_mut() else {
+            return Ok(());
+        };
+        let bytes = result.signing_bytes();
+        if !rater.pending.contains_key(&bytes) && rater.pending.len() >= MAX_PENDING_RESULTS {
+            return Err(ResultError::TooManyPending);
+        }
+        let game = result.game;
+        let pending = rater
+            .pending
+            .entry(bytes.clone())
+            .or_insert_with(|| SignedResult::new(result));
+        pending.add_signature(&*rater.verifier, key, signature)?;
+        if pending.check(&*rater.verifier).is_err() {
+            return Ok(());
+        }
+        let Some(complete) = rater.pending.remove(&bytes) else {
+            return Ok(());
+        };
+        // Other accounts of the same game can no longer count.
+        rater.pending.retain(|_, other| other.result.game != game);
+        let after = rater.ratings.record(&complete, &*rater.verifier)?;
+        let ratings = after
+            .iter()
+            .map(|(key, rating)| (*key, rating.whole()))
+            .collect();
+        self.event(LobbyEvent::RatingsChanged { game, ratings });
+        Ok(())
+    }
+
+    /// A player's signature over a result arrived.
+    fn on_result_signature(&mut self, from: PeerId, result: MatchResult, signature: Signature) {
+        if self.rater.is_none() {
+            return;
+        }
+        let Some(state) = self.game() else {
+            return;
+        };
+        let Phase::Started { seed, .. } = state.phase else {
+            self.refuse(from, Refusal::OutOfPlace);
+            return;
+        };
+        // The result must be this match's, over exactly its players' keys, and signed by the
+        // sender's own key.
+        let keys: BTreeSet<Option<PublicKey>> = state
+            .players
+            .iter()
+            .map(|player| player.profile.key)
+            .collect();
+        let listed: BTreeSet<Option<PublicKey>> =
+            result.standings.iter().map(|s| Some(s.player)).collect();
+        let sender = state
+            .players
+            .iter()
+            .find(|player| player.id == from)
+            .and_then(|player| player.profile.key);
+        if result.game != state.game || result.seed != seed || keys != listed {
+            self.refuse(from, Refusal::OutOfPlace);
+            return;
+        }
+        let Some(sender) = sender else {
+            self.refuse(from, Refusal::OutOfPlace);
+            return;
+        };
+        if let Err(error) = self.add_signature(result, sender, signature) {
+            self.refuse(from, Refusal::Result(error));
+        }
     }
 
     /// Our peer id.
@@ -867,6 +1045,9 @@ impl Lobby {
                 }
             }
             (Channel::Game, Body::State(state)) => self.on_state(from, *state),
+            (Channel::Game, Body::ResultSignature { result, signature }) => {
+                self.on_result_signature(from, result, signature);
+            }
             (Channel::Game, Body::Rejected { game, reason }) => {
                 self.on_rejected(from, game, reason)
             }

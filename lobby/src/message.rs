@@ -6,8 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 use trystero_core::PeerId;
+use trystero_core::identity::{PublicKey, Signature};
 
 use crate::game::{GameId, GameState};
+use crate::rating::MatchResult;
 
 /// The protocol version this crate speaks.
 pub const VERSION: u32 = 1;
@@ -48,6 +50,21 @@ pub struct Profile {
     pub name: String,
     /// The player's rating, for matchmaking (Elo-like scale).
     pub rating: i32,
+    /// The player's identity key, which signs match results (none: the player's games are not
+    /// rated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<PublicKey>,
+}
+
+impl Profile {
+    /// A profile without an identity key.
+    pub fn new(name: impl Into<String>, rating: i32) -> Self {
+        Self {
+            name: name.into(),
+            rating,
+            key: None,
+        }
+    }
 }
 
 /// One open (or started, for spectators) game, as its host advertises it in the lobby room.
@@ -119,6 +136,13 @@ pub enum Body {
     },
     /// Game room, from the host: the whole state of the game.
     State(Box<GameState>),
+    /// Game room, to everyone: a player's signature over a match result.
+    ResultSignature {
+        /// The result signed.
+        result: MatchResult,
+        /// The sender's signature over [`MatchResult::signing_bytes`].
+        signature: Signature,
+    },
     /// Game room, from the host to one peer: its join was refused.
     Rejected {
         /// The game.
@@ -228,6 +252,12 @@ impl Body {
             | Self::Rejected { .. } => Ok(()),
             // The receiver applies its own chat length limit (and reports what it drops).
             Self::Chat { .. } => Ok(()),
+            Self::ResultSignature { result, .. } => {
+                if result.standings.len() > MAX_MEMBERS {
+                    return Err(MessageError::OutOfBounds { field: "standings" });
+                }
+                Ok(())
+            }
             Self::State(state) => state.check(),
         }
     }

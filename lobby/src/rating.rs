@@ -132,6 +132,9 @@ pub enum ResultError {
     /// Fewer than two players, or more than a game holds.
     #[error("a result needs 2 to {MAX_MEMBERS} players")]
     PlayerCount,
+    /// Too many different results of one game wait for signatures.
+    #[error("too many different results wait for signatures")]
+    TooManyPending,
     /// This game was counted already.
     #[error("game {0} was counted already")]
     AlreadyCounted(GameId),

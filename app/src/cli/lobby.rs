@@ -72,6 +72,7 @@ pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
     let profile = Profile {
         name,
         rating: args.rating,
+        key: None,
     };
     let config = LobbyConfig {
         max_players: args.max_players,

@@ -33,6 +33,7 @@ async fn four_players_quick_match_and_start_together() {
         let profile = Profile {
             name: format!("player {n}"),
             rating: 1500,
+            key: None,
         };
         let client = join_memory_lobby(
             &network,

@@ -6,3 +6,4 @@ mod games;
 mod matching;
 mod net;
 mod props;
+mod results;

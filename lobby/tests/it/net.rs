@@ -67,6 +67,7 @@ impl Net {
             let profile = Profile {
                 name: format!("player {n}"),
                 rating: 1000 + 100 * i32::try_from(n).unwrap(),
+                key: None,
             };
             let lobby = Lobby::new(
                 peer(n),
