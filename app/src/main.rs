@@ -14,6 +14,19 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// Set while a full-screen view owns the terminal: log lines would tear it, so they are dropped.
+pub(crate) static LOGS_SILENCED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Stderr, or nothing while [`LOGS_SILENCED`].
+fn log_writer() -> Box<dyn std::io::Write> {
+    if LOGS_SILENCED.load(std::sync::atomic::Ordering::Relaxed) {
+        Box::new(std::io::sink())
+    } else {
+        Box::new(std::io::stderr())
+    }
+}
+
 /// Logs to stderr: `RUST_LOG` when set, else warnings, raised by `-v` (info), `-vv` (debug)
 /// and `-vvv` (trace) for the project's crates.
 fn init_logs(verbose: u8) {
@@ -28,7 +41,7 @@ fn init_logs(verbose: u8) {
     };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(log_writer)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
 }

@@ -47,7 +47,8 @@ pub use client::{LobbyClient, RoomJoiner};
 pub use game::{GameId, GameSettings, GameState, Phase, Player, Spectator};
 pub use lobby::{
     ADVERT_INTERVAL, ADVERT_TTL, Channel, Input, JOIN_TIMEOUT, Lobby, LobbyConfig, LobbyError,
-    LobbyEvent, MAX_LISTED_GAMES, MAX_PENDING_RESULTS, Output, Refusal, TAKEOVER_TIMEOUT,
+    LobbyEvent, MAX_LISTED_GAMES, MAX_PENDING_RESULTS, Output, QUICK_HOST_DELAY, Refusal,
+    TAKEOVER_TIMEOUT,
 };
 pub use matchmaking::{MatchmakingConfig, PoolTicket, Ticket, match_pass};
 pub use message::{Advert, MessageError, Profile, RejectReason};

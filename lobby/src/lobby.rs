@@ -34,6 +34,9 @@ pub const ADVERT_TTL: Duration = Duration::from_secs(7);
 pub const MAX_LISTED_GAMES: usize = 256;
 /// The most different results of one game waiting for signatures at once.
 pub const MAX_PENDING_RESULTS: usize = 8;
+/// How long quick match looks at the listing before it hosts a game itself (hosts repeat their
+/// adverts every [`ADVERT_INTERVAL`], so a newcomer sees every open game by then).
+pub const QUICK_HOST_DELAY: Duration = Duration::from_millis(2_500);
 /// How long quick match waits to be let into a game before trying another.
 pub const JOIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long members wait for the successor of a departed host to take over before passing it
@@ -563,7 +566,8 @@ impl Lobby {
         self.game().is_some_and(|state| state.host == self.self_id)
     }
 
-    /// Creates a game hosted by us and lists it. `max_players` 0 takes the config's.
+    /// Creates a game hosted by us and lists it. `max_players` 0, an empty mode and no region
+    /// take the config's.
     pub fn create_room(
         &mut self,
         now: Millis,
@@ -575,6 +579,12 @@ impl Lobby {
         }
         if settings.max_players == 0 {
             settings.max_players = self.config.max_players;
+        }
+        if settings.mode.is_empty() {
+            settings.mode.clone_from(&self.config.game_mode);
+        }
+        if settings.region.is_none() {
+            settings.region.clone_from(&self.config.region);
         }
         check_name(&settings.name, "name")?;
         if usize::from(settings.max_players) > MAX_MEMBERS {
@@ -673,6 +683,8 @@ impl Lobby {
                     Some(game) => {
                         let _ = self.join_room(self.now, game, false);
                     }
+                    // Not yet: the listing may still be filling.
+                    None if self.now.since(ticket.opened) < QUICK_HOST_DELAY => {}
                     None => {
                         let settings = GameSettings {
                             name: format!("{} quick match", self.config.game_mode),

@@ -89,6 +89,11 @@ pub(crate) const SYSTEM: &[Requirement] = &[
         why: "an X server for the window tests",
     },
     Requirement {
+        probe: Probe::Command("tmux"),
+        packages: &["tmux"],
+        why: "a terminal for the test of the lobby's terminal view",
+    },
+    Requirement {
         probe: Probe::File(&["/usr/include/alsa/asoundlib.h"]),
         packages: &["libasound2-dev"],
         why: "ALSA headers: cpal builds against them",

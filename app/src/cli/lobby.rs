@@ -9,9 +9,12 @@
 //!   `host`, `game_starting`, `message`, `chat_dropped`, `rejected`, `left`, `refused`, `games`,
 //!   `analytics` and `error` events.
 //!
-//! Without it, the same events as lines of text. `--quick-match`, `--ready`, `--start-at N`
-//! (the host starts once N players are in and ready) and `--exit-on-start` script a whole match
-//! start from the command line.
+//! Without it, at a terminal: the full view (`lobby_view.rs`: games, your game, chat, a live
+//! dashboard; type to chat, `/` for commands). Piped, or with `--ready`, `--start-at N` (the
+//! host starts once N players are in and ready) or `--exit-on-start`: the same events as lines
+//! of text, which script a whole match start from the command line.
+
+use std::io::IsTerminal;
 
 use anyhow::Result;
 use clap::Args;
@@ -70,7 +73,7 @@ pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| me.as_str()[..8].to_owned());
     let profile = Profile {
-        name,
+        name: name.clone(),
         rating: args.rating,
         key: None,
     };
@@ -89,11 +92,20 @@ pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
         config,
     )
     .await?;
+    if args.quick_match {
+        let started = client.quick_match().await;
+        if let Err(error) = &started {
+            eprintln!("* quick match: {error}");
+        }
+    }
+    // A person at a terminal gets the full view; scripts and pipes get lines.
+    let scripted = args.json || args.ready || args.start_at.is_some() || args.exit_on_start;
+    if !scripted && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        let title = format!("room {:?} · {} ({})", args.network.room, name, args.rating);
+        return super::lobby_view::run(client, me, title).await;
+    }
     let mut out = Output { json: args.json };
     out.emit(json!({"event": "self", "id": me.as_str()})).await;
-    if args.quick_match {
-        report(&mut out, client.quick_match().await).await;
-    }
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
     let mut reading = true;
     loop {
@@ -222,7 +234,7 @@ async fn report<E: std::fmt::Display>(out: &mut Output, result: Result<(), E>) {
 }
 
 /// A lobby event as the JSON line it prints.
-fn event_json(event: &LobbyEvent) -> Value {
+pub(super) fn event_json(event: &LobbyEvent) -> Value {
     match event {
         LobbyEvent::Entered { game } => json!({"event": "entered", "game": game.to_string()}),
         LobbyEvent::PlayerJoined { player, profile } => json!({
@@ -293,7 +305,7 @@ impl Output {
 }
 
 /// An event as a line of text.
-fn text(event: &Value) -> String {
+pub(super) fn text(event: &Value) -> String {
     let field = |key: &str| match event.get(key) {
         Some(Value::String(text)) => text.clone(),
         Some(other) => other.to_string(),

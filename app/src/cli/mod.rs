@@ -3,6 +3,7 @@
 mod chat;
 mod files;
 mod lobby;
+mod lobby_view;
 mod peer;
 
 use anyhow::{Context, Result, bail};

@@ -206,3 +206,95 @@ fn two_cli_lobbies_quick_match_and_print_the_same_start() {
     assert_eq!(start_a["start_frame"], 0);
     assert!(start_a["seed"].as_str().unwrap().parse::<u64>().is_ok());
 }
+
+/// Runs `tmux` with these arguments.
+fn tmux(socket: &str, args: &[&str]) -> String {
+    let output = std::process::Command::new("tmux")
+        .args(["-L", socket])
+        .args(args)
+        .output()
+        .expect("tmux is installed (cargo xtask setup installs it)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The terminal view as a person sees it: a game created, a quick-matching player let in, chat,
+/// the start, all on screen (tmux runs the view; the screen is read back as text).
+#[test]
+fn the_terminal_view_shows_the_game_its_players_chat_and_the_start() {
+    let port = trystero_testkit::free_port();
+    let socket = format!("trystero-lobby-{port}");
+    let command = format!(
+        "{} lobby --local --local-port {port} --room view --name ada --rating 1620",
+        env!("CARGO_BIN_EXE_trystero")
+    );
+    tmux(
+        &socket,
+        &[
+            "new-session",
+            "-d",
+            "-s",
+            "ada",
+            "-x",
+            "120",
+            "-y",
+            "34",
+            &command,
+        ],
+    );
+    struct Kill(String);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            tmux(&self.0, &["kill-server"]);
+        }
+    }
+    let _kill = Kill(socket.clone());
+    let screen = || tmux(&socket, &["capture-pane", "-t", "ada", "-p"]);
+    let wait_for = |wanted: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            if screen().contains(wanted) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the screen never showed {wanted:?}:\n{}", screen());
+    };
+    wait_for("not in a game");
+    tmux(
+        &socket,
+        &["send-keys", "-t", "ada", "/create arena", "Enter"],
+    );
+    wait_for("ada 1620 host (you)");
+    // Bob quick-matches from a script and is let into ada's game.
+    let bob = std::process::Command::new(env!("CARGO_BIN_EXE_trystero"))
+        .args(["lobby", "--local", "--local-port", &port.to_string()])
+        .args([
+            "--room",
+            "view",
+            "--name",
+            "bob",
+            "--quick-match",
+            "--ready",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Reap(std::process::Child);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _bob = Reap(bob);
+    wait_for("bob 1500 ready");
+    wait_for("bob is ready");
+    tmux(&socket, &["send-keys", "-t", "ada", "hello bob", "Enter"]);
+    wait_for("[you] hello bob");
+    tmux(&socket, &["send-keys", "-t", "ada", "/start", "Enter"]);
+    wait_for("players you, bob");
+    wait_for("arena · started, seed");
+    wait_for("started 1");
+}

@@ -53,11 +53,16 @@ fn eight_players_quick_match_into_two_full_games() {
 #[test]
 fn two_hosts_racing_merge_into_the_lower_game() {
     let mut net = Net::new(2);
-    // Both quick-match before either hears of the other: both host.
+    // Both quick-match and, finding nothing, both host before either hears of the other.
     net.act(peer(1), |lobby, now| lobby.quick_match(now))
         .unwrap();
     net.act(peer(2), |lobby, now| lobby.quick_match(now))
         .unwrap();
+    assert!(
+        !net.lobby(peer(1)).is_host(),
+        "quick match looks before it hosts"
+    );
+    net.advance(3_000);
     assert!(net.lobby(peer(1)).is_host() && net.lobby(peer(2)).is_host());
     run(&mut net, 5);
     let games = games_of(&mut net, 1..=2);
@@ -101,6 +106,8 @@ fn one_ticket_at_a_time() {
         net.act(peer(1), |lobby, now| lobby.quick_match(now)),
         Err(LobbyError::TicketOpen)
     );
+    // Nobody else: it hosts.
+    net.advance(3_000);
     net.lobby(peer(1)).cancel_quick_match();
     assert_eq!(
         net.act(peer(1), |lobby, now| lobby.quick_match(now)),
