@@ -21,6 +21,7 @@ use trystero_core::PeerId;
 use crate::message::{
     MAX_MEMBERS, MAX_NAME_CHARS, MAX_TAG_CHARS, MessageError, Profile, RejectReason, check_name,
 };
+use crate::tournament::{Bracket, Entrant, Format, MatchId, Slot};
 
 /// A game's id: its creator's peer id and the creator's game number, `"<peer>-<n>"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -93,6 +94,9 @@ pub struct GameSettings {
     pub max_players: u8,
     /// Whether spectators may join (and watch after the start).
     pub spectators: bool,
+    /// A tournament instead of one match: at the start, the players are seeded into a bracket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tournament: Option<Format>,
 }
 
 /// A player of a game.
@@ -151,6 +155,49 @@ pub struct GameState {
     pub spectators: Vec<Spectator>,
     /// Open or started.
     pub phase: Phase,
+    /// The bracket, once a tournament started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tournament: Option<Tournament>,
+}
+
+/// A started tournament: the bracket, who sits at each of its seats, and the results reported
+/// so far for matches not decided yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tournament {
+    /// The bracket.
+    pub bracket: Bracket,
+    /// The player of each entrant number (by seed).
+    pub seats: Vec<PeerId>,
+    /// Reports waiting for the other player's: (match, reporter, winner named).
+    pub reports: Vec<(MatchId, PeerId, PeerId)>,
+}
+
+impl Tournament {
+    /// The entrant number of `peer`.
+    pub fn entrant(&self, peer: PeerId) -> Option<Entrant> {
+        self.seats
+            .iter()
+            .position(|seat| *seat == peer)
+            .and_then(|index| Entrant::try_from(index).ok())
+    }
+
+    /// The player of an entrant number.
+    pub fn player(&self, entrant: Entrant) -> Option<PeerId> {
+        self.seats.get(usize::from(entrant)).copied()
+    }
+
+    /// The champion, once decided.
+    pub fn champion(&self) -> Option<PeerId> {
+        self.player(self.bracket.champion()?)
+    }
+
+    /// The players of a match, if both are known.
+    pub fn players_of(&self, id: MatchId) -> Option<[PeerId; 2]> {
+        match self.bracket.matches.get(usize::from(id))?.slots {
+            [Slot::Player(a), Slot::Player(b)] => Some([self.player(a)?, self.player(b)?]),
+            _ => None,
+        }
+    }
 }
 
 /// What the host's rules said to a request.
@@ -180,6 +227,7 @@ impl GameState {
             }],
             spectators: Vec::new(),
             phase: Phase::Open,
+            tournament: None,
         }
     }
 
@@ -266,6 +314,12 @@ impl GameState {
         if peer == self.host || !self.is_member(peer) {
             return Applied::Unchanged;
         }
+        // A tournament player who leaves loses the rest of its matches (walkovers).
+        if let Some(tournament) = self.tournament.as_mut()
+            && let Some(entrant) = tournament.entrant(peer)
+        {
+            tournament.bracket.withdraw(entrant);
+        }
         self.players.retain(|player| player.id != peer);
         self.spectators.retain(|spectator| spectator.id != peer);
         self.revision += 1;
@@ -288,7 +342,52 @@ impl GameState {
             start_frame: 0,
             roster: self.players.iter().map(|player| player.id).collect(),
         };
+        if let Some(format) = self.settings.tournament {
+            let ratings: Vec<i32> = self.players.iter().map(|p| p.profile.rating).collect();
+            if let Ok((bracket, entrant_of)) = Bracket::new(format, &ratings) {
+                let mut seats = vec![self.host; self.players.len()];
+                for (player, entrant) in self.players.iter().zip(entrant_of) {
+                    seats[usize::from(entrant)] = player.id;
+                }
+                self.tournament = Some(Tournament {
+                    bracket,
+                    seats,
+                    reports: Vec::new(),
+                });
+            }
+        }
         self.revision += 1;
+    }
+
+    /// Host rule: `from`, a player of match `id`, reports `winner` won it. The result stands
+    /// once both players of the match named the same winner.
+    pub fn apply_match_report(&mut self, from: PeerId, id: MatchId, winner: PeerId) -> Applied {
+        let Some(tournament) = self.tournament.as_mut() else {
+            return Applied::Unchanged;
+        };
+        let Some(players) = tournament.players_of(id) else {
+            return Applied::Unchanged;
+        };
+        if !players.contains(&from) || !players.contains(&winner) {
+            return Applied::Unchanged;
+        }
+        tournament
+            .reports
+            .retain(|(game, reporter, _)| !(*game == id && *reporter == from));
+        tournament.reports.push((id, from, winner));
+        let agreed = players.iter().all(|player| {
+            tournament.reports.iter().any(|(game, reporter, named)| {
+                *game == id && reporter == player && *named == winner
+            })
+        });
+        if agreed
+            && let Some(entrant) = tournament.entrant(winner)
+            && tournament.bracket.report(id, entrant).is_ok()
+        {
+            tournament.reports.retain(|(game, _, _)| *game != id);
+        }
+        self.revision += 1;
+        Applied::Changed
     }
 
     /// Who takes over if the host and every peer in `departed` are gone: the player with the
@@ -309,6 +408,13 @@ impl GameState {
             .retain(|player| player.id != old && !departed.contains(&player.id));
         self.spectators
             .retain(|spectator| spectator.id != old && !departed.contains(&spectator.id));
+        if let Some(tournament) = self.tournament.as_mut() {
+            for gone in departed.iter().chain([&old]) {
+                if let Some(entrant) = tournament.entrant(*gone) {
+                    tournament.bracket.withdraw(entrant);
+                }
+            }
+        }
         self.host = new_host;
         self.epoch += 1;
         self.revision = 0;
@@ -361,6 +467,15 @@ impl GameState {
         {
             return bad("roster");
         }
+        if let Some(tournament) = &self.tournament
+            && (tournament.seats.len() > MAX_MEMBERS
+                || tournament.bracket.entrants.len() != tournament.seats.len()
+                || tournament.bracket.matches.len() > 4 * MAX_MEMBERS
+                || tournament.reports.len() > 2 * MAX_MEMBERS
+                || !tournament.bracket.is_consistent())
+        {
+            return bad("tournament");
+        }
         Ok(())
     }
 }
@@ -390,6 +505,7 @@ mod tests {
             region: None,
             max_players,
             spectators: true,
+            tournament: None,
         };
         GameState::new(GameId::new(peer(5), 1), settings, peer(5), profile("host"))
     }
@@ -439,6 +555,65 @@ mod tests {
             Applied::Rejected(RejectReason::Started)
         );
         assert_eq!(state.revision, 4);
+    }
+
+    #[test]
+    fn a_tournament_match_counts_once_both_players_name_the_same_winner() {
+        let mut state = game(4);
+        state.settings.tournament = Some(Format::SingleElimination);
+        for n in [1, 2, 3] {
+            state.apply_join(peer(n), profile("p"), false);
+        }
+        state.start(1);
+        let tournament = state.tournament.clone().unwrap();
+        let id = tournament.bracket.ready()[0];
+        let [a, b] = tournament.players_of(id).unwrap();
+        let decided = |state: &GameState| {
+            state.tournament.as_ref().unwrap().bracket.matches[usize::from(id)]
+                .winner
+                .is_some()
+        };
+        // A claim by one side, then a conflicting one: nothing is decided.
+        state.apply_match_report(a, id, a);
+        state.apply_match_report(b, id, b);
+        assert!(!decided(&state));
+        // Someone not in the match cannot report it.
+        let outsider = tournament
+            .seats
+            .iter()
+            .copied()
+            .find(|p| *p != a && *p != b)
+            .unwrap();
+        assert_eq!(
+            state.apply_match_report(outsider, id, outsider),
+            Applied::Unchanged
+        );
+        // B concedes: both name A.
+        state.apply_match_report(b, id, a);
+        assert!(decided(&state));
+        assert!(state.tournament.as_ref().unwrap().reports.is_empty());
+    }
+
+    #[test]
+    fn a_full_64_player_tournament_state_fits_in_one_message() {
+        use crate::message::{Body, MAX_MESSAGE_BYTES, Message};
+        let mut state = game(64);
+        state.settings.tournament = Some(Format::DoubleElimination);
+        for n in 0..63u32 {
+            let id = PeerId::parse(&format!("plyr{n:016}")).unwrap();
+            let name = format!("{n:0>32}");
+            state.apply_join(id, profile(&name), true);
+            state.spectators.retain(|s| s.id != id);
+            state.players.push(Player {
+                id,
+                profile: Profile::new(name, 1500),
+                ready: true,
+            });
+        }
+        state.start(9);
+        let bytes = Message::new(Body::State(Box::new(state))).encode();
+        assert!(bytes.len() <= MAX_MESSAGE_BYTES, "{} bytes", bytes.len());
+        Message::decode(&bytes).unwrap();
     }
 
     #[test]

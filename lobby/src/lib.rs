@@ -44,7 +44,7 @@ pub mod tournament;
 pub use analytics::{Analytics, Histogram};
 pub use chat::{ChatDrop, ChatLimits};
 pub use client::{LobbyClient, RoomJoiner};
-pub use game::{GameId, GameSettings, GameState, Phase, Player, Spectator};
+pub use game::{GameId, GameSettings, GameState, Phase, Player, Spectator, Tournament};
 pub use lobby::{
     ADVERT_INTERVAL, ADVERT_TTL, Channel, Input, JOIN_TIMEOUT, Lobby, LobbyConfig, LobbyError,
     LobbyEvent, MAX_LISTED_GAMES, MAX_PENDING_RESULTS, Output, QUICK_HOST_DELAY, Refusal,

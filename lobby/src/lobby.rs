@@ -162,6 +162,16 @@ pub enum LobbyEvent {
         /// What.
         text: String,
     },
+    /// The tournament's bracket changed (a result, a walkover): see [`Lobby::game`].
+    BracketChanged {
+        /// The bracket's revision.
+        revision: u64,
+    },
+    /// The tournament has its champion.
+    TournamentOver {
+        /// The champion.
+        champion: PeerId,
+    },
     /// A match result every player signed was counted: the players' new ratings (rounded).
     RatingsChanged {
         /// The game.
@@ -412,6 +422,37 @@ impl Lobby {
     /// The ratings table, if this lobby rates games.
     pub fn ratings(&self) -> Option<&Ratings> {
         self.rater.as_ref().map(|rater| &rater.ratings)
+    }
+
+    /// Reports the winner of one of our tournament matches; the host applies it once both
+    /// players named the same winner.
+    pub fn report_match(
+        &mut self,
+        now: Millis,
+        match_id: u16,
+        winner: PeerId,
+    ) -> Result<(), LobbyError> {
+        self.now = now;
+        let state = self.game().ok_or(LobbyError::NotInGame)?;
+        if state.tournament.is_none() {
+            return Err(LobbyError::NotStarted);
+        }
+        let game = state.game;
+        if self.is_host() {
+            let me = self.self_id;
+            self.host_apply(|state, _| state.apply_match_report(me, match_id, winner));
+        } else {
+            self.send(
+                Channel::Game,
+                None,
+                &Body::MatchReport {
+                    game,
+                    match_id,
+                    winner,
+                },
+            );
+        }
+        Ok(())
     }
 
     /// Signs and sends our account of the current game's result: each player's place (1 is
@@ -692,6 +733,7 @@ impl Lobby {
                             region: self.config.region.clone(),
                             max_players: self.config.max_players,
                             spectators: true,
+                            tournament: None,
                         };
                         if self.create_room(self.now, settings).is_err() {
                             self.ticket = None;
@@ -1057,6 +1099,18 @@ impl Lobby {
                 }
             }
             (Channel::Game, Body::State(state)) => self.on_state(from, *state),
+            (
+                Channel::Game,
+                Body::MatchReport {
+                    game,
+                    match_id,
+                    winner,
+                },
+            ) => {
+                if self.in_game(game) && self.is_host() {
+                    self.host_apply(|state, _| state.apply_match_report(from, match_id, winner));
+                }
+            }
             (Channel::Game, Body::ResultSignature { result, signature }) => {
                 self.on_result_signature(from, result, signature);
             }
@@ -1341,6 +1395,19 @@ fn changes(previous: Option<&GameState>, next: &GameState, me: PeerId) -> Vec<Lo
     }
     if !previous.started() {
         events.extend(starting(next));
+    }
+    if let Some(tournament) = &next.tournament {
+        let before = previous.tournament.as_ref();
+        if before.is_none_or(|before| before.bracket.revision != tournament.bracket.revision) {
+            events.push(LobbyEvent::BracketChanged {
+                revision: tournament.bracket.revision,
+            });
+        }
+        if let Some(champion) = tournament.champion()
+            && before.and_then(|before| before.champion()).is_none()
+        {
+            events.push(LobbyEvent::TournamentOver { champion });
+        }
     }
     events
 }

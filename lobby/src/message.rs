@@ -136,6 +136,16 @@ pub enum Body {
     },
     /// Game room, from the host: the whole state of the game.
     State(Box<GameState>),
+    /// Game room, to everyone: a tournament player's account of one of its matches (the host
+    /// applies it once both players agree).
+    MatchReport {
+        /// The game (the tournament).
+        game: GameId,
+        /// The bracket's match.
+        match_id: u16,
+        /// Who won it.
+        winner: PeerId,
+    },
     /// Game room, to everyone: a player's signature over a match result.
     ResultSignature {
         /// The result signed.
@@ -247,6 +257,7 @@ impl Body {
             Self::Join { profile, .. } => check_name(&profile.name, "profile.name"),
             // Game ids are checked as they are read.
             Self::Withdraw { .. }
+            | Self::MatchReport { .. }
             | Self::Ready { .. }
             | Self::Leave { .. }
             | Self::Rejected { .. } => Ok(()),

@@ -254,6 +254,31 @@ impl Bracket {
         self.push(Side::Reset, 1, [Slot::Open, Slot::Open]);
     }
 
+    /// Whether every reference inside is in bounds (a bracket read from a peer is checked before
+    /// use, so no method can index out of range).
+    pub fn is_consistent(&self) -> bool {
+        let count = self.matches.len();
+        let entrants = self.entrants.len();
+        let slot_ok = |slot: &Slot| match slot {
+            Slot::Player(entrant) => usize::from(*entrant) < entrants,
+            Slot::Open | Slot::Bye => true,
+        };
+        let target_ok = |target: &Option<(MatchId, u8)>| {
+            target.is_none_or(|(id, slot)| usize::from(id) < count && slot < 2)
+        };
+        (2..=MAX_ENTRANTS).contains(&entrants)
+            && self
+                .withdrawn
+                .iter()
+                .all(|entrant| usize::from(*entrant) < entrants)
+            && self.matches.iter().all(|game| {
+                game.slots.iter().all(slot_ok)
+                    && target_ok(&game.winner_to)
+                    && target_ok(&game.loser_to)
+                    && game.winner.is_none_or(|slot| slot < 2)
+            })
+    }
+
     /// Matches waiting for a result: both players known, neither withdrawn, no winner yet.
     pub fn ready(&self) -> Vec<MatchId> {
         (0..self.matches.len())

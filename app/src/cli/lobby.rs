@@ -164,6 +164,7 @@ async fn command(client: &LobbyClient, out: &mut Output, line: &str) {
             region: None,
             max_players: 0,
             spectators: true,
+            tournament: None,
         };
         client.create_room(settings).await.map(|_| ())
     } else if let Some(game) = game("join").or_else(|| game("spectate")) {

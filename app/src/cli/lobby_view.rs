@@ -207,6 +207,7 @@ async fn command(client: &LobbyClient, view: &mut View, line: &str) -> bool {
                 region: None,
                 max_players: 0,
                 spectators: true,
+                tournament: None,
             };
             client.create_room(settings).await.map(|_| ())
         }

@@ -7,3 +7,4 @@ mod matching;
 mod net;
 mod props;
 mod results;
+mod tournaments;

@@ -20,6 +20,7 @@ pub(crate) fn settings(name: &str, max_players: u8) -> GameSettings {
         region: None,
         max_players,
         spectators: true,
+        tournament: None,
     }
 }
 
