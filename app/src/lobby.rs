@@ -14,7 +14,7 @@ use crate::{JoinError, JoinOptions, PeerId, Room, RoomConfig};
 pub use trystero_lobby::{
     Advert, Channel, GameId, GameSettings, GameState, LobbyClient, LobbyConfig, LobbyError,
     LobbyEvent, MatchmakingConfig, Phase, Player, Profile, Rating, RatingSystem, Ratings,
-    Spectator,
+    SavedRatings, Spectator,
 };
 
 /// The room every player of an app meets in to find games.

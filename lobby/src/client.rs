@@ -132,6 +132,19 @@ impl LobbyClient {
         .await
     }
 
+    /// The ratings table as a file holds it, if this lobby rates games.
+    pub async fn saved_ratings(&self) -> Result<Option<crate::rating::SavedRatings>, Stopped> {
+        self.call(|lobby, _| lobby.ratings().map(crate::rating::Ratings::save))
+            .await
+    }
+
+    /// See [`Lobby::report_match`].
+    pub async fn report_match(&self, match_id: u16, winner: PeerId) -> Result<(), LobbyError> {
+        self.call(move |lobby, now| lobby.report_match(now, match_id, winner))
+            .await
+            .unwrap_or(Err(LobbyError::NotInGame))
+    }
+
     /// The dashboard's figures now.
     pub async fn analytics(&self) -> Result<crate::analytics::Analytics, Stopped> {
         self.call(|lobby, now| lobby.analytics(now)).await

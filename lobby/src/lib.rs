@@ -52,4 +52,6 @@ pub use lobby::{
 };
 pub use matchmaking::{MatchmakingConfig, PoolTicket, Ticket, match_pass};
 pub use message::{Advert, MessageError, Profile, RejectReason};
-pub use rating::{MatchResult, Rating, RatingSystem, Ratings, ResultError, SignedResult, Standing};
+pub use rating::{
+    MatchResult, Rating, RatingSystem, Ratings, ResultError, SavedRatings, SignedResult, Standing,
+};

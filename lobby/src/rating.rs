@@ -210,7 +210,47 @@ pub struct Ratings {
     counted_order: VecDeque<GameId>,
 }
 
+/// A ratings table as a file holds it: every player's rating and the games counted (so a
+/// result is not counted twice across restarts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedRatings {
+    /// Each player's identity key and rating.
+    pub players: Vec<(PublicKey, Rating)>,
+    /// The games counted, oldest first (at most [`MAX_REMEMBERED_GAMES`]).
+    pub counted: Vec<GameId>,
+}
+
 impl Ratings {
+    /// What to save.
+    pub fn save(&self) -> SavedRatings {
+        SavedRatings {
+            players: self
+                .table
+                .iter()
+                .map(|(key, rating)| (*key, *rating))
+                .collect(),
+            counted: self.counted_order.iter().copied().collect(),
+        }
+    }
+
+    /// A table rating with `system` from what was saved.
+    pub fn load(system: RatingSystem, saved: SavedRatings) -> Self {
+        let mut ratings = Self::new(system);
+        ratings.table = saved.players.into_iter().collect();
+        for game in saved
+            .counted
+            .into_iter()
+            .rev()
+            .take(MAX_REMEMBERED_GAMES)
+            .rev()
+        {
+            if ratings.counted.insert(game) {
+                ratings.counted_order.push_back(game);
+            }
+        }
+        ratings
+    }
+
     /// An empty table rating with `system`.
     pub fn new(system: RatingSystem) -> Self {
         Self {
@@ -402,6 +442,29 @@ mod tests {
         // Sum of changes is zero-ish for equal starting ratings.
         let sum: f64 = values.iter().map(|v| v - 1500.0).sum();
         assert!(sum.abs() < 1e-6, "{sum}");
+    }
+
+    #[test]
+    fn a_saved_table_loads_back_and_still_refuses_counted_games() {
+        let (alice, bob) = (PlainIdentity::new(1), PlainIdentity::new(2));
+        let mut signed = SignedResult::new(result(&[&alice, &bob]));
+        signed.sign(&alice);
+        signed.sign(&bob);
+        let mut ratings = Ratings::new(RatingSystem::default());
+        ratings.record(&signed, &PlainVerifier).unwrap();
+        let text = serde_json::to_string(&ratings.save()).unwrap();
+        let mut again = Ratings::load(
+            RatingSystem::default(),
+            serde_json::from_str(&text).unwrap(),
+        );
+        assert_eq!(
+            again.rating(&alice.public_key()),
+            ratings.rating(&alice.public_key())
+        );
+        assert_eq!(
+            again.record(&signed, &PlainVerifier),
+            Err(ResultError::AlreadyCounted(signed.result.game))
+        );
     }
 
     #[test]

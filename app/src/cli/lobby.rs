@@ -20,6 +20,7 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use trystero::PeerId;
 use trystero::lobby::{
     GameId, GameSettings, LobbyClient, LobbyConfig, LobbyEvent, Phase, Profile, join_lobby,
 };
@@ -63,6 +64,11 @@ pub(crate) struct LobbyArgs {
     /// JSON lines in and out.
     #[arg(long)]
     json: bool,
+    /// Rated games: sign results with your identity key and keep ratings, both in the data
+    /// folder (`$TRYSTERO_DATA_DIR`, else `$XDG_DATA_HOME/trystero`, else
+    /// `~/.local/share/trystero`).
+    #[arg(long)]
+    rated: bool,
 }
 
 pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
@@ -84,14 +90,35 @@ pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
         region: args.region.clone(),
         ..LobbyConfig::default()
     };
-    let mut client = join_lobby(
-        network.config,
-        &args.network.room,
-        &network.options,
-        profile,
-        config,
-    )
-    .await?;
+    let store = if args.rated {
+        Some(store::Store::open()?)
+    } else {
+        None
+    };
+    let mut client = match &store {
+        Some(store) => {
+            trystero::lobby::join_rated_lobby(
+                network.config,
+                &args.network.room,
+                &network.options,
+                profile,
+                config,
+                store.identity()?,
+                store.ratings()?,
+            )
+            .await?
+        }
+        None => {
+            join_lobby(
+                network.config,
+                &args.network.room,
+                &network.options,
+                profile,
+                config,
+            )
+            .await?
+        }
+    };
     if args.quick_match {
         let started = client.quick_match().await;
         if let Err(error) = &started {
@@ -119,6 +146,12 @@ pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
             event = client.next_event() => {
                 let Some(event) = event else { break };
                 let starting = matches!(event, LobbyEvent::GameStarting { .. });
+                if let (Some(store), LobbyEvent::RatingsChanged { .. }) = (&store, &event)
+                    && let Ok(Some(saved)) = client.saved_ratings().await
+                    && let Err(error) = store.save_ratings(&saved)
+                {
+                    out.emit(json!({"event": "error", "message": format!("{error:#}")})).await;
+                }
                 if args.ready && matches!(event, LobbyEvent::Entered { .. }) {
                     report(&mut out, client.set_ready(true).await).await;
                 }
@@ -187,6 +220,41 @@ async fn command(client: &LobbyClient, out: &mut Output, line: &str) {
         client.send_message(text).await
     } else if command.contains_key("leave") {
         client.leave_room().await
+    } else if let Some(places) = command.get("result").and_then(Value::as_array) {
+        let mut parsed = Vec::new();
+        for entry in places {
+            let peer = entry
+                .get(0)
+                .and_then(Value::as_str)
+                .map(str::parse::<PeerId>);
+            let place = entry.get(1).and_then(Value::as_u64).map(u8::try_from);
+            match (peer, place) {
+                (Some(Ok(peer)), Some(Ok(place))) => parsed.push((peer, place)),
+                _ => {
+                    out.emit(json!({"event": "error", "message": "result: [[peer id, place], …]"}))
+                        .await;
+                    return;
+                }
+            }
+        }
+        client.report_result(parsed).await
+    } else if let Some(report) = command.get("report") {
+        let id = report
+            .get("match")
+            .and_then(Value::as_u64)
+            .map(u16::try_from);
+        let winner = report
+            .get("winner")
+            .and_then(Value::as_str)
+            .map(str::parse::<PeerId>);
+        match (id, winner) {
+            (Some(Ok(id)), Some(Ok(winner))) => client.report_match(id, winner).await,
+            _ => {
+                out.emit(json!({"event": "error", "message": "report: {\"match\": n, \"winner\": peer id}"}))
+                    .await;
+                return;
+            }
+        }
     } else if command.contains_key("analytics") {
         match client.analytics().await {
             Ok(figures) => {
@@ -280,6 +348,16 @@ pub(super) fn event_json(event: &LobbyEvent) -> Value {
             "event": "rejected", "game": game.to_string(), "reason": reason.to_string(),
         }),
         LobbyEvent::Left { game } => json!({"event": "left", "game": game.to_string()}),
+        LobbyEvent::RatingsChanged { game, ratings } => json!({
+            "event": "ratings", "game": game.to_string(),
+            "ratings": ratings.iter().map(|(key, rating)| json!([key.to_string(), rating])).collect::<Vec<_>>(),
+        }),
+        LobbyEvent::BracketChanged { revision } => {
+            json!({"event": "bracket", "revision": revision})
+        }
+        LobbyEvent::TournamentOver { champion } => {
+            json!({"event": "champion", "champion": champion.as_str()})
+        }
         LobbyEvent::Refused { from, error } => json!({
             "event": "refused", "from": from.as_str(), "reason": error.to_string(),
         }),
@@ -358,5 +436,149 @@ pub(super) fn text(event: &Value) -> String {
             _ => "* no open games".to_owned(),
         },
         _ => format!("* {event}"),
+    }
+}
+
+/// The player's identity key and ratings on disk.
+mod store {
+    use std::path::{Path, PathBuf};
+
+    use anyhow::{Context, Result, bail};
+    use trystero::lobby::{RatingSystem, Ratings, SavedRatings};
+    use trystero_crypto::Ed25519Identity;
+
+    /// The data folder of this player.
+    pub(super) struct Store {
+        dir: PathBuf,
+    }
+
+    impl Store {
+        /// `$TRYSTERO_DATA_DIR`, else `$XDG_DATA_HOME/trystero`, else `~/.local/share/trystero`.
+        pub(super) fn open() -> Result<Self> {
+            let dir = if let Some(dir) = std::env::var_os("TRYSTERO_DATA_DIR") {
+                PathBuf::from(dir)
+            } else if let Some(data) = std::env::var_os("XDG_DATA_HOME") {
+                PathBuf::from(data).join("trystero")
+            } else if let Some(home) = std::env::var_os("HOME") {
+                PathBuf::from(home).join(".local/share/trystero")
+            } else {
+                bail!("no data folder: set TRYSTERO_DATA_DIR");
+            };
+            Self::at(dir)
+        }
+
+        pub(super) fn at(dir: PathBuf) -> Result<Self> {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            Ok(Self { dir })
+        }
+
+        /// The player's identity, made (and saved, readable by the owner only) on first use.
+        pub(super) fn identity(&self) -> Result<Ed25519Identity> {
+            let path = self.dir.join("identity.key");
+            if path.exists() {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                let seed = parse_seed(text.trim())
+                    .with_context(|| format!("{} is not 64 hex digits", path.display()))?;
+                return Ok(Ed25519Identity::from_seed(seed));
+            }
+            let identity = Ed25519Identity::generate()?;
+            let hex: String = identity.seed().iter().map(|b| format!("{b:02x}")).collect();
+            write_atomically(&path, hex.as_bytes(), true)?;
+            Ok(identity)
+        }
+
+        /// The saved ratings (Glicko-2), or an empty table.
+        pub(super) fn ratings(&self) -> Result<Ratings> {
+            let path = self.dir.join("ratings.json");
+            if !path.exists() {
+                return Ok(Ratings::new(RatingSystem::default()));
+            }
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let saved: SavedRatings = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a ratings file", path.display()))?;
+            Ok(Ratings::load(RatingSystem::default(), saved))
+        }
+
+        /// Saves the ratings: written, synced, then renamed into place.
+        pub(super) fn save_ratings(&self, saved: &SavedRatings) -> Result<()> {
+            let text = serde_json::to_vec_pretty(saved)?;
+            write_atomically(&self.dir.join("ratings.json"), &text, false)
+        }
+    }
+
+    fn parse_seed(text: &str) -> Option<[u8; 32]> {
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut seed = [0u8; 32];
+        for (slot, pair) in seed.iter_mut().zip(text.as_bytes().chunks(2)) {
+            *slot = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+        }
+        Some(seed)
+    }
+
+    fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
+        use std::io::Write;
+        let part = path.with_extension("part");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        if private {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        #[cfg(not(unix))]
+        let _ = private;
+        let mut file = options
+            .open(&part)
+            .with_context(|| format!("writing {}", part.display()))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&part, path).with_context(|| format!("saving {}", path.display()))?;
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use trystero_core::identity::Identity;
+
+        use super::*;
+
+        #[test]
+        fn the_identity_and_ratings_survive_a_restart() {
+            let dir = std::env::temp_dir().join(format!("trystero-store-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let store = Store::at(dir.clone()).unwrap();
+            let key = store.identity().unwrap().public_key();
+            assert_eq!(
+                Store::at(dir.clone())
+                    .unwrap()
+                    .identity()
+                    .unwrap()
+                    .public_key(),
+                key
+            );
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(dir.join("identity.key"))
+                    .unwrap()
+                    .permissions()
+                    .mode();
+                assert_eq!(mode & 0o777, 0o600);
+            }
+            assert!(store.ratings().unwrap().save().players.is_empty());
+            let saved = SavedRatings {
+                players: vec![(key, trystero::lobby::Rating::default())],
+                counted: Vec::new(),
+            };
+            store.save_ratings(&saved).unwrap();
+            assert_eq!(store.ratings().unwrap().save(), saved);
+            std::fs::write(dir.join("identity.key"), "nonsense").unwrap();
+            assert!(store.identity().is_err());
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 }

@@ -129,24 +129,22 @@ struct LobbyProcess {
 
 impl LobbyProcess {
     fn start(port: u16, name: &str) -> Self {
+        Self::start_with(port, name, &["--exit-on-start"], None)
+    }
+
+    fn start_with(port: u16, name: &str, extra: &[&str], data: Option<&std::path::Path>) -> Self {
         use std::io::{BufRead, BufReader};
         use std::process::{Command, Stdio};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trystero"))
-            .args([
-                "lobby",
-                "--json",
-                "--local",
-                "--local-port",
-                &port.to_string(),
-            ])
+        let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));
+        if let Some(data) = data {
+            command.env("TRYSTERO_DATA_DIR", data);
+        }
+        let port = port.to_string();
+        let mut child = command
+            .args(["lobby", "--json", "--local", "--local-port", &port])
             .args(["--room", "lobby-cli", "--name", name])
-            .args([
-                "--quick-match",
-                "--ready",
-                "--start-at",
-                "2",
-                "--exit-on-start",
-            ])
+            .args(["--quick-match", "--ready", "--start-at", "2"])
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -165,6 +163,11 @@ impl LobbyProcess {
             }
         });
         Self { child, lines }
+    }
+
+    fn send(&mut self, line: &str) {
+        use std::io::Write;
+        writeln!(self.child.stdin.as_mut().unwrap(), "{line}").unwrap();
     }
 
     /// The first line whose `event` is `kind`.
@@ -297,4 +300,41 @@ fn the_terminal_view_shows_the_game_its_players_chat_and_the_start() {
     wait_for("players you, bob");
     wait_for("arena · started, seed");
     wait_for("started 1");
+}
+
+/// Rated games from the CLI: both players report the same result, both print the same new
+/// ratings, and each keeps its identity key and ratings in its data folder.
+#[test]
+fn two_rated_cli_players_report_a_result_and_keep_their_ratings() {
+    let port = trystero_testkit::free_port();
+    let base = std::env::temp_dir().join(format!("trystero-rated-{port}"));
+    let (ada_dir, bob_dir) = (base.join("ada"), base.join("bob"));
+    let mut first = LobbyProcess::start_with(port, "ada", &["--rated"], Some(&ada_dir));
+    let a = first.expect("self");
+    std::thread::sleep(Duration::from_millis(500));
+    let mut second = LobbyProcess::start_with(port, "bob", &["--rated"], Some(&bob_dir));
+    let b = second.expect("self");
+    first.expect("game_starting");
+    second.expect("game_starting");
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let result = format!(r#"{{"result": [["{a}", 1], ["{b}", 2]]}}"#);
+    first.send(&result);
+    second.send(&result);
+    let ratings_a = first.expect("ratings");
+    let ratings_b = second.expect("ratings");
+    assert_eq!(ratings_a, ratings_b);
+    let values: Vec<i64> = ratings_a["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry[1].as_i64().unwrap())
+        .collect();
+    assert!(values[0] > 1500 && values[1] < 1500, "{values:?}");
+    for dir in [&ada_dir, &bob_dir] {
+        assert!(dir.join("identity.key").exists());
+        let saved = std::fs::read_to_string(dir.join("ratings.json")).unwrap();
+        assert!(saved.contains("players"), "{saved}");
+    }
+    drop((first, second));
+    let _ = std::fs::remove_dir_all(&base);
 }
