@@ -338,3 +338,103 @@ fn two_rated_cli_players_report_a_result_and_keep_their_ratings() {
     drop((first, second));
     let _ = std::fs::remove_dir_all(&base);
 }
+
+/// Eight players on the in-memory adapters (the real engine, handshake and actions) quick-match
+/// into two full games; then one host leaves and its game goes on under the lowest remaining
+/// player.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_players_form_two_games_and_survive_a_host_leaving() {
+    let network = Network::new();
+    let config = RoomConfig::builder("lobby-eight").build().unwrap();
+    let mut clients = Vec::new();
+    for n in 0..8 {
+        let peer = PeerId::random().unwrap();
+        let profile = Profile {
+            name: format!("player {n}"),
+            rating: 1500,
+            key: None,
+        };
+        let client = join_memory_lobby(
+            &network,
+            config.clone(),
+            peer,
+            profile,
+            LobbyConfig::default(),
+        )
+        .await
+        .unwrap();
+        clients.push((peer, client));
+    }
+    for (_, client) in &clients {
+        client.quick_match().await.unwrap();
+    }
+    let games = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let mut games = std::collections::BTreeMap::new();
+            for (peer, client) in &clients {
+                if let Some((state, _)) = client.game().await.unwrap()
+                    && state.is_player(*peer)
+                {
+                    games.insert(*peer, state);
+                }
+            }
+            let full = games.len() == 8
+                && games.values().all(|state| state.players.len() == 4)
+                && games
+                    .values()
+                    .map(|state| state.game)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
+                    == 2;
+            if full {
+                return games;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("two full games formed");
+    // The host of one game leaves.
+    let (host_index, state) = clients
+        .iter()
+        .enumerate()
+        .find_map(|(index, (peer, _))| {
+            let state = &games[peer];
+            (state.host == *peer).then(|| (index, state.clone()))
+        })
+        .unwrap();
+    clients[host_index].1.leave_room().await.unwrap();
+    let successor = state
+        .players
+        .iter()
+        .map(|player| player.id)
+        .filter(|id| *id != state.host)
+        .min()
+        .unwrap();
+    let members: Vec<usize> = clients
+        .iter()
+        .enumerate()
+        .filter(|(index, (peer, _))| *index != host_index && state.is_player(*peer))
+        .map(|(index, _)| index)
+        .collect();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let mut moved = 0;
+            for index in &members {
+                if let Some((now, _)) = clients[*index].1.game().await.unwrap()
+                    && now.game == state.game
+                    && now.host == successor
+                    && now.players.len() == 3
+                {
+                    moved += 1;
+                }
+            }
+            if moved == members.len() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the lowest remaining player hosts the three who stayed");
+}
