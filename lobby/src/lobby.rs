@@ -327,6 +327,12 @@ struct Current {
     skipped: BTreeSet<PeerId>,
     /// When we entered the game's room.
     entered_at: Millis,
+    /// A state from a new host that arrived while the old one was still here: held until the
+    /// old host leaves (a member cannot seize the game from a host that is there).
+    pending: Option<GameState>,
+    /// The epoch whose host seat we saw fall vacant: competing takeovers of it may replace
+    /// each other (the lower id wins).
+    vacated: Option<u32>,
 }
 
 /// The lobby of one local player.
@@ -648,6 +654,8 @@ impl Lobby {
             awaiting: None,
             skipped: BTreeSet::new(),
             entered_at: now,
+            pending: None,
+            vacated: None,
         });
         self.outputs.push_back(Output::EnterGame(game));
         self.event(LobbyEvent::Entered { game });
@@ -820,6 +828,8 @@ impl Lobby {
             awaiting: None,
             skipped: BTreeSet::new(),
             entered_at: now,
+            pending: None,
+            vacated: None,
         });
         self.outputs.push_back(Output::EnterGame(game));
         self.send(Channel::Game, None, &self.join_body());
@@ -1018,10 +1028,23 @@ impl Lobby {
         // The host is gone: the lowest player still in the room takes over. Members who see the
         // room alike pick the same one; if two take over, the lower id's state wins.
         let gone = gone_players(state, current, me);
-        match state.successor(&gone) {
+        let successor = state.successor(&gone);
+        // A new host's state held while the old one was here stands now, if it comes from the
+        // rightful successor (anyone else tried to seize the game early).
+        if let Some(held) = current.pending.take()
+            && held.supersedes(state)
+            && Some(held.host) == successor
+            && held.host != me
+        {
+            let from = held.host;
+            self.adopt(from, held);
+            return;
+        }
+        match successor {
             Some(successor) if successor == me => {
                 let mut next = state.clone();
                 next.take_over(me, &gone);
+                current.vacated = Some(next.epoch);
                 self.accept(next);
                 self.broadcast_state();
                 self.advertise();
@@ -1171,7 +1194,7 @@ impl Lobby {
             return;
         }
         let me = self.self_id;
-        let Some(current) = self.current.as_ref() else {
+        let Some(current) = self.current.as_mut() else {
             return;
         };
         if current.game != state.game {
@@ -1183,6 +1206,46 @@ impl Lobby {
             .is_some_and(|mine| !state.supersedes(mine))
         {
             return;
+        }
+        if let Some(mine) = current.state.as_ref()
+            && mine.host != state.host
+        {
+            let old_gone = mine.host != me
+                && (current.departed.contains(&mine.host) || !current.present.contains(&mine.host));
+            let competing = state.epoch == mine.epoch && current.vacated == Some(mine.epoch);
+            if !old_gone && !competing {
+                if current
+                    .pending
+                    .as_ref()
+                    .is_none_or(|held| state.supersedes(held))
+                {
+                    current.pending = Some(state);
+                }
+                return;
+            }
+        }
+        self.adopt(from, state);
+    }
+
+    /// Takes a host's state that passed the checks, and asks to join if it does not list us.
+    fn adopt(&mut self, from: PeerId, state: GameState) {
+        let me = self.self_id;
+        let Some(current) = self.current.as_mut() else {
+            return;
+        };
+        if current
+            .state
+            .as_ref()
+            .is_some_and(|mine| mine.host != state.host)
+        {
+            current.vacated = Some(state.epoch);
+        }
+        if current
+            .pending
+            .as_ref()
+            .is_some_and(|held| !held.supersedes(&state))
+        {
+            current.pending = None;
         }
         let was_admitted = current.admitted;
         let host_changed = current

@@ -332,3 +332,44 @@ fn analytics_count_players_games_matches_and_chat() {
     assert_eq!(figures.lobby_join_ms, Some(0));
     assert!(net.lobby(peer(3)).games().iter().any(|a| a.game == game));
 }
+
+#[test]
+fn a_member_cannot_seize_the_game_from_a_host_that_is_there() {
+    let mut net = Net::new(4);
+    let game = hosted(&mut net, 4, &[2, 4, 3]);
+    // Player 4 forges a takeover: a new epoch with itself as host, the host dropped and the
+    // game started with its own seed.
+    let mut forged = net.lobby(peer(4)).game().unwrap().clone();
+    forged.take_over(peer(4), &std::collections::BTreeSet::new());
+    forged.start(666);
+    let bytes = Message::new(Body::State(Box::new(forged))).encode();
+    for n in [1, 2, 3] {
+        let now = net.now;
+        net.lobby(peer(n)).handle(
+            now,
+            Input::Received {
+                channel: Channel::Game,
+                from: peer(4),
+                bytes: bytes.clone(),
+            },
+        );
+    }
+    net.settle();
+    for n in [1, 2, 3] {
+        let state = net.lobby(peer(n)).game().unwrap();
+        assert_eq!(
+            (state.host, state.started()),
+            (peer(1), false),
+            "player {n}"
+        );
+    }
+    // When the host really leaves, the rightful successor (2, the lowest) takes over, not the
+    // forger.
+    net.crash(peer(1));
+    net.settle();
+    for n in [2, 3, 4] {
+        let state = net.lobby(peer(n)).game().unwrap();
+        assert_eq!((state.game, state.host), (game, peer(2)), "player {n}");
+        assert!(!state.started(), "player {n}");
+    }
+}

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // test code: a failure is a test failure
 
 mod games;
+mod hostile;
 mod matching;
 mod net;
 mod props;
