@@ -28,7 +28,7 @@ use crate::rating::Rating;
 pub const TICK: Duration = Duration::from_millis(100);
 /// The action every lobby message travels on, in the lobby room and in game rooms.
 pub const ACTION: &str = "lobby";
-/// The most events the client may leave unread before the oldest are dropped.
+/// The most events the client may leave unread; later ones are dropped until it reads again.
 pub const MAX_PENDING_EVENTS: usize = 1024;
 
 /// How the lobby joins a game's room: the app's configuration and strategy.
@@ -68,42 +68,42 @@ impl LobbyClient {
     pub async fn create_room(&self, settings: GameSettings) -> Result<GameId, LobbyError> {
         self.call(move |lobby, now| lobby.create_room(now, settings))
             .await
-            .unwrap_or(Err(LobbyError::NotInGame))
+            .unwrap_or(Err(LobbyError::Stopped))
     }
 
     /// See [`Lobby::join_room`].
     pub async fn join_room(&self, game: GameId, spectator: bool) -> Result<(), LobbyError> {
         self.call(move |lobby, now| lobby.join_room(now, game, spectator))
             .await
-            .unwrap_or(Err(LobbyError::NotInGame))
+            .unwrap_or(Err(LobbyError::Stopped))
     }
 
     /// See [`Lobby::quick_match`].
     pub async fn quick_match(&self) -> Result<(), LobbyError> {
         self.call(|lobby, now| lobby.quick_match(now))
             .await
-            .unwrap_or(Err(LobbyError::NotInGame))
+            .unwrap_or(Err(LobbyError::Stopped))
     }
 
     /// See [`Lobby::leave_room`].
     pub async fn leave_room(&self) -> Result<(), LobbyError> {
         self.call(|lobby, now| lobby.leave_room(now))
             .await
-            .unwrap_or(Err(LobbyError::NotInGame))
+            .unwrap_or(Err(LobbyError::Stopped))
     }
 
     /// See [`Lobby::set_ready`].
     pub async fn set_ready(&self, ready: bool) -> Result<(), LobbyError> {
         self.call(move |lobby, now| lobby.set_ready(now, ready))
             .await
-            .unwrap_or(Err(LobbyError::NotInGame))
+            .unwrap_or(Err(LobbyError::Stopped))
     }
 
     /// See [`Lobby::start_game`].
     pub async fn start_game(&self) -> Result<(), LobbyError> {
         self.call(|lobby, now| lobby.start_game(now))
             .await
-            .unwrap_or(Err(LobbyError::NotInGame))
+            .unwrap_or(Err(LobbyError::Stopped))
     }
 
     /// See [`Lobby::send_message`].
@@ -111,14 +111,14 @@ impl LobbyClient {
         let text = text.to_owned();
         self.call(move |lobby, now| lobby.send_message(now, &text))
             .await
-            .unwrap_or(Err(LobbyError::NotInGame))
+            .unwrap_or(Err(LobbyError::Stopped))
     }
 
     /// See [`Lobby::report_result`].
     pub async fn report_result(&self, places: Vec<(PeerId, u8)>) -> Result<(), LobbyError> {
         self.call(move |lobby, now| lobby.report_result(now, &places))
             .await
-            .unwrap_or(Err(LobbyError::NotInGame))
+            .unwrap_or(Err(LobbyError::Stopped))
     }
 
     /// Every known player's rating, if this lobby rates games.
@@ -142,7 +142,7 @@ impl LobbyClient {
     pub async fn report_match(&self, match_id: u16, winner: PeerId) -> Result<(), LobbyError> {
         self.call(move |lobby, now| lobby.report_match(now, match_id, winner))
             .await
-            .unwrap_or(Err(LobbyError::NotInGame))
+            .unwrap_or(Err(LobbyError::Stopped))
     }
 
     /// The dashboard's figures now.
@@ -261,7 +261,8 @@ async fn run<J: RoomJoiner, C: Clock + Clone>(
                         let _ = old.room.leave().await;
                     }
                 }
-                // A client that stops reading loses the oldest events, never the lobby.
+                // A client that stops reading misses the events past the bound; the lobby never
+                // waits for it.
                 Output::Event(event) => {
                     let _ = events.try_send(event);
                 }

@@ -256,6 +256,9 @@ pub enum LobbyError {
     /// No randomness for the match seed.
     #[error("no randomness for the seed: {0}")]
     Random(String),
+    /// The lobby's driver has stopped (its client outlived it).
+    #[error("the lobby has stopped")]
+    Stopped,
     /// A quick match is already under way (one open ticket per player).
     #[error("a quick match is already under way")]
     TicketOpen,
