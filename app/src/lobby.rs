@@ -55,9 +55,19 @@ pub async fn join_lobby(
     profile: Profile,
     lobby_config: LobbyConfig,
 ) -> Result<LobbyClient, LobbyStartError> {
-    let room = crate::join_room_with(config.clone(), lobby_room, options).await?;
     let self_id = options.peer_id.unwrap_or_else(crate::self_id);
     let lobby = Lobby::new(self_id, profile, lobby_config, OsRandom)?;
+    start_over_network(lobby, config, lobby_room, options).await
+}
+
+/// Joins the lobby room and runs `lobby` over it on the current tokio runtime.
+async fn start_over_network(
+    lobby: Lobby,
+    config: RoomConfig,
+    lobby_room: &str,
+    options: &JoinOptions,
+) -> Result<LobbyClient, LobbyStartError> {
+    let room = crate::join_room_with(config.clone(), lobby_room, options).await?;
     let joiner = NetworkJoiner {
         config,
         options: options.clone(),
@@ -79,20 +89,13 @@ pub async fn join_rated_lobby(
     identity: Ed25519Identity,
     ratings: Ratings,
 ) -> Result<LobbyClient, LobbyStartError> {
-    let room = crate::join_room_with(config.clone(), lobby_room, options).await?;
     let self_id = options.peer_id.unwrap_or_else(crate::self_id);
     let lobby = Lobby::new(self_id, profile, lobby_config, OsRandom)?.with_ratings(
         identity,
         Ed25519Verifier,
         ratings,
     );
-    let joiner = NetworkJoiner {
-        config,
-        options: options.clone(),
-    };
-    let (client, driver) = client::start(lobby, room, joiner, TokioClock::new());
-    tokio::spawn(driver);
-    Ok(client)
+    start_over_network(lobby, config, lobby_room, options).await
 }
 
 /// Joins rooms of an in-process [`Network`] as one peer.

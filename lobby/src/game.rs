@@ -99,6 +99,21 @@ pub struct GameSettings {
     pub tournament: Option<Format>,
 }
 
+impl GameSettings {
+    /// A game of this name with the lobby's defaults: its config's mode, region and player
+    /// count (see [`crate::Lobby::create_room`]), spectators allowed, one match.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            mode: String::new(),
+            region: None,
+            max_players: 0,
+            spectators: true,
+            tournament: None,
+        }
+    }
+}
+
 /// A player of a game.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Player {

@@ -338,6 +338,26 @@ struct Current {
     vacated: Option<u32>,
 }
 
+impl Current {
+    /// Entering `game` at `now`; with our own `state`, as its host.
+    fn new(game: GameId, spectator: bool, state: Option<GameState>, now: Millis) -> Self {
+        Self {
+            game,
+            spectator,
+            admitted: state.is_some(),
+            state,
+            departed: BTreeSet::new(),
+            present: BTreeSet::new(),
+            advertised: None,
+            awaiting: None,
+            skipped: BTreeSet::new(),
+            entered_at: now,
+            pending: None,
+            vacated: None,
+        }
+    }
+}
+
 /// The lobby of one local player.
 ///
 /// Two channels carry its messages: the app's well-known **lobby room**, where hosts advertise
@@ -646,20 +666,7 @@ impl Lobby {
         self.games_made += 1;
         let game = GameId::new(self.self_id, self.games_made);
         let state = GameState::new(game, settings, self.self_id, self.profile.clone());
-        self.current = Some(Current {
-            game,
-            spectator: false,
-            state: Some(state),
-            departed: BTreeSet::new(),
-            present: BTreeSet::new(),
-            admitted: true,
-            advertised: None,
-            awaiting: None,
-            skipped: BTreeSet::new(),
-            entered_at: now,
-            pending: None,
-            vacated: None,
-        });
+        self.current = Some(Current::new(game, false, Some(state), now));
         self.outputs.push_back(Output::EnterGame(game));
         self.event(LobbyEvent::Entered { game });
         self.advertise();
@@ -820,20 +827,7 @@ impl Lobby {
         if self.current.is_some() {
             return Err(LobbyError::AlreadyInGame);
         }
-        self.current = Some(Current {
-            game,
-            spectator,
-            state: None,
-            departed: BTreeSet::new(),
-            present: BTreeSet::new(),
-            admitted: false,
-            advertised: None,
-            awaiting: None,
-            skipped: BTreeSet::new(),
-            entered_at: now,
-            pending: None,
-            vacated: None,
-        });
+        self.current = Some(Current::new(game, spectator, None, now));
         self.outputs.push_back(Output::EnterGame(game));
         self.send(Channel::Game, None, &self.join_body());
         Ok(())

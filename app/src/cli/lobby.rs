@@ -191,15 +191,10 @@ async fn command(client: &LobbyClient, out: &mut Output, line: &str) {
     let result = if command.contains_key("quick_match") {
         client.quick_match().await
     } else if let Some(name) = command.get("create").and_then(Value::as_str) {
-        let settings = GameSettings {
-            name: name.to_owned(),
-            mode: String::new(),
-            region: None,
-            max_players: 0,
-            spectators: true,
-            tournament: None,
-        };
-        client.create_room(settings).await.map(|_| ())
+        client
+            .create_room(GameSettings::named(name))
+            .await
+            .map(|_| ())
     } else if let Some(game) = game("join").or_else(|| game("spectate")) {
         match game {
             Ok(game) => {

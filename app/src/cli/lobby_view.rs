@@ -197,19 +197,15 @@ async fn command(client: &LobbyClient, view: &mut View, line: &str) -> bool {
         }
         "quick" => client.quick_match().await,
         "create" => {
-            let settings = GameSettings {
-                name: if argument.is_empty() {
-                    "game".to_owned()
-                } else {
-                    argument.to_owned()
-                },
-                mode: String::new(),
-                region: None,
-                max_players: 0,
-                spectators: true,
-                tournament: None,
+            let name = if argument.is_empty() {
+                "game"
+            } else {
+                argument
             };
-            client.create_room(settings).await.map(|_| ())
+            client
+                .create_room(GameSettings::named(name))
+                .await
+                .map(|_| ())
         }
         "join" | "watch" => match view.pick(argument) {
             Some(advert) => client.join_room(advert.game, name == "watch").await,

@@ -23,29 +23,26 @@ async fn next_matching(client: &mut LobbyClient, f: impl Fn(&LobbyEvent) -> bool
     .expect("the event came in time")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn four_players_quick_match_and_start_together() {
+/// `count` players of app `app` in one in-process lobby, rated 1500 each.
+async fn players(app: &str, count: usize) -> Vec<(PeerId, LobbyClient)> {
     let network = Network::new();
-    let config = RoomConfig::builder("lobby-test").build().unwrap();
+    let config = RoomConfig::builder(app).build().unwrap();
     let mut clients = Vec::new();
-    for n in 0..4 {
+    for n in 0..count {
         let peer = PeerId::random().unwrap();
-        let profile = Profile {
-            name: format!("player {n}"),
-            rating: 1500,
-            key: None,
-        };
-        let client = join_memory_lobby(
-            &network,
-            config.clone(),
-            peer,
-            profile,
-            LobbyConfig::default(),
-        )
-        .await
-        .unwrap();
+        let profile = Profile::new(format!("player {n}"), 1500);
+        let lobby = LobbyConfig::default();
+        let client = join_memory_lobby(&network, config.clone(), peer, profile, lobby)
+            .await
+            .unwrap();
         clients.push((peer, client));
     }
+    clients
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_players_quick_match_and_start_together() {
+    let mut clients = players("lobby-test", 4).await;
     for (_, client) in &clients {
         client.quick_match().await.unwrap();
     }
@@ -344,27 +341,7 @@ fn two_rated_cli_players_report_a_result_and_keep_their_ratings() {
 /// player.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_players_form_two_games_and_survive_a_host_leaving() {
-    let network = Network::new();
-    let config = RoomConfig::builder("lobby-eight").build().unwrap();
-    let mut clients = Vec::new();
-    for n in 0..8 {
-        let peer = PeerId::random().unwrap();
-        let profile = Profile {
-            name: format!("player {n}"),
-            rating: 1500,
-            key: None,
-        };
-        let client = join_memory_lobby(
-            &network,
-            config.clone(),
-            peer,
-            profile,
-            LobbyConfig::default(),
-        )
-        .await
-        .unwrap();
-        clients.push((peer, client));
-    }
+    let clients = players("lobby-eight", 8).await;
     for (_, client) in &clients {
         client.quick_match().await.unwrap();
     }
