@@ -1028,11 +1028,11 @@ impl Lobby {
         let successor = state.successor(&gone);
         // A new host's state held while the old one was here stands now, if it comes from the
         // rightful successor (anyone else tried to seize the game early).
-        if let Some(held) = current.pending.take()
-            && held.supersedes(state)
-            && Some(held.host) == successor
-            && held.host != me
-        {
+        // (Held otherwise: once a silent successor is passed over, its host may be the one.)
+        let rightful = current.pending.as_ref().is_some_and(|held| {
+            held.supersedes(state) && Some(held.host) == successor && held.host != me
+        });
+        if rightful && let Some(held) = current.pending.take() {
             let from = held.host;
             self.adopt(from, held);
             return;
