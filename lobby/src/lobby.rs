@@ -767,7 +767,7 @@ impl Lobby {
                         if let Some((_, refused)) = self.ticket.as_mut() {
                             refused.insert(game);
                         }
-                        let _ = self.leave_room(self.now);
+                        let _ = self.exit_game();
                     }
                     return;
                 };
@@ -800,7 +800,7 @@ impl Lobby {
                     })
                     .flatten();
                 if let Some(better) = better {
-                    let _ = self.leave_room(self.now);
+                    let _ = self.exit_game();
                     let _ = self.join_room(self.now, better, false);
                 } else if hosted.is_some()
                     && self.current.as_ref().is_some_and(|current| {
@@ -833,9 +833,16 @@ impl Lobby {
         Ok(())
     }
 
-    /// Leaves the current game (a host hands it to its successor).
+    /// Leaves the current game (a host hands it to its successor) and ends a quick match.
     pub fn leave_room(&mut self, now: Millis) -> Result<(), LobbyError> {
         self.now = now;
+        // Leaving by choice ends the quick match too (quick match moving between games does not).
+        self.ticket = None;
+        self.exit_game()
+    }
+
+    /// Leaves the current game's room (a host hands it to its successor).
+    fn exit_game(&mut self) -> Result<(), LobbyError> {
         let current = self.current.take().ok_or(LobbyError::NotInGame)?;
         let game = current.game;
         self.send(Channel::Game, None, &Body::Leave { game });

@@ -394,7 +394,7 @@ async fn eight_players_form_two_games_and_survive_a_host_leaving() {
         .filter(|(index, (peer, _))| *index != host_index && state.is_player(*peer))
         .map(|(index, _)| index)
         .collect();
-    tokio::time::timeout(Duration::from_secs(30), async {
+    let moved = tokio::time::timeout(Duration::from_secs(30), async {
         loop {
             let mut moved = 0;
             for index in &members {
@@ -412,6 +412,12 @@ async fn eight_players_form_two_games_and_survive_a_host_leaving() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     })
-    .await
-    .expect("the lowest remaining player hosts the three who stayed");
+    .await;
+    if moved.is_err() {
+        for index in &members {
+            let now = clients[*index].1.game().await.unwrap();
+            eprintln!("{}: {now:?}", clients[*index].0);
+        }
+        panic!("the lowest remaining player ({successor}) does not host the three who stayed");
+    }
 }

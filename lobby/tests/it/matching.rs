@@ -114,3 +114,21 @@ fn one_ticket_at_a_time() {
         Err(LobbyError::AlreadyInGame)
     );
 }
+
+#[test]
+fn leaving_by_choice_ends_the_quick_match() {
+    let mut net = Net::new(2);
+    net.act(peer(1), |lobby, now| lobby.quick_match(now))
+        .unwrap();
+    net.advance(3_000);
+    net.settle();
+    net.act(peer(2), |lobby, now| lobby.quick_match(now))
+        .unwrap();
+    run(&mut net, 2);
+    assert!(net.lobby(peer(2)).game().is_some());
+    net.act(peer(2), |lobby, now| lobby.leave_room(now))
+        .unwrap();
+    assert!(!net.lobby(peer(2)).matching());
+    run(&mut net, 5);
+    assert!(net.lobby(peer(2)).game().is_none(), "it did not come back");
+}
