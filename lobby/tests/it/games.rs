@@ -211,52 +211,19 @@ fn forged_and_malformed_messages_are_refused() {
     forged.revision += 10;
     forged.start(99);
     let bytes = Message::new(Body::State(Box::new(forged.clone()))).encode();
-    let now = net.now;
-    net.lobby(peer(2)).handle(
-        now,
-        Input::Received {
-            channel: Channel::Game,
-            from: peer(3),
-            bytes,
-        },
-    );
+    net.hear(peer(2), Channel::Game, peer(3), bytes);
     // A state that names player 3 as host is still refused from anyone else.
     forged.host = peer(3);
     let bytes = Message::new(Body::State(Box::new(forged))).encode();
-    net.lobby(peer(2)).handle(
-        now,
-        Input::Received {
-            channel: Channel::Game,
-            from: peer(1),
-            bytes,
-        },
-    );
-    net.lobby(peer(2)).handle(
-        now,
-        Input::Received {
-            channel: Channel::Game,
-            from: peer(3),
-            bytes: b"{\"v\":1,\"t\":\"state\"".to_vec(),
-        },
-    );
+    net.hear(peer(2), Channel::Game, peer(1), bytes);
+    let truncated = b"{\"v\":1,\"t\":\"state\"".to_vec();
+    net.hear(peer(2), Channel::Game, peer(3), truncated);
     // An advert for a game player 3 does not host.
     let mut advert = net.lobby(peer(2)).games()[0].clone();
     advert.name = "free gold".into();
     let bytes = Message::new(Body::Advert(advert)).encode();
-    net.lobby(peer(2)).handle(
-        now,
-        Input::Received {
-            channel: Channel::Lobby,
-            from: peer(3),
-            bytes,
-        },
-    );
-    let mut refused = Vec::new();
-    while let Some(output) = net.lobby(peer(2)).poll_output() {
-        if let trystero_lobby::Output::Event(LobbyEvent::Refused { error, .. }) = output {
-            refused.push(error);
-        }
-    }
+    net.hear(peer(2), Channel::Lobby, peer(3), bytes);
+    let refused = net.refusals(peer(2));
     assert!(matches!(
         refused.as_slice(),
         [

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use trystero_core::time::Millis;
 use trystero_core::{PeerId, SeededRandom};
 use trystero_lobby::{
-    Channel, GameId, GameSettings, Input, Lobby, LobbyConfig, LobbyEvent, Output, Profile,
+    Channel, GameId, GameSettings, Input, Lobby, LobbyConfig, LobbyEvent, Output, Profile, Refusal,
 };
 
 pub(crate) fn peer(n: usize) -> PeerId {
@@ -308,6 +308,50 @@ impl Net {
         for id in self.lobbies.keys().copied().collect::<Vec<_>>() {
             self.feed(id, Input::Tick);
         }
+    }
+
+    /// `to` hears `bytes` from `from` directly (outside the network), and keeps its outputs
+    /// for [`Net::refusals`].
+    pub(crate) fn hear(&mut self, to: PeerId, channel: Channel, from: PeerId, bytes: Vec<u8>) {
+        let now = self.now;
+        self.lobby(to).handle(
+            now,
+            Input::Received {
+                channel,
+                from,
+                bytes,
+            },
+        );
+    }
+
+    /// Drains `id`'s outputs; returns what it refused.
+    pub(crate) fn refusals(&mut self, id: PeerId) -> Vec<Refusal> {
+        let mut refused = Vec::new();
+        while let Some(output) = self.lobby(id).poll_output() {
+            if let Output::Event(LobbyEvent::Refused { error, .. }) = output {
+                refused.push(error);
+            }
+        }
+        refused
+    }
+
+    /// The players `joiners` join `game`, each ready once in; then its host (player 1) starts it.
+    pub(crate) fn join_ready_and_start(
+        &mut self,
+        game: GameId,
+        joiners: impl Iterator<Item = usize>,
+    ) {
+        for n in joiners {
+            self.act(peer(n), |lobby, now| lobby.join_room(now, game, false))
+                .unwrap();
+            self.settle();
+            self.act(peer(n), |lobby, now| lobby.set_ready(now, true))
+                .unwrap();
+            self.settle();
+        }
+        self.act(peer(1), |lobby, now| lobby.start_game(now))
+            .unwrap();
+        self.settle();
     }
 
     /// Every event `id` heard that matches.

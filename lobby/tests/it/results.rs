@@ -6,7 +6,7 @@ use trystero_core::SeededRandom;
 use trystero_core::identity::{Identity, PlainIdentity, PlainVerifier};
 use trystero_lobby::message::{Body, Message};
 use trystero_lobby::{
-    Channel, Input, Lobby, LobbyConfig, LobbyEvent, Profile, RatingSystem, Ratings, Refusal,
+    Channel, Lobby, LobbyConfig, LobbyEvent, Profile, RatingSystem, Ratings, Refusal,
 };
 
 use super::net::{Net, peer, settings};
@@ -36,17 +36,7 @@ fn started() -> Net {
         })
         .unwrap();
     net.settle();
-    for n in [2, 3] {
-        net.act(peer(n), |lobby, now| lobby.join_room(now, game, false))
-            .unwrap();
-        net.settle();
-        net.act(peer(n), |lobby, now| lobby.set_ready(now, true))
-            .unwrap();
-        net.settle();
-    }
-    net.act(peer(1), |lobby, now| lobby.start_game(now))
-        .unwrap();
-    net.settle();
+    net.join_ready_and_start(game, 2..=3);
     net
 }
 
@@ -114,21 +104,8 @@ fn conflicting_accounts_and_foreign_signatures_never_count() {
     };
     let signature = PlainIdentity::new(2).sign(&result.signing_bytes());
     let bytes = Message::new(Body::ResultSignature { result, signature }).encode();
-    let now = net.now;
-    net.lobby(peer(1)).handle(
-        now,
-        Input::Received {
-            channel: Channel::Game,
-            from: peer(3),
-            bytes,
-        },
-    );
-    let mut refused = Vec::new();
-    while let Some(output) = net.lobby(peer(1)).poll_output() {
-        if let trystero_lobby::Output::Event(LobbyEvent::Refused { error, .. }) = output {
-            refused.push(error);
-        }
-    }
+    net.hear(peer(1), Channel::Game, peer(3), bytes);
+    let refused = net.refusals(peer(1));
     assert!(
         matches!(refused.as_slice(), [Refusal::Result(_)]),
         "{refused:?}"

@@ -22,17 +22,7 @@ fn sixteen_players_run_a_double_elimination_to_one_champion() {
         .act(peer(1), |lobby, now| lobby.create_room(now, settings))
         .unwrap();
     net.settle();
-    for n in 2..=16 {
-        net.act(peer(n), |lobby, now| lobby.join_room(now, game, false))
-            .unwrap();
-        net.settle();
-        net.act(peer(n), |lobby, now| lobby.set_ready(now, true))
-            .unwrap();
-    }
-    net.settle();
-    net.act(peer(1), |lobby, now| lobby.start_game(now))
-        .unwrap();
-    net.settle();
+    net.join_ready_and_start(game, 2..=16);
     let mut rounds = 0;
     let mut crashed = false;
     loop {
