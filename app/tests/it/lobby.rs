@@ -7,6 +7,7 @@ use std::time::Duration;
 use trystero::lobby::{LobbyClient, LobbyConfig, LobbyEvent, Profile, join_memory_lobby};
 use trystero::memory::Network;
 use trystero::{PeerId, RoomConfig};
+use trystero_testkit::peer::Peer;
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -118,91 +119,37 @@ async fn four_players_quick_match_and_start_together() {
     assert!(starts.iter().all(|start| start == &starts[0]), "{starts:?}");
 }
 
-/// `trystero lobby --json` processes on the embedded relay and loopback WebRTC.
-struct LobbyProcess {
-    child: std::process::Child,
-    lines: std::sync::mpsc::Receiver<serde_json::Value>,
-}
-
-impl LobbyProcess {
-    fn start(port: u16, name: &str) -> Self {
-        Self::start_with(port, name, &["--exit-on-start"], None)
+/// A `trystero lobby --json` process on the embedded relay of `port` and loopback WebRTC: it
+/// quick-matches, readies, and hosts a start for two (`extra` adds flags; `data` is its data
+/// folder).
+fn lobby_process(port: u16, name: &str, extra: &[&str], data: Option<&std::path::Path>) -> Peer {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trystero"));
+    if let Some(data) = data {
+        command.env("TRYSTERO_DATA_DIR", data);
     }
-
-    fn start_with(port: u16, name: &str, extra: &[&str], data: Option<&std::path::Path>) -> Self {
-        use std::io::{BufRead, BufReader};
-        use std::process::{Command, Stdio};
-        let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));
-        if let Some(data) = data {
-            command.env("TRYSTERO_DATA_DIR", data);
-        }
-        let port = port.to_string();
-        let mut child = command
-            .args(["lobby", "--json", "--local", "--local-port", &port])
-            .args(["--room", "lobby-cli", "--name", name])
-            .args(["--quick-match", "--ready", "--start-at", "2"])
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let Ok(value) = serde_json::from_str(&line) else {
-                    continue;
-                };
-                if sender.send(value).is_err() {
-                    break;
-                }
-            }
-        });
-        Self { child, lines }
-    }
-
-    fn send(&mut self, line: &str) {
-        use std::io::Write;
-        writeln!(self.child.stdin.as_mut().unwrap(), "{line}").unwrap();
-    }
-
-    /// The first line whose `event` is `kind`.
-    fn expect(&self, kind: &str) -> serde_json::Value {
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while std::time::Instant::now() < deadline {
-            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(100))
-                && line["event"] == kind
-            {
-                return line;
-            }
-        }
-        panic!("no {kind:?} event");
-    }
-}
-
-impl Drop for LobbyProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    let port = port.to_string();
+    command
+        .args(["lobby", "--json", "--local", "--local-port", &port])
+        .args(["--room", "lobby-cli", "--name", name])
+        .args(["--quick-match", "--ready", "--start-at", "2"])
+        .args(extra);
+    Peer::spawn(command)
 }
 
 #[test]
 fn two_cli_lobbies_quick_match_and_print_the_same_start() {
     let port = trystero_testkit::free_port();
-    let first = LobbyProcess::start(port, "ada");
-    let a = first.expect("self");
-    // The first process hosts the embedded relay; give it a moment to listen.
-    std::thread::sleep(Duration::from_millis(500));
-    let second = LobbyProcess::start(port, "bob");
-    let b = second.expect("self");
-    let start_a = first.expect("game_starting");
-    let start_b = second.expect("game_starting");
+    // The first process hosts the embedded relay; it is listening once it says who it is.
+    let first = lobby_process(port, "ada", &["--exit-on-start"], None);
+    let second = lobby_process(port, "bob", &["--exit-on-start"], None);
+    let start_a = first.next("game_starting");
+    let start_b = second.next("game_starting");
     assert_eq!(start_a, start_b);
     let roster = start_a["roster"].as_array().unwrap();
     assert_eq!(roster.len(), 2);
-    assert!(roster.contains(&a["id"]) && roster.contains(&b["id"]));
+    assert!(
+        roster.contains(&first.id.as_str().into()) && roster.contains(&second.id.as_str().into())
+    );
     assert_eq!(start_a["start_frame"], 0);
     assert!(start_a["seed"].as_str().unwrap().parse::<u64>().is_ok());
 }
@@ -306,19 +253,16 @@ fn two_rated_cli_players_report_a_result_and_keep_their_ratings() {
     let port = trystero_testkit::free_port();
     let base = std::env::temp_dir().join(format!("trystero-rated-{port}"));
     let (ada_dir, bob_dir) = (base.join("ada"), base.join("bob"));
-    let mut first = LobbyProcess::start_with(port, "ada", &["--rated"], Some(&ada_dir));
-    let a = first.expect("self");
-    std::thread::sleep(Duration::from_millis(500));
-    let mut second = LobbyProcess::start_with(port, "bob", &["--rated"], Some(&bob_dir));
-    let b = second.expect("self");
-    first.expect("game_starting");
-    second.expect("game_starting");
-    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let mut first = lobby_process(port, "ada", &["--rated"], Some(&ada_dir));
+    let mut second = lobby_process(port, "bob", &["--rated"], Some(&bob_dir));
+    first.next("game_starting");
+    second.next("game_starting");
+    let (a, b) = (first.id.clone(), second.id.clone());
     let result = format!(r#"{{"result": [["{a}", 1], ["{b}", 2]]}}"#);
-    first.send(&result);
-    second.send(&result);
-    let ratings_a = first.expect("ratings");
-    let ratings_b = second.expect("ratings");
+    first.send_raw(&result);
+    second.send_raw(&result);
+    let ratings_a = first.next("ratings");
+    let ratings_b = second.next("ratings");
     assert_eq!(ratings_a, ratings_b);
     let values: Vec<i64> = ratings_a["ratings"]
         .as_array()
