@@ -17,7 +17,7 @@ use trystero_anim::{Arena, Fighter, FrameData, Input, Scratch, State, resolve};
 
 fn inputs(count: usize) -> Vec<Input> {
     (0..count)
-        .map(|i| Input::unpack(((i * 2_654_435_761) >> 7) as u8 & 0x7F))
+        .map(|i| Input::unpack(((i * 2_654_435_761) >> 7) as u16 & 0x1FF))
         .collect()
 }
 

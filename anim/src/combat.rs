@@ -1,7 +1,7 @@
 //! Combat resolution: hitboxes against hurtboxes, then block, parry, roll invulnerability,
 //! damage, knockback and death, reported as events.
 
-use crate::fighter::{Fighter, FrameData, State, Trigger};
+use crate::fighter::{Fighter, FrameData, State, Strike, Trigger};
 
 /// What happened in a frame's combat, in order, for the renderer, audio and analytics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,10 +48,13 @@ pub enum CombatEvent {
     },
 }
 
-/// The attack's hitbox in front of `fighter`: (left, top, right, bottom).
+/// The attack's hitbox in front of `fighter` (on both sides for the special): (left, top,
+/// right, bottom).
 pub fn hitbox(fighter: &Fighter, data: &FrameData) -> (i32, i32, i32, i32) {
     let tip = fighter.x + i32::from(fighter.facing) * data.reach;
-    let (left, right) = if fighter.facing > 0 {
+    let (left, right) = if fighter.strike == Strike::Special {
+        (fighter.x - data.reach, fighter.x + data.reach)
+    } else if fighter.facing > 0 {
         (fighter.x, tip)
     } else {
         (tip, fighter.x)
@@ -70,13 +73,83 @@ pub fn hurtbox(fighter: &Fighter, data: &FrameData) -> (i32, i32, i32, i32) {
     (fighter.x - w, fighter.y - h, fighter.x + w, fighter.y + h)
 }
 
-/// One outcome found against the frame's snapshot, applied afterwards.
-#[derive(Debug, Clone, Copy)]
-enum Outcome {
-    Hit { damage: i32, from_facing: i8 },
-    Blocked { damage: i32 },
-    Parried { reflected: i32 },
+/// How a fighter receives an attack that reaches it: the one rule for every attacker (another
+/// fighter, or anything else that strikes, such as a wolf).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reception {
+    /// Hit: full damage, hit stun, knockback.
+    Hit,
+    /// Blocked (guarding, facing the attacker): half damage and block stun, or a guard break
+    /// when stamina runs out.
+    Blocked,
+    /// Parried (guard raised within the parry window, facing the attacker): no damage; the
+    /// attacker is staggered.
+    Parried,
+    /// Rolled through (invulnerable frames): nothing happens.
     Evaded,
+}
+
+/// How `target` receives an attack from an attacker standing at `from_x`.
+pub fn reception(target: &Fighter, from_x: i32, data: &FrameData) -> Reception {
+    let facing_attacker =
+        (from_x - target.x).signum() == i32::from(target.facing) || from_x == target.x;
+    if target.invulnerable(data) {
+        Reception::Evaded
+    } else if target.state == State::Block && facing_attacker {
+        if target.frame < data.parry_window && target.stun == 0 {
+            Reception::Parried
+        } else {
+            Reception::Blocked
+        }
+    } else {
+        Reception::Hit
+    }
+}
+
+/// Applies an attack of `damage` received as `how` (see [`reception`]) to `target`: a hit
+/// takes the damage, is stunned and knocked `push` (1 right, -1 left); a block takes half and
+/// spends stamina (a guard break at zero); a parry or an evasion changes nothing here (a
+/// parried attacker is the caller's to stagger). Returns the damage taken. A target whose
+/// health reaches zero is not killed here: [`resolve`] (or the caller) fires
+/// [`Trigger::Killed`].
+pub fn receive(
+    target: &mut Fighter,
+    how: Reception,
+    damage: i32,
+    push: i8,
+    data: &FrameData,
+) -> i32 {
+    match how {
+        Reception::Evaded | Reception::Parried => 0,
+        Reception::Hit => {
+            target.health -= damage;
+            target.x = (target.x + i32::from(push) * data.knockback).clamp(0, data.arena.0);
+            target.fire(Trigger::Hit);
+            target.stun = data.hit_stun;
+            damage
+        }
+        Reception::Blocked => {
+            let half = damage / 2;
+            target.health -= half;
+            target.stamina = (target.stamina - data.block_cost).max(0);
+            target.regen_wait = data.regen_delay;
+            if target.stamina == 0 {
+                // Guard break.
+                target.fire(Trigger::Hit);
+                target.stun = data.hit_stun;
+            } else {
+                target.stun = data.block_stun;
+            }
+            half
+        }
+    }
+}
+
+/// Staggers a parried fighter: it takes `reflected` damage and is stunned.
+fn stagger(attacker: &mut Fighter, reflected: i32, data: &FrameData) {
+    attacker.health -= reflected;
+    attacker.fire(Trigger::Staggered);
+    attacker.stun = data.parry_stagger;
 }
 
 /// Buffers combat reuses between frames (a steady tick allocates nothing once they grew).
@@ -159,28 +232,46 @@ pub fn resolve(
         }
         let mut mask = pack(&hits);
         mask &= alive & !a.hit_mask & !(1u64 << attacker);
-        let base = data.attack_damage * a.attack(data).damage_percent / 100;
+        let base = a.damage(data);
         while mask != 0 {
             let target = mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            let t = &snapshot[target];
             fighters[attacker].hit_mask |= 1u64 << target;
-            let facing_attacker = (a.x - t.x).signum() == i32::from(t.facing) || a.x == t.x;
-            let outcome = if t.invulnerable(data) {
-                Outcome::Evaded
-            } else if t.state == State::Block && facing_attacker {
-                if t.frame < data.parry_window && t.stun == 0 {
-                    Outcome::Parried { reflected: base }
-                } else {
-                    Outcome::Blocked { damage: base / 2 }
-                }
-            } else {
-                Outcome::Hit {
-                    damage: base,
-                    from_facing: a.facing,
-                }
+            // Decided on the snapshot, applied to the fighter as it is now: a trade on one
+            // frame lands both ways.
+            let t = &snapshot[target];
+            let how = reception(t, a.x, data);
+            let push = match a.strike {
+                Strike::Special if t.x < a.x => -1,
+                Strike::Special => 1,
+                _ => a.facing,
             };
-            apply(fighters, data, attacker, target, outcome, events);
+            let taken = receive(&mut fighters[target], how, base, push, data);
+            match how {
+                Reception::Evaded => events.push(CombatEvent::Evaded { attacker, target }),
+                Reception::Hit => {
+                    events.push(CombatEvent::Hit {
+                        attacker,
+                        target,
+                        damage: taken,
+                    });
+                }
+                Reception::Blocked => {
+                    events.push(CombatEvent::Blocked {
+                        attacker,
+                        target,
+                        damage: taken,
+                    });
+                }
+                Reception::Parried => {
+                    stagger(&mut fighters[attacker], base, data);
+                    events.push(CombatEvent::Parried {
+                        attacker,
+                        target,
+                        reflected: base,
+                    });
+                }
+            }
         }
     }
     for (index, fighter) in fighters.iter_mut().enumerate() {
@@ -188,64 +279,6 @@ pub fn resolve(
             fighter.health = 0;
             fighter.fire(Trigger::Killed);
             events.push(CombatEvent::Died { fighter: index });
-        }
-    }
-}
-
-fn apply(
-    fighters: &mut [Fighter],
-    data: &FrameData,
-    attacker: usize,
-    target: usize,
-    outcome: Outcome,
-    events: &mut Vec<CombatEvent>,
-) {
-    match outcome {
-        Outcome::Evaded => events.push(CombatEvent::Evaded { attacker, target }),
-        Outcome::Hit {
-            damage,
-            from_facing,
-        } => {
-            let t = &mut fighters[target];
-            t.health -= damage;
-            t.x += i32::from(from_facing) * data.knockback;
-            t.x = t.x.clamp(0, data.arena.0);
-            t.fire(Trigger::Hit);
-            t.stun = data.hit_stun;
-            events.push(CombatEvent::Hit {
-                attacker,
-                target,
-                damage,
-            });
-        }
-        Outcome::Blocked { damage } => {
-            let t = &mut fighters[target];
-            t.health -= damage;
-            t.stamina = (t.stamina - data.block_cost).max(0);
-            t.regen_wait = data.regen_delay;
-            if t.stamina == 0 {
-                // Guard break.
-                t.fire(Trigger::Hit);
-                t.stun = data.hit_stun;
-            } else {
-                t.stun = data.block_stun;
-            }
-            events.push(CombatEvent::Blocked {
-                attacker,
-                target,
-                damage,
-            });
-        }
-        Outcome::Parried { reflected } => {
-            let a = &mut fighters[attacker];
-            a.health -= reflected;
-            a.fire(Trigger::Staggered);
-            a.stun = data.parry_stagger;
-            events.push(CombatEvent::Parried {
-                attacker,
-                target,
-                reflected,
-            });
         }
     }
 }

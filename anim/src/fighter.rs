@@ -188,6 +188,16 @@ pub struct FrameData {
     pub combo_window: u16,
     /// Stamina per attack.
     pub attack_cost: i32,
+    /// The heavy attack (one slow step, no combo).
+    pub heavy: AttackData,
+    /// Stamina per heavy attack.
+    pub heavy_cost: i32,
+    /// The special: a sweep that hits on both sides at once.
+    pub special: AttackData,
+    /// Stamina per special.
+    pub special_cost: i32,
+    /// Frames after a special before the next one.
+    pub special_cooldown: u16,
     /// Roll length.
     pub roll_frames: u16,
     /// Invulnerable roll frames: `roll_iframes.0 <= frame < roll_iframes.1`.
@@ -251,6 +261,21 @@ impl Default for FrameData {
             ],
             combo_window: 10,
             attack_cost: 150,
+            heavy: AttackData {
+                startup: 14,
+                active: 4,
+                recovery: 24,
+                damage_percent: 250,
+            },
+            heavy_cost: 300,
+            special: AttackData {
+                startup: 10,
+                active: 6,
+                recovery: 20,
+                damage_percent: 150,
+            },
+            special_cost: 200,
+            special_cooldown: 600,
             roll_frames: 24,
             roll_iframes: (4, 16),
             roll_speed: 500,
@@ -282,6 +307,18 @@ pub struct Blend {
     pub total: u8,
 }
 
+/// Which attack a fighter is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Strike {
+    /// The light combo (steps 0 to 2, see [`Fighter::combo`]).
+    #[default]
+    Light,
+    /// The heavy attack.
+    Heavy,
+    /// The special: hits on both sides.
+    Special,
+}
+
 /// One character: plain data, cheap to copy, save and hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Fighter {
@@ -304,6 +341,10 @@ pub struct Fighter {
     pub stamina: i32,
     /// The combo step (0 to 2) while attacking.
     pub combo: u8,
+    /// The attack in progress (or the last one).
+    pub strike: Strike,
+    /// Frames until the special can be used again.
+    pub special_wait: u16,
     /// Fighters the current attack step already hit (bit per index).
     pub hit_mask: u64,
     /// Frames of stun in the current Hurt or Block state.
@@ -326,6 +367,8 @@ impl Fighter {
             health: data.health,
             stamina: data.stamina,
             combo: 0,
+            strike: Strike::Light,
+            special_wait: 0,
             hit_mask: 0,
             stun: 0,
             regen_wait: 0,
@@ -355,9 +398,40 @@ impl Fighter {
         self.regen_wait = data.regen_delay;
     }
 
-    /// The current combo step's frame data.
+    /// The current attack's frame data (the combo step's for a light attack).
     pub fn attack(&self, data: &FrameData) -> AttackData {
-        data.combo[usize::from(self.combo.min(2))]
+        match self.strike {
+            Strike::Light => data.combo[usize::from(self.combo.min(2))],
+            Strike::Heavy => data.heavy,
+            Strike::Special => data.special,
+        }
+    }
+
+    /// The damage the current attack deals on a clean hit.
+    pub fn damage(&self, data: &FrameData) -> i32 {
+        data.attack_damage * self.attack(data).damage_percent / 100
+    }
+
+    /// The state as words, for checksums (every field, in declaration order).
+    pub fn words(&self) -> [u64; 16] {
+        [
+            self.state as u64,
+            u64::from(self.frame),
+            self.x as u64,
+            self.y as u64,
+            self.facing as u64,
+            self.health as u64,
+            self.stamina as u64,
+            u64::from(self.combo),
+            self.strike as u64,
+            u64::from(self.special_wait),
+            self.hit_mask,
+            u64::from(self.stun),
+            u64::from(self.regen_wait),
+            self.blend.from as u64,
+            u64::from(self.blend.left),
+            u64::from(self.blend.total),
+        ]
     }
 
     /// Whether the attack's hitbox is out this frame.
@@ -380,6 +454,7 @@ impl Fighter {
         }
         self.frame = self.frame.saturating_add(1);
         self.blend.left = self.blend.left.saturating_sub(1);
+        self.special_wait = self.special_wait.saturating_sub(1);
         match self.state {
             State::Idle | State::Running => self.free(input, data),
             State::Attack => self.attacking(input, data),
@@ -428,6 +503,18 @@ impl Fighter {
         } else if input.attack && self.stamina >= data.attack_cost {
             self.spend(data.attack_cost, data);
             self.combo = 0;
+            self.strike = Strike::Light;
+            self.fire(Trigger::Attack);
+        } else if input.heavy && self.stamina >= data.heavy_cost {
+            self.spend(data.heavy_cost, data);
+            self.combo = 0;
+            self.strike = Strike::Heavy;
+            self.fire(Trigger::Attack);
+        } else if input.special && self.special_wait == 0 && self.stamina >= data.special_cost {
+            self.spend(data.special_cost, data);
+            self.combo = 0;
+            self.strike = Strike::Special;
+            self.special_wait = data.special_cooldown;
             self.fire(Trigger::Attack);
         } else if input.block {
             self.fire(Trigger::Block);
@@ -455,7 +542,9 @@ impl Fighter {
         let attack = self.attack(data);
         let recovering = self.frame.checked_sub(attack.startup + attack.active);
         let in_window = recovering.is_some_and(|into| into < data.combo_window);
-        if input.attack && in_window && self.combo < 2 && self.stamina >= data.attack_cost {
+        let light = self.strike == Strike::Light;
+        if input.attack && light && in_window && self.combo < 2 && self.stamina >= data.attack_cost
+        {
             self.spend(data.attack_cost, data);
             let next = self.combo + 1;
             self.fire(Trigger::Attack);

@@ -1,5 +1,5 @@
 //! The input layer: the seed's keys, a gamepad-neutral action set, and the per-frame input a
-//! controller consumes (packed into one byte for the network).
+//! controller consumes (packed into two bytes for the network).
 
 /// Keys the seed binds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,6 +32,14 @@ pub enum Key {
     Ctrl,
     /// L.
     L,
+    /// E.
+    E,
+    /// I.
+    I,
+    /// Q.
+    Q,
+    /// U.
+    U,
 }
 
 /// What a player can do, whatever the device.
@@ -51,10 +59,15 @@ pub enum Action {
     Block,
     /// Roll (pressed).
     Roll,
+    /// Heavy attack (pressed).
+    Heavy,
+    /// The special (pressed; it has a cooldown).
+    Special,
 }
 
 impl Key {
-    /// The seed's binding: WASD/arrows move, Space/J attack, Shift/K block, Ctrl/L roll.
+    /// The seed's binding: WASD/arrows move, Space/J attack, Shift/K block, Ctrl/L roll; E/I
+    /// heavy attack, Q/U special.
     pub fn action(self) -> Action {
         match self {
             Self::W | Self::Up => Action::MoveUp,
@@ -64,12 +77,14 @@ impl Key {
             Self::Space | Self::J => Action::Attack,
             Self::Shift | Self::K => Action::Block,
             Self::Ctrl | Self::L => Action::Roll,
+            Self::E | Self::I => Action::Heavy,
+            Self::Q | Self::U => Action::Special,
         }
     }
 }
 
-/// One frame's input: a direction and three buttons. Attack and roll are edges (pressed this
-/// frame); block is held.
+/// One frame's input: a direction and five buttons. Attack, heavy, special and roll are edges
+/// (pressed this frame); block is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Input {
     /// -1 left, 0, 1 right.
@@ -82,6 +97,10 @@ pub struct Input {
     pub block: bool,
     /// Roll pressed this frame.
     pub roll: bool,
+    /// Heavy attack pressed this frame.
+    pub heavy: bool,
+    /// Special pressed this frame.
+    pub special: bool,
 }
 
 impl Input {
@@ -109,11 +128,14 @@ impl Input {
             attack: now(Action::Attack) && !then(Action::Attack),
             block: now(Action::Block),
             roll: now(Action::Roll) && !then(Action::Roll),
+            heavy: now(Action::Heavy) && !then(Action::Heavy),
+            special: now(Action::Special) && !then(Action::Special),
         }
     }
 
-    /// One byte: bits 0–1 x (+1, 0b11 = -1), 2–3 y, 4 attack, 5 block, 6 roll.
-    pub fn pack(self) -> u8 {
+    /// Nine bits: 0–1 x (+1, 0b11 = -1), 2–3 y, 4 attack, 5 block, 6 roll, 7 heavy, 8
+    /// special; the other bits are zero (free for the game's own use).
+    pub fn pack(self) -> u16 {
         let axis = |value: i8| match value {
             1 => 1,
             -1 => 3,
@@ -121,24 +143,31 @@ impl Input {
         };
         axis(self.x)
             | axis(self.y) << 2
-            | u8::from(self.attack) << 4
-            | u8::from(self.block) << 5
-            | u8::from(self.roll) << 6
+            | u16::from(self.attack) << 4
+            | u16::from(self.block) << 5
+            | u16::from(self.roll) << 6
+            | u16::from(self.heavy) << 7
+            | u16::from(self.special) << 8
     }
 
-    /// The input of a packed byte (every byte is some input).
-    pub fn unpack(byte: u8) -> Self {
-        let axis = |bits: u8| match bits & 3 {
+    /// The bits [`Input::pack`] uses.
+    pub const BITS: u16 = 0x1FF;
+
+    /// The input of packed bits (every value is some input; bits above 8 are ignored).
+    pub fn unpack(bits: u16) -> Self {
+        let axis = |bits: u16| match bits & 3 {
             1 => 1,
             3 => -1,
             _ => 0,
         };
         Self {
-            x: axis(byte),
-            y: axis(byte >> 2),
-            attack: byte & 16 != 0,
-            block: byte & 32 != 0,
-            roll: byte & 64 != 0,
+            x: axis(bits),
+            y: axis(bits >> 2),
+            attack: bits & 16 != 0,
+            block: bits & 32 != 0,
+            roll: bits & 64 != 0,
+            heavy: bits & 128 != 0,
+            special: bits & 256 != 0,
         }
     }
 

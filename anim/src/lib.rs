@@ -21,6 +21,8 @@
 //! | attack 3 (finisher) | startup 8, active 4, recovery 22; 32 damage (160 %) |
 //! | combo window | the first 10 recovery frames; attack there chains the next step |
 //! | attack cost | 15.0 stamina a step |
+//! | heavy attack | startup 14, active 4, recovery 24; 50 damage (250 %); 30.0 stamina; no combo |
+//! | special (a sweep on both sides) | startup 10, active 6, recovery 20; 30 damage (150 %); 20.0 stamina; 600 frames (10 s) cooldown |
 //! | roll | 24 frames at 500 px/s; invulnerable on frames 4–15; 25.0 stamina |
 //! | block | halves damage; 10.0 stamina a blocked hit (guard breaks at 0); 10 frames block stun |
 //! | parry | a hit within the first 6 frames of raising the guard: the attacker takes the damage and is staggered 30 frames |
@@ -29,7 +31,7 @@
 //! | reach / hitbox | 60 px in front, 40 px tall; hurtbox 32 × 48 px |
 //!
 //! Controls (the [`Key`] bindings): WASD or arrows move, Space/J attack, Shift/K block (hold),
-//! Ctrl/L roll.
+//! Ctrl/L roll, E/I heavy attack, Q/U special.
 //!
 //! Speed (`cargo bench -p trystero-anim --bench arena`, 2-core AMD EPYC, 2026-11-28): 100 000
 //! controllers stepped in **474 µs** a frame (goal ≤ 0.5 ms); a 64-fighter combat tick with
@@ -44,9 +46,10 @@ mod combat;
 mod fighter;
 mod input;
 
-pub use combat::{CombatEvent, Scratch, hitbox, hurtbox, resolve};
+pub use combat::{CombatEvent, Reception, Scratch, hitbox, hurtbox, receive, reception, resolve};
 pub use fighter::{
-    AttackData, Blend, Fighter, FrameData, State, TRANSITIONS, Transition, Trigger, transition,
+    AttackData, Blend, Fighter, FrameData, State, Strike, TRANSITIONS, Transition, Trigger,
+    transition,
 };
 pub use input::{Action, Input, Key};
 
@@ -99,23 +102,8 @@ impl Arena {
             }
         };
         mix(u64::from(self.frame));
-        for f in &self.fighters {
-            for value in [
-                f.state as u64,
-                u64::from(f.frame),
-                f.x as u64,
-                f.y as u64,
-                f.facing as u64,
-                f.health as u64,
-                f.stamina as u64,
-                u64::from(f.combo),
-                f.hit_mask,
-                u64::from(f.stun),
-                u64::from(f.regen_wait),
-                f.blend.from as u64,
-                u64::from(f.blend.left),
-                u64::from(f.blend.total),
-            ] {
+        for fighter in &self.fighters {
+            for value in fighter.words() {
                 mix(value);
             }
         }

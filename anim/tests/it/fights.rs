@@ -134,13 +134,13 @@ proptest! {
 #[test]
 fn the_arena_passes_the_rollback_sync_test() {
     let data = FrameData::default();
-    let mut session = SyncTestSession::<u8>::new(4, 7);
+    let mut session = SyncTestSession::<u16>::new(4, 7);
     let mut arena = Arena::new(4, &data);
     let mut slots = Slots::new(&arena, session.slots());
     let mut inputs = super::Inputs::new(99);
     let (mut requests, mut scratch, mut events) = (Vec::new(), Scratch::default(), Vec::new());
     for _ in 0..5_000 {
-        let packed: Vec<u8> = (0..4).map(|_| inputs.next().pack()).collect();
+        let packed: Vec<u16> = (0..4).map(|_| inputs.next().pack()).collect();
         session.advance_frame(&packed, &mut requests).unwrap();
         slots.carry_out(
             &requests,
@@ -170,13 +170,13 @@ fn the_replay_fixture_ends_in_the_pinned_state() {
     }
     let events = run(&mut arena, &data, 2026, 3_600);
     assert!(events.len() > 10, "{events:?}");
-    assert_eq!(arena.checksum(), 7_706_414_218_248_277_132);
+    assert_eq!(arena.checksum(), 5_917_017_300_664_839_628);
 }
 
 #[test]
-fn inputs_pack_into_one_byte_and_back() {
-    for byte in 0..128u8 {
-        let input = Input::unpack(byte);
+fn inputs_pack_into_nine_bits_and_back() {
+    for bits in 0..512u16 {
+        let input = Input::unpack(bits);
         let again = Input::unpack(input.pack());
         assert_eq!(input, again);
     }
@@ -192,4 +192,78 @@ fn inputs_pack_into_one_byte_and_back() {
     );
     let pressed = Input::from_keys(&keys, &[]);
     assert!(pressed.attack);
+}
+
+/// The heavy attack: one slow step for 2.5× damage, no combo after it.
+#[test]
+fn a_heavy_attack_lands_for_two_and_a_half_times_the_damage() {
+    let data = FrameData::default();
+    let mut arena = Arena::new(2, &data);
+    arena.fighters[0].x = 30_000;
+    arena.fighters[1].x = 32_000;
+    arena.fighters[1].facing = -1;
+    let heavy = Input {
+        heavy: true,
+        ..Input::default()
+    };
+    let (mut scratch, mut events) = (Scratch::default(), Vec::new());
+    arena.step(&[heavy], &data, &mut scratch, &mut events);
+    assert_eq!(arena.fighters[0].strike, trystero_anim::Strike::Heavy);
+    assert_eq!(arena.fighters[0].stamina, data.stamina - data.heavy_cost);
+    for _ in 0..data.heavy.total() {
+        // Attack presses during the heavy do not chain a combo.
+        let attack = Input {
+            attack: true,
+            ..Input::default()
+        };
+        arena.step(&[attack], &data, &mut scratch, &mut events);
+    }
+    let hits: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            CombatEvent::Hit { damage, .. } => Some(*damage),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(hits, [data.attack_damage * 250 / 100]);
+    assert_eq!(arena.fighters[1].health, data.health - 50);
+}
+
+/// The special sweeps both sides at once, then waits out its cooldown.
+#[test]
+fn the_special_hits_both_sides_and_has_a_cooldown() {
+    let data = FrameData::default();
+    let mut arena = Arena::new(3, &data);
+    arena.fighters[0].x = 30_000;
+    arena.fighters[0].facing = 1;
+    arena.fighters[1].x = 28_000;
+    arena.fighters[2].x = 32_000;
+    let special = Input {
+        special: true,
+        ..Input::default()
+    };
+    let (mut scratch, mut events) = (Scratch::default(), Vec::new());
+    arena.step(&[special], &data, &mut scratch, &mut events);
+    for _ in 0..data.special.total() + 10 {
+        arena.step(&[Input::default()], &data, &mut scratch, &mut events);
+    }
+    let mut targets: Vec<usize> = events
+        .iter()
+        .filter_map(|e| match e {
+            CombatEvent::Hit {
+                attacker: 0,
+                target,
+                ..
+            } => Some(*target),
+            _ => None,
+        })
+        .collect();
+    targets.sort_unstable();
+    assert_eq!(targets, [1, 2], "{events:?}");
+    // The one behind was knocked further behind.
+    assert!(arena.fighters[1].x < 28_000);
+    // Pressed again within the cooldown: nothing.
+    arena.step(&[special], &data, &mut scratch, &mut events);
+    assert_ne!(arena.fighters[0].state, State::Attack);
+    assert!(arena.fighters[0].special_wait > 0);
 }

@@ -21,11 +21,11 @@ impl Inputs {
     pub(crate) fn next(&mut self) -> Input {
         let z = self.0.next_u64();
         // Buttons are pressed now and then, directions held more often.
-        let byte = (z & 0x0F) as u8
-            | (u8::from(z >> 8 & 7 == 0) << 4)
-            | (u8::from(z >> 12 & 3 == 0) << 5)
-            | (u8::from(z >> 16 & 15 == 0) << 6);
-        Input::unpack(byte)
+        let bits = (z & 0x0F) as u16
+            | (u16::from(z >> 8 & 7 == 0) << 4)
+            | (u16::from(z >> 12 & 3 == 0) << 5)
+            | (u16::from(z >> 16 & 15 == 0) << 6);
+        Input::unpack(bits)
     }
 }
 

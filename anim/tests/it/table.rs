@@ -71,15 +71,15 @@ fn the_table_is_well_formed() {
     }
 }
 
-/// Every state × every one of the 128 possible inputs: one step changes the state only along
+/// Every state × every one of the 512 possible inputs: one step changes the state only along
 /// a row of the table, keeps every value in range, and the dead stay dead.
 #[test]
 fn every_state_under_every_input_moves_only_along_the_table() {
     let data = FrameData::default();
     let mut seen = std::collections::BTreeSet::new();
     for state in State::ALL {
-        for byte in 0..128u8 {
-            let input = Input::unpack(byte);
+        for bits in 0..512u16 {
+            let input = Input::unpack(bits);
             let mut fighter = in_state(state, &data);
             let before = fighter.state;
             fighter.step(input, &data);
