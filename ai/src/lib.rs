@@ -129,6 +129,9 @@ pub enum PackMessage {
 /// The blackboard keeps at most this many messages a frame (and in the inbox).
 const MESSAGES: usize = 32;
 
+/// The most players the packs hunt ([`Wolves::update_players`]; more are ignored).
+pub const MAX_TARGETS: usize = 8;
+
 /// Tunables. Distances in 1/60 px, speeds in units a frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -181,7 +184,24 @@ pub struct Obstacle {
     pub radius: i32,
 }
 
-/// The player as the wolves see it.
+impl Obstacle {
+    /// Where a round body of radius `body` at `at` ends up once pushed out of the obstacle
+    /// (unchanged when it does not overlap; a body at the very centre goes right).
+    pub fn push_out(&self, at: Vec2, body: i32) -> Vec2 {
+        let away = at.minus(self.at);
+        let reach = self.radius.saturating_add(body);
+        if away.length_squared() >= i64::from(reach).pow(2) {
+            return at;
+        }
+        if away.length_squared() == 0 {
+            return Vec2::new(self.at.x.saturating_add(reach), self.at.y);
+        }
+        // One unit beyond, so integer rounding never leaves it just inside.
+        self.at.plus(away.with_length(reach.saturating_add(1)))
+    }
+}
+
+/// A player as the wolves see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Player {
     /// The player's position (1/60 px).
@@ -246,6 +266,9 @@ pub struct Pack {
     /// Its wolves: indices `members.0..members.1` of [`Wolves::wolves`] (packs are contiguous,
     /// so pack-local loops never scan other packs).
     pub members: (usize, usize),
+    /// The player it hunts: an index into the players given to [`Wolves::update_players`]
+    /// (chosen each frame: the one nearest the pack's first living wolf).
+    pub target: usize,
 }
 
 /// Everything the AI keeps: wolves, packs, frame and random state.
@@ -275,48 +298,63 @@ impl Wolves {
     /// `packs` packs of `size` wolves (roles Alpha, Beta, Beta, Hunter, Hunter, Scout, then
     /// more Hunters), each spread around its den; `seed` seeds the random state.
     pub fn new(dens: &[Vec2], size: usize, seed: u64) -> Self {
-        let mut wolves = Vec::new();
-        let mut packs = Vec::new();
-        for (pack, den) in dens.iter().enumerate() {
-            let first = wolves.len();
-            for index in 0..size {
-                let role = ROLES.get(index).copied().unwrap_or(Role::Hunter);
-                let count = i32::try_from(size).unwrap_or(1).max(1);
-                let i = i32::try_from(index).unwrap_or(0);
-                wolves.push(Wolf {
-                    pack,
-                    role,
-                    at: on_ring(*den, 30 * 60, i * TURN / count),
-                    velocity: Vec2::default(),
-                    health: 60,
-                    striking: 0,
-                    cooldown: 0,
-                    slot: i * TURN / count,
-                });
-            }
-            packs.push(Pack {
-                last_seen: None,
-                mood: Mood::Aggressive,
-                order: Order::Search,
-                messages: Vec::new(),
-                inbox: Vec::new(),
-                retreat_until: 0,
-                full_health: 60 * i32::try_from(size).unwrap_or(0),
-                full_size: size,
-                intelligence: 700,
-                aggression: 600,
-                stalking_since: 0,
-                model: PlayerModel::default(),
-                front: 0,
-                members: (first, first + size),
-            });
-        }
-        Self {
-            wolves,
-            packs,
+        let mut wolves = Self {
+            wolves: Vec::new(),
+            packs: Vec::new(),
             frame: 0,
             rng: SeededRandom::new(seed),
+        };
+        for den in dens {
+            wolves.add_pack(*den, size, 60);
         }
+        wolves
+    }
+
+    /// Adds a pack of `size` wolves of `health` each around `den` (roles as in
+    /// [`Wolves::new`]); returns its index. Waves of a game add packs as they come.
+    pub fn add_pack(&mut self, den: Vec2, size: usize, health: i32) -> usize {
+        let pack = self.packs.len();
+        let first = self.wolves.len();
+        let count = i32::try_from(size).unwrap_or(1).max(1);
+        for index in 0..size {
+            let role = ROLES.get(index).copied().unwrap_or(Role::Hunter);
+            let i = i32::try_from(index).unwrap_or(0);
+            self.wolves.push(Wolf {
+                pack,
+                role,
+                at: on_ring(den, 30 * 60, i * TURN / count),
+                velocity: Vec2::default(),
+                health,
+                striking: 0,
+                cooldown: 0,
+                slot: i * TURN / count,
+            });
+        }
+        self.packs.push(Pack {
+            last_seen: None,
+            mood: Mood::Aggressive,
+            order: Order::Search,
+            messages: Vec::new(),
+            inbox: Vec::new(),
+            retreat_until: 0,
+            full_health: health.saturating_mul(count),
+            full_size: size,
+            intelligence: 700,
+            aggression: 600,
+            stalking_since: 0,
+            model: PlayerModel::default(),
+            front: 0,
+            members: (first, first + size),
+            target: 0,
+        });
+        pack
+    }
+
+    /// Removes every wolf and pack (the frame and the random state go on), keeping the
+    /// buffers: a game clears the field between waves.
+    pub fn clear(&mut self) {
+        self.wolves.clear();
+        self.packs.clear();
     }
 
     fn random(&mut self) -> u64 {
@@ -370,6 +408,7 @@ impl Wolves {
         for pack in &self.packs {
             mix(pack.members.0 as i64);
             mix(pack.members.1 as i64);
+            mix(pack.target as i64);
         }
         for wolf in &self.wolves {
             for value in [
@@ -405,6 +444,9 @@ impl Wolves {
                 i64::from(pack.aggression),
                 i64::from(pack.front),
                 i64::from(pack.retreat_until),
+                i64::from(pack.intelligence),
+                pack.full_health.into(),
+                pack.full_size as i64,
                 pack.inbox.len() as i64,
             ] {
                 mix(value);
@@ -444,28 +486,83 @@ impl Wolves {
         terrain: Option<&Terrain>,
         config: &Config,
     ) {
+        self.update_players(std::slice::from_ref(player), obstacles, terrain, config);
+    }
+
+    /// One frame against several players: each pack hunts the player nearest its first living
+    /// wolf ([`Pack::target`]) and perceives, stalks and strikes that one, as
+    /// [`Wolves::update_with_terrain`] does for one. With no players the packs search.
+    pub fn update_players(
+        &mut self,
+        players: &[Player],
+        obstacles: &[Obstacle],
+        terrain: Option<&Terrain>,
+        config: &Config,
+    ) {
+        let players = &players[..players.len().min(MAX_TARGETS)];
         self.frame += 1;
         for pack in &mut self.packs {
             pack.messages.clear();
         }
-        self.perceive(player, obstacles, config);
+        self.choose_targets(players);
+        self.perceive(players, obstacles, config);
         for pack in 0..self.packs.len() {
             self.decide(pack);
         }
-        // The chokepoint ahead of the player, once a frame (if the terrain is known): the
-        // ambushers block it on the player's side.
-        let ambush = terrain
-            .and_then(|t| t.ahead(player.at, player.velocity, config.sight * 2))
-            .map(|gap| {
-                let before = player.at.minus(gap);
-                gap.plus(before.clamp_length(config.separation))
-            });
-        // Cover from where the player is, once a frame, if a pack is stalking.
-        let cover = terrain
-            .filter(|_| self.packs.iter().any(|pack| pack.order == Order::Stalk))
-            .map(|t| t.cover_field(player.at, config.ring * 3));
+        let nobody = Player::default();
+        let player_of = |pack: &Pack| players.get(pack.target).unwrap_or(&nobody);
+        // Per hunted player, once a frame: the chokepoint ahead of it (if the terrain is
+        // known), which the ambushers block on its side; and, if a pack hunting it stalks,
+        // the cover from where it stands.
+        let mut ambush = [None; MAX_TARGETS];
+        let mut cover: [Option<CoverField>; MAX_TARGETS] = Default::default();
+        for pack in &self.packs {
+            let Some(slot) = ambush.get_mut(pack.target) else {
+                continue;
+            };
+            let player = player_of(pack);
+            if slot.is_none() {
+                *slot = Some(
+                    terrain
+                        .and_then(|t| t.ahead(player.at, player.velocity, config.sight * 2))
+                        .map(|gap| {
+                            let before = player.at.minus(gap);
+                            gap.plus(before.clamp_length(config.separation))
+                        }),
+                );
+            }
+            if pack.order == Order::Stalk && cover[pack.target].is_none() {
+                cover[pack.target] = terrain.map(|t| t.cover_field(player.at, config.ring * 3));
+            }
+        }
         for index in 0..self.wolves.len() {
-            self.act(index, player, obstacles, cover.as_ref(), ambush, config);
+            let target = self.packs[self.wolves[index].pack].target;
+            let player = *players.get(target).unwrap_or(&nobody);
+            let (ambush, cover) = (
+                ambush.get(target).copied().flatten().flatten(),
+                cover.get(target).and_then(Option::as_ref),
+            );
+            self.act(index, &player, obstacles, cover, ambush, config);
+        }
+    }
+
+    /// Each pack's target: the player nearest its first living wolf (the lowest index on a
+    /// tie).
+    fn choose_targets(&mut self, players: &[Player]) {
+        for pack in &mut self.packs {
+            let lead = self.wolves[pack.members.0..pack.members.1]
+                .iter()
+                .find(|wolf| wolf.health > 0);
+            pack.target = match lead {
+                Some(lead) => players
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(index, player)| {
+                        (player.at.minus(lead.at).length_squared(), *index)
+                    })
+                    .map_or(0, |(index, _)| index),
+                None => 0,
+            };
         }
     }
 }

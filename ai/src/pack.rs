@@ -7,12 +7,15 @@ use crate::{
 };
 
 impl Wolves {
-    pub(crate) fn perceive(&mut self, player: &Player, obstacles: &[Obstacle], config: &Config) {
+    pub(crate) fn perceive(&mut self, players: &[Player], obstacles: &[Obstacle], config: &Config) {
         let frame = self.frame;
         for (index, wolf) in self.wolves.iter().enumerate() {
             if wolf.health <= 0 {
                 continue;
             }
+            let Some(player) = players.get(self.packs[wolf.pack].target) else {
+                continue;
+            };
             let distance = player.at.minus(wolf.at).length_squared();
             let sees = distance <= i64::from(config.sight).pow(2)
                 && clear_line(wolf.at, player.at, obstacles);

@@ -7,6 +7,7 @@ mod cover;
 mod fights;
 mod habits;
 mod messages;
+mod players;
 mod snapshot;
 
 use trystero_ai::{Config, Mood, Order, Player, Role, TURN, Vec2, Wolves, angle_of};
