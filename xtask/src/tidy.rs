@@ -7,6 +7,7 @@
 //! | core | `core` | no workspace crate |
 //! | crypto | `crypto` | core |
 //! | logic | `netcode`, `ai`, `anim`, `lobby` | core, crypto |
+//! | game | `game` (the world composed of the logic crates) | core, crypto, logic |
 //! | signaling support | `signaling/client` (the relay client the strategies share) | core |
 //! | strategy | `signaling/<strategy>` | core, crypto, signaling support |
 //! | adapter | `transport`, `render`, `audio` | core, crypto |
@@ -33,6 +34,8 @@ pub(crate) enum Layer {
     Core,
     Crypto,
     Logic,
+    /// `trystero-game`: the game's world, composed of the logic crates; only app uses it.
+    Game,
     SignalingSupport,
     Strategy,
     Adapter,
@@ -49,6 +52,7 @@ impl Layer {
             "core" => Self::Core,
             "crypto" => Self::Crypto,
             "netcode" | "ai" | "anim" | "lobby" => Self::Logic,
+            "game" => Self::Game,
             "transport" | "render" | "audio" => Self::Adapter,
             "app" => Self::App,
             "xtask" => Self::Tool,
@@ -67,6 +71,7 @@ impl Layer {
             Self::Core | Self::Tool => false,
             Self::Crypto | Self::SignalingSupport => to == Self::Core,
             Self::Logic | Self::Adapter => matches!(to, Self::Core | Self::Crypto),
+            Self::Game => matches!(to, Self::Core | Self::Crypto | Self::Logic),
             Self::Strategy => matches!(to, Self::Core | Self::Crypto | Self::SignalingSupport),
             Self::App => !matches!(to, Self::Tool | Self::TestKit),
             Self::TestKit => !matches!(to, Self::App | Self::Tool),
@@ -75,12 +80,16 @@ impl Layer {
 
     /// Whether a dev-dependency from `self` to `to` is allowed.
     fn may_dev_depend_on(self, to: Self) -> bool {
+        if to == Self::Game {
+            // Only the game's own tests and the app sit above it.
+            return matches!(self, Self::App | Self::Game | Self::TestKit);
+        }
         (self == Self::App && to != Self::Tool) || !matches!(to, Self::App | Self::Tool)
     }
 
     /// Whether crates of this layer must compile for `wasm32-unknown-unknown`.
     fn runs_in_browsers(self) -> bool {
-        matches!(self, Self::Core | Self::Crypto | Self::Logic)
+        matches!(self, Self::Core | Self::Crypto | Self::Logic | Self::Game)
     }
 }
 
@@ -456,6 +465,33 @@ mod tests {
             ]
         );
         assert!(!Layer::SignalingSupport.runs_in_browsers());
+    }
+
+    #[test]
+    fn the_game_composes_logic_crates_and_only_app_uses_it() {
+        use DepKind::{Dev, Normal};
+        let mut packages = healthy();
+        packages.push(package(
+            "trystero-game",
+            "game",
+            &[("trystero-core", Normal), ("trystero-netcode", Normal)],
+        ));
+        assert_eq!(violations(&packages), []);
+        assert!(Layer::Game.runs_in_browsers());
+        // A logic crate may not use the game (not even in tests: it sits above them), nor
+        // may the game use an adapter.
+        packages[2].deps.push(("trystero-game".into(), Dev));
+        let last = packages.len() - 1;
+        packages[last].deps.push(("trystero-webrtc".into(), Normal));
+        let found: Vec<String> = violations(&packages)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[1].contains("trystero-game must not depend on trystero-webrtc"),
+            "{found:?}"
+        );
     }
 
     #[test]
