@@ -279,8 +279,10 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
     }
 
     /// Frames below this can no longer change anywhere: every remaining peer has every
-    /// input below it, so no peer can drop a player earlier. Checksums become final here.
-    fn settled_frame(&self) -> Frame {
+    /// input below it, so no peer can drop a player earlier. Checksums become final here,
+    /// and a peer that ends its match at a frame may leave once it is settled (the others
+    /// have every input they need from it).
+    pub fn settled_frame(&self) -> Frame {
         let theirs = self
             .remotes
             .iter()
@@ -303,6 +305,20 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
                 || self.queues[other].disconnected_at().is_some()
                 || remote.drops[player] == ours
         })
+    }
+
+    /// Drops remote `player` now, without waiting for its silence to reach
+    /// [`Config::disconnect_after_ms`] (say, the room reported it left): from the first frame
+    /// whose input did not arrive, its input is the default, as for a silent peer. The other
+    /// peers settle on one frame as they would for a timeout. Does nothing for the local
+    /// player, one out of range, or one already dropped.
+    pub fn disconnect_player(&mut self, player: usize) {
+        let remote = self.remotes.get(player).is_some_and(Option::is_some);
+        if player == self.local || !remote || self.queues[player].disconnected_at().is_some() {
+            return;
+        }
+        let frame = self.queues[player].next();
+        self.drop_player(player, frame);
     }
 
     /// Drops `player` from `frame` (or earlier, see the queue): the default input from there,

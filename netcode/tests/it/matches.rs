@@ -35,6 +35,9 @@ struct Script {
     ignore_waits: bool,
     /// A spectator of player 0's, at the address after the players'.
     spectate: bool,
+    /// (tick, player): from that tick the player is silent, and the others are told it left
+    /// (`disconnect_player`), as a room's "peer left" does.
+    leave: Option<(u64, usize)>,
 }
 
 /// A spectator's replay: the state at the start of each frame it reached.
@@ -112,6 +115,14 @@ fn play_watched(
         for (me, peer) in peers.iter_mut().enumerate() {
             if script.late.get(&me).is_some_and(|start| tick < *start) {
                 continue;
+            }
+            if let Some((at, who)) = script.leave
+                && tick >= at
+            {
+                if me == who {
+                    continue;
+                }
+                peer.session.disconnect_player(who);
             }
             peer.session.poll(now, &mut peer.socket);
             while let Some(event) = peer.session.next_event() {
@@ -425,5 +436,42 @@ fn the_remaining_players_agree_on_where_a_dropped_player_stops() {
         let confirmed = assert_same_history(survivors);
         assert!(confirmed > 500, "seed {seed}: confirmed {confirmed}");
         no_desync(survivors);
+    }
+}
+
+/// A player the room says left is dropped at once — not after the 5 s silence — and the others
+/// still agree on the frame it stops at and play on in sync.
+#[test]
+fn a_player_reported_gone_is_dropped_at_once_at_an_agreed_frame() {
+    for seed in 1..=20 {
+        let script = Script {
+            frames: 600,
+            leave: Some((200, 2)),
+            ..Script::default()
+        };
+        let (peers, _) = play(3, seed, lossy(0.05), &script);
+        let survivors = &peers[..2];
+        for peer in survivors {
+            let frame = peer
+                .events
+                .iter()
+                .find_map(|event| match event {
+                    Event::Disconnected { player: 2, frame } => Some(*frame),
+                    _ => None,
+                })
+                .expect("dropped");
+            assert!((180..=210).contains(&frame), "seed {seed}: dropped from {frame}");
+            // No stall at the rollback window for seconds: the match went on.
+            assert!(peer.session.current_frame() > 560, "seed {seed}");
+        }
+        let confirmed = assert_same_history(survivors);
+        assert!(confirmed > 550, "seed {seed}: confirmed {confirmed}");
+        no_desync(survivors);
+        // The local player and unknown ones are not dropped.
+        let mut session = P2PSession::<u8, usize>::new(Config::default(), 0).unwrap();
+        session.add_remote(1, 1).unwrap();
+        session.disconnect_player(0);
+        session.disconnect_player(5);
+        assert!(session.next_event().is_none());
     }
 }
