@@ -28,10 +28,18 @@
 
 mod bot;
 mod event;
+mod play;
+mod replay;
 mod rules;
+mod summary;
 mod world;
 
 pub use bot::Bot;
 pub use event::{Entity, EventKind, GameEvent};
+pub use play::{CHECKPOINT, Counters, DesyncReport, Match, SeatResult, Setup, Tick};
+pub use replay::{
+    GONE, MAX_REPLAY_FRAMES, REPLAY_FORMAT, REPLAY_VERSION, RULES_VERSION, Replay, ReplayError,
+};
 pub use rules::{MAX_PLAYERS, PX, Rules, Upgrade, WaveKind};
+pub use summary::{Samples, Summary};
 pub use world::{Phase, PlayerState, World, pack_input, unpack_input};

@@ -1,6 +1,8 @@
 //! The world's tests: determinism under rollback, the rules of the waves, upgrades, leaving,
-//! and events.
+//! and events; whole matches on the simulated network; replays.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
+mod play;
 mod rules;
 mod sync;
 

@@ -1,0 +1,193 @@
+//! Whole matches of bots under rollback sessions on the simulated network: the same checkpoints
+//! and final checksum on every peer, a peer leaving, and replays.
+
+use trystero_game::{Bot, Match, Replay, ReplayError, Setup, Tick};
+use trystero_netcode::{Config, SimConfig, SimNetwork, SimSocket};
+
+struct Peer {
+    game: Match<usize>,
+    socket: SimSocket,
+    bot: Bot,
+    /// Stops ticking at this frame (it left).
+    leaves_at: Option<u32>,
+}
+
+/// `players` bots on a network of `sim`; ends after `frames` frames (or when the run is over).
+fn play(
+    players: usize,
+    seed: u64,
+    frames: u32,
+    sim: SimConfig,
+    leaves: Option<(usize, u32)>,
+) -> Vec<Peer> {
+    let net = SimNetwork::new(seed, sim);
+    let mut peers: Vec<Peer> = (0..players)
+        .map(|seat| Peer {
+            game: Match::new(Setup {
+                seed,
+                players,
+                seat,
+                remotes: (0..players)
+                    .filter(|s| *s != seat)
+                    .map(|s| (s, s))
+                    .collect(),
+                frames: Some(frames),
+                session: Config::default(),
+            })
+            .unwrap(),
+            socket: net.socket(),
+            bot: Bot::new(seat),
+            leaves_at: leaves.filter(|(who, _)| *who == seat).map(|(_, at)| at),
+        })
+        .collect();
+    for tick in 0..u64::from(frames) * 3 {
+        let now = tick * 1_000 / 60;
+        net.advance_to(now);
+        let gone: Vec<usize> = peers
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.leaves_at.is_some_and(|at| p.game.world().frame >= at))
+            .map(|(seat, _)| seat)
+            .collect();
+        for (seat, peer) in peers.iter_mut().enumerate() {
+            if gone.contains(&seat) {
+                continue;
+            }
+            // The room tells the others who left.
+            for left in &gone {
+                peer.game.disconnect(*left);
+            }
+            let input = peer.bot.input(peer.game.world(), peer.game.rules());
+            let _: Tick = peer.game.tick(now, &mut peer.socket, input);
+        }
+        let staying = peers
+            .iter()
+            .enumerate()
+            .filter(|(seat, _)| !gone.contains(seat));
+        if staying.clone().count() > 0 && staying.clone().all(|(_, p)| p.game.settled()) {
+            break;
+        }
+    }
+    peers
+}
+
+fn lossy() -> SimConfig {
+    SimConfig {
+        latency_ms: 50,
+        jitter_ms: 10,
+        loss: 0.05,
+        ..SimConfig::default()
+    }
+}
+
+#[test]
+fn two_bots_on_a_lossy_network_end_in_the_same_state_and_replay_it() {
+    let peers = play(2, 21, 1_800, lossy(), None);
+    let ends: Vec<_> = peers
+        .iter()
+        .map(|p| p.game.finished().expect("finished"))
+        .collect();
+    assert_eq!(ends[0], ends[1]);
+    assert_eq!(ends[0].0, 1_800);
+    let checkpoints: Vec<Vec<_>> = peers
+        .iter()
+        .map(|p| p.game.checkpoints().collect())
+        .collect();
+    assert_eq!(checkpoints[0].len(), 30, "a checkpoint a second");
+    assert_eq!(checkpoints[0], checkpoints[1]);
+    for peer in &peers {
+        assert!(peer.game.counters().desyncs.is_empty());
+        assert!(peer.game.counters().rollbacks() > 0, "rollbacks happened");
+    }
+    assert!(peers[0].game.world().kills > 0, "they fought");
+    // The replay of either peer is the same match.
+    let names = vec!["a".to_owned(), "b".to_owned()];
+    let replay = peers[0].game.replay(names.clone()).unwrap();
+    assert_eq!(replay, peers[1].game.replay(names).unwrap());
+    let text = replay.to_json();
+    let again = Replay::from_json(&text).unwrap();
+    let world = again.play().unwrap();
+    assert_eq!(world.checksum(), ends[0].1);
+    assert_eq!(world.frame, 1_800);
+}
+
+#[test]
+fn a_peer_that_leaves_is_dropped_and_the_others_play_on_in_sync() {
+    let peers = play(3, 22, 1_200, lossy(), Some((2, 400)));
+    let staying = &peers[..2];
+    let ends: Vec<_> = staying
+        .iter()
+        .map(|p| p.game.finished().expect("finished"))
+        .collect();
+    assert_eq!(ends[0], ends[1]);
+    let world = staying[0].game.world();
+    assert!(!world.players[2].present, "seat 2 is gone");
+    assert!(world.players[0].present && world.players[1].present);
+    let checkpoints: Vec<Vec<_>> = staying
+        .iter()
+        .map(|p| p.game.checkpoints().collect())
+        .collect();
+    assert_eq!(checkpoints[0], checkpoints[1]);
+    // The replay knows when seat 2 left.
+    let names = vec!["a".into(), "b".into(), "c".into()];
+    let replay = staying[0].game.replay(names).unwrap();
+    assert_eq!(replay.play().unwrap().checksum(), ends[0].1);
+    assert!(replay.inputs.contains(&trystero_game::GONE));
+}
+
+#[test]
+fn one_player_plays_alone_and_replays() {
+    let peers = play(1, 23, 900, SimConfig::default(), None);
+    let (frames, checksum) = peers[0].game.finished().unwrap();
+    assert_eq!(frames, 900);
+    let replay = peers[0].game.replay(vec!["solo".into()]).unwrap();
+    assert_eq!(replay.play().unwrap().checksum(), checksum);
+}
+
+#[test]
+fn corrupt_and_foreign_replays_are_refused_with_their_errors() {
+    let peers = play(1, 24, 300, SimConfig::default(), None);
+    let replay = peers[0].game.replay(vec!["solo".into()]).unwrap();
+    let text = replay.to_json();
+    // Not JSON at all, or cut short.
+    assert!(matches!(
+        Replay::from_json("PNG\u{1a}"),
+        Err(ReplayError::Malformed(_))
+    ));
+    assert!(matches!(
+        Replay::from_json(&text[..text.len() / 2]),
+        Err(ReplayError::Malformed(_))
+    ));
+    // One input changed: the hash no longer matches.
+    let mut changed = replay.clone();
+    changed.inputs[100] ^= 1;
+    let error = Replay::from_json(&changed.to_json()).unwrap_err();
+    assert!(matches!(error, ReplayError::Corrupt(_)), "{error}");
+    // Inputs missing.
+    let mut short = replay.clone();
+    short.inputs.pop();
+    assert!(matches!(
+        Replay::from_json(&short.to_json()),
+        Err(ReplayError::Corrupt(_))
+    ));
+    // Another format version, another rules version.
+    let newer = text.replacen("\"version\":1", "\"version\":2", 1);
+    let error = Replay::from_json(&newer).unwrap_err();
+    assert!(
+        matches!(error, ReplayError::Version { version: 2, .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("version 2 is not supported"),
+        "{error}"
+    );
+    let other_rules = text.replacen("\"rules\":1", "\"rules\":7", 1);
+    assert!(matches!(
+        Replay::from_json(&other_rules),
+        Err(ReplayError::Rules { found: 7 })
+    ));
+    // A recorded checksum the inputs do not reach.
+    let mut wrong = replay;
+    wrong.final_checksum ^= 1;
+    assert!(matches!(wrong.play(), Err(ReplayError::Mismatch { .. })));
+}
