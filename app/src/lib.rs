@@ -142,6 +142,8 @@ pub mod memory;
 pub mod relay;
 pub mod rollback;
 
+/// The wolf-survival game's world, bot, match driver and replays (`trystero-game`).
+pub use trystero_game as game;
 /// Rollback netcode (`trystero-netcode`); [`rollback::RoomSocket`] runs it over a room.
 pub use trystero_netcode as netcode;
 

@@ -36,7 +36,7 @@ mod world;
 
 pub use bot::Bot;
 pub use event::{Entity, EventKind, GameEvent};
-pub use play::{CHECKPOINT, Counters, DesyncReport, Match, SeatResult, Setup, Tick};
+pub use play::{CHECKPOINT, Counters, DesyncReport, Match, SeatResult, Setup, Tick, results};
 pub use replay::{
     GONE, MAX_REPLAY_FRAMES, REPLAY_FORMAT, REPLAY_VERSION, RULES_VERSION, Replay, ReplayError,
 };

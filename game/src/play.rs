@@ -142,6 +142,8 @@ pub struct Match<A: Clone + PartialEq> {
     confirmed: Frame,
     /// The end frame and the checksum of the state there, once known and confirmed.
     finished: Option<(Frame, u64)>,
+    /// The latest state saved at the end frame (the world as it ended, for the summary).
+    end_world: Option<World>,
     skip: u32,
     counters: Counters,
 }
@@ -188,6 +190,7 @@ impl<A: Clone + PartialEq> Match<A> {
             checkpoints: VecDeque::new(),
             confirmed: 0,
             finished: None,
+            end_world: None,
             skip: 0,
             counters: Counters::default(),
         })
@@ -238,6 +241,12 @@ impl<A: Clone + PartialEq> Match<A> {
     /// confirmed here.
     pub fn finished(&self) -> Option<(Frame, u64)> {
         self.finished
+    }
+
+    /// The world at the end frame, once simulated (the world goes on past it with neutral
+    /// inputs while the others finish).
+    pub fn end_world(&self) -> Option<&World> {
+        self.end_world.as_ref()
     }
 
     /// Whether every remaining peer has every input up to the end too, so leaving now costs
@@ -337,7 +346,13 @@ impl<A: Clone + PartialEq> Match<A> {
         self.step_events.clear();
         self.world.step(&self.rules, &inputs, &mut self.step_events);
         push_events(&mut self.events, &mut self.step_events);
-        self.saved.insert(frame + 1, self.world.checksum());
+        keep(
+            &mut self.saved,
+            &mut self.end_world,
+            self.limit,
+            frame + 1,
+            &self.world,
+        );
         self.confirm(frame + 1);
         Tick::Advanced
     }
@@ -348,20 +363,19 @@ impl<A: Clone + PartialEq> Match<A> {
 
     /// The end frame as the world stands: the limit, or the frame the run ended.
     fn end(&self) -> Option<Frame> {
-        match (self.limit, self.world.ended_at) {
-            (Some(limit), Some(over)) => Some(limit.min(over)),
-            (limit, over) => limit.or(over),
-        }
+        end_of(self.limit, self.world.ended_at)
     }
 
     fn carry_out(&mut self) {
-        let (rules, step_events, events, inputs, saved, players) = (
+        let (rules, step_events, events, inputs, saved, end_world, players, limit) = (
             &self.rules,
             &mut self.step_events,
             &mut self.events,
             &mut self.inputs,
             &mut self.saved,
+            &mut self.end_world,
             self.players,
+            self.limit,
         );
         self.slots.carry_out(
             &self.requests,
@@ -373,9 +387,7 @@ impl<A: Clone + PartialEq> Match<A> {
                 world.step(rules, frame_inputs, step_events);
                 push_events(events, step_events);
             },
-            |frame, world, _| {
-                saved.insert(frame, world.checksum());
-            },
+            |frame, world, _| keep(saved, end_world, limit, frame, world),
         );
     }
 
@@ -417,27 +429,58 @@ impl<A: Clone + PartialEq> Match<A> {
         Replay::new(self.world.seed, roster, frames, inputs, checksum)
     }
 
-    /// The players' results so far: (kills, deaths, damage, upgrades taken).
+    /// The players' results so far.
     pub fn results(&self) -> Vec<SeatResult> {
-        self.world
-            .players
-            .iter()
-            .enumerate()
-            .map(|(seat, player)| SeatResult {
-                seat,
-                kills: player.kills,
-                deaths: player.deaths,
-                damage: player.damage,
-                present: player.present,
-                upgrades: Upgrade::ALL
-                    .iter()
-                    .zip(player.upgrades)
-                    .flat_map(|(upgrade, count)| {
-                        std::iter::repeat_n(upgrade.name().to_owned(), usize::from(count))
-                    })
-                    .collect(),
-            })
-            .collect()
+        results(self.end_world.as_ref().unwrap_or(&self.world))
+    }
+}
+
+/// Each seat's results in `world`: kills, deaths, damage, upgrades taken.
+pub fn results(world: &World) -> Vec<SeatResult> {
+    world
+        .players
+        .iter()
+        .enumerate()
+        .map(|(seat, player)| SeatResult {
+            seat,
+            kills: player.kills,
+            deaths: player.deaths,
+            damage: player.damage,
+            present: player.present,
+            upgrades: Upgrade::ALL
+                .iter()
+                .zip(player.upgrades)
+                .flat_map(|(upgrade, count)| {
+                    std::iter::repeat_n(upgrade.name().to_owned(), usize::from(count))
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The end frame: the limit, or the frame the run ended, whichever comes first.
+fn end_of(limit: Option<Frame>, over: Option<Frame>) -> Option<Frame> {
+    match (limit, over) {
+        (Some(limit), Some(over)) => Some(limit.min(over)),
+        (limit, over) => limit.or(over),
+    }
+}
+
+/// Keeps a saved state's checksum until its frame is confirmed, and the state itself if it is
+/// the end.
+fn keep(
+    saved: &mut BTreeMap<Frame, u64>,
+    end_world: &mut Option<World>,
+    limit: Option<Frame>,
+    frame: Frame,
+    world: &World,
+) {
+    saved.insert(frame, world.checksum());
+    if end_of(limit, world.ended_at) == Some(frame) {
+        match end_world {
+            Some(copy) => copy.clone_from(world),
+            None => *end_world = Some(world.clone()),
+        }
     }
 }
 

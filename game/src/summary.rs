@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::play::{DesyncReport, Match, SeatResult};
+use crate::play::{DesyncReport, Match, SeatResult, results};
 use crate::world::World;
 
 /// A bounded series of samples (the latest `capacity`), for percentiles.
@@ -146,7 +146,7 @@ impl Summary {
             waves: world.waves_cleared,
             wave: world.wave,
             run_over: world.is_over(),
-            seats: Vec::new(),
+            seats: results(world),
             desyncs: Vec::new(),
             checkpoints: Vec::new(),
         }
@@ -160,7 +160,11 @@ impl Summary {
         ping_ms: &Samples,
         frame_time_us: &Samples,
     ) -> Self {
-        let world = game.world();
+        // The world as it ended (the match runs on past the end while the others finish).
+        let world = match (game.finished(), game.end_world()) {
+            (Some(_), Some(end)) => end,
+            _ => game.world(),
+        };
         let (frames, checksum, finished) = match game.finished() {
             Some((frame, checksum)) => (frame, checksum, true),
             None => (world.frame, world.checksum(), false),
@@ -184,7 +188,6 @@ impl Summary {
             ping_ms_p99: ping_ms.percentile(990),
             frame_time_ms_p50: ms(frame_time_us.percentile(500)),
             frame_time_ms_p99: ms(frame_time_us.percentile(990)),
-            seats: game.results(),
             desyncs: counters.desyncs.clone(),
             checkpoints: game
                 .checkpoints()

@@ -169,7 +169,7 @@ pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
 }
 
 /// As host: starts once `wanted` players are in and every other player is ready.
-async fn start_when_ready(client: &LobbyClient, wanted: usize) {
+pub(super) async fn start_when_ready(client: &LobbyClient, wanted: usize) {
     let Ok(Some((state, true))) = client.game().await else {
         return;
     };

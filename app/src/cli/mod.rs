@@ -2,6 +2,7 @@
 
 mod chat;
 mod files;
+mod game;
 mod lobby;
 mod lobby_view;
 mod peer;
@@ -36,6 +37,10 @@ enum Command {
     Chat(chat::ChatArgs),
     /// The serverless lobby: games, quick match, ready and start, chat (`--room` names it).
     Lobby(lobby::LobbyArgs),
+    /// The wolf-survival game: meet N players through the lobby, play, summarise.
+    Game(game::GameArgs),
+    /// Play a recorded match back and print its final checksum.
+    Replay(game::ReplayArgs),
     /// Host the embedded Nostr relay on 127.0.0.1.
     Relay {
         /// The port to listen on.
@@ -171,6 +176,8 @@ pub(crate) async fn run(cli: Cli) -> Result<()> {
         Command::Receive(args) => files::receive(args).await,
         Command::Chat(args) => chat::run(args).await,
         Command::Lobby(args) => lobby::run(args).await,
+        Command::Game(args) => game::run(args).await,
+        Command::Replay(args) => game::replay(args).await,
         Command::Relay { port } => {
             let relay = EmbeddedRelay::start(port).await?;
             eprintln!("trystero: relay listening on {}", relay.url());

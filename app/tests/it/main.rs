@@ -16,6 +16,7 @@ mod chat;
 mod examples;
 mod facade;
 mod files;
+mod game;
 mod interop;
 mod lobby;
 mod logs;

@@ -89,6 +89,11 @@ fn two_bots_on_a_lossy_network_end_in_the_same_state_and_replay_it() {
         .collect();
     assert_eq!(ends[0], ends[1]);
     assert_eq!(ends[0].0, 1_800);
+    // The world kept for the summary is the one at the end, not the frames run past it.
+    for peer in &peers {
+        let end = peer.game.end_world().unwrap();
+        assert_eq!((end.frame, end.checksum()), ends[0]);
+    }
     let checkpoints: Vec<Vec<_>> = peers
         .iter()
         .map(|p| p.game.checkpoints().collect())

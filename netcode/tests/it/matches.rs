@@ -460,7 +460,10 @@ fn a_player_reported_gone_is_dropped_at_once_at_an_agreed_frame() {
                     _ => None,
                 })
                 .expect("dropped");
-            assert!((180..=210).contains(&frame), "seed {seed}: dropped from {frame}");
+            assert!(
+                (180..=210).contains(&frame),
+                "seed {seed}: dropped from {frame}"
+            );
             // No stall at the rollback window for seconds: the match went on.
             assert!(peer.session.current_frame() > 560, "seed {seed}");
         }

@@ -1,0 +1,401 @@
+//! `trystero game`: the wolf-survival match, and `trystero replay`: a recorded one played back.
+//!
+//! With `--players N` (2 to 4) the players meet through the lobby in `--room`: a quick match
+//! for N, everyone ready, the host starts once N are in, and every peer takes the seed and the
+//! seat order from the lobby's `GameStarting`. The match then runs in a room of its own (the
+//! game's room name plus `-play`) under a rollback session over the room's data channels. With
+//! `--players 1` there is no network at all.
+//!
+//! `--headless` is the only mode until the window lands: a live one-line status on stderr when
+//! it is a terminal, the summary on stdout at the end. `--bot` plays your seat with the game's
+//! bot (through the same inputs a person's keys make); without it your fighter stands still.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use tokio::io::AsyncWriteExt;
+use tokio::time::MissedTickBehavior;
+use trystero::game::{Bot, Match, Replay, Samples, Setup, Summary, Tick};
+use trystero::lobby::{GameId, LobbyConfig, LobbyEvent, Profile, join_lobby};
+use trystero::netcode::{Config, Frame};
+use trystero::rollback::{ACTION, RoomSocket};
+use trystero::{PeerId, RoomEvent};
+
+use super::NetworkArgs;
+
+/// The longest a finished peer waits for the others to have its last inputs.
+const LINGER: Duration = Duration::from_secs(3);
+/// The largest replay file read.
+const MAX_REPLAY_BYTES: u64 = 64 << 20;
+
+#[derive(Debug, Args)]
+pub(crate) struct GameArgs {
+    #[command(flatten)]
+    network: NetworkArgs,
+    /// No window, no audio: a status line and a summary (required until the window lands).
+    #[arg(long)]
+    headless: bool,
+    /// Play your seat with the bot.
+    #[arg(long)]
+    bot: bool,
+    /// Players in the match (1 to 4): wait in the room until this many are there.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=4))]
+    players: u8,
+    /// End the match after this many frames (60 a second); otherwise when everyone fell.
+    #[arg(long)]
+    frames: Option<Frame>,
+    /// Write the end-of-match summary (with the final checksum) to this file as JSON.
+    #[arg(long)]
+    summary: Option<PathBuf>,
+    /// Record the match (seed, roster, every input) to this file, for `trystero replay`.
+    #[arg(long)]
+    record: Option<PathBuf>,
+    /// Your name in the lobby (default: the start of your peer id).
+    #[arg(long)]
+    name: Option<String>,
+    /// The seed of a one-player match (default: random). With more players the lobby draws it.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReplayArgs {
+    /// The replay file (`trystero game --record FILE`).
+    file: PathBuf,
+    /// Write the summary (with the final checksum) to this file as JSON.
+    #[arg(long)]
+    summary: Option<PathBuf>,
+}
+
+/// Who plays and how, as agreed.
+struct Start {
+    seed: u64,
+    roster: Vec<PeerId>,
+    seat: usize,
+    game: Option<GameId>,
+}
+
+pub(crate) async fn run(args: GameArgs) -> Result<()> {
+    if !args.headless {
+        bail!(
+            "the game window is not there yet: run with --headless (a status line and a summary)"
+        );
+    }
+    let players = usize::from(args.players);
+    if players == 1 {
+        let seed = match args.seed {
+            Some(seed) => seed,
+            None => random_seed()?,
+        };
+        let me = trystero::self_id();
+        let start = Start {
+            seed,
+            roster: vec![me],
+            seat: 0,
+            game: None,
+        };
+        return play(&args, start, None).await;
+    }
+    let network = args.network.resolve().await?;
+    let me = trystero::self_id();
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| me.as_str()[..8].to_owned());
+    let profile = Profile {
+        name,
+        rating: 1500,
+        key: None,
+    };
+    let lobby_config = LobbyConfig {
+        max_players: args.players,
+        game_mode: "survival".into(),
+        ..LobbyConfig::default()
+    };
+    let mut lobby = join_lobby(
+        network.config.clone(),
+        &args.network.room,
+        &network.options,
+        profile,
+        lobby_config,
+    )
+    .await?;
+    lobby.quick_match().await?;
+    eprintln!(
+        "trystero: waiting for {players} players in room {:?}…",
+        args.network.room
+    );
+    let start = loop {
+        let event = lobby
+            .next_event()
+            .await
+            .context("the lobby stopped before the game started")?;
+        match event {
+            LobbyEvent::Entered { .. } => lobby.set_ready(true).await?,
+            LobbyEvent::GameStarting {
+                game, seed, roster, ..
+            } => {
+                let seat = roster
+                    .iter()
+                    .position(|peer| *peer == me)
+                    .context("the game started without us")?;
+                break Start {
+                    seed,
+                    roster,
+                    seat,
+                    game: Some(game),
+                };
+            }
+            _ => {}
+        }
+        super::lobby::start_when_ready(&lobby, players).await;
+    };
+    let room_name = match &start.game {
+        Some(game) => format!("{}-play", game.room_name()),
+        None => unreachable!("a networked start names its game"),
+    };
+    let room = trystero::join_room_with(network.config, &room_name, &network.options).await?;
+    let result = play(&args, start, Some(room)).await;
+    drop(lobby);
+    result
+}
+
+/// A seed from the operating system.
+fn random_seed() -> Result<u64> {
+    use trystero_core::random::{OsRandom, RandomSource};
+    let mut bytes = [0u8; 8];
+    OsRandom.fill_bytes(&mut bytes)?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
+/// Plays the match at 60 Hz until its end is settled (or Ctrl-C), then writes the record and
+/// the summary.
+async fn play(args: &GameArgs, start: Start, room: Option<trystero::Room>) -> Result<()> {
+    let players = start.roster.len();
+    let remotes: Vec<(usize, PeerId)> = start
+        .roster
+        .iter()
+        .enumerate()
+        .filter(|(seat, _)| *seat != start.seat)
+        .map(|(seat, peer)| (seat, *peer))
+        .collect();
+    let mut game = Match::new(Setup {
+        seed: start.seed,
+        players,
+        seat: start.seat,
+        remotes: remotes.clone(),
+        frames: args.frames,
+        session: Config::default(),
+    })
+    .context("setting up the match")?;
+    let (mut room, mut socket) = match room {
+        Some(room) => {
+            let socket = RoomSocket::new(&room, ACTION).await?;
+            (Some(room), Some(socket))
+        }
+        None => (None, None),
+    };
+    let mut bot = args.bot.then(|| Bot::new(start.seat));
+    let began = Instant::now();
+    let mut ticker = tokio::time::interval(Duration::from_micros(16_667));
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let (mut pings, mut frame_times) = (Samples::default(), Samples::default());
+    let mut finished_at: Option<Instant> = None;
+    let live = std::io::stderr().is_terminal();
+    let mut ticks = 0u64;
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            event = next_room_event(&mut room) => {
+                if let Some(RoomEvent::PeerLeft(peer)) = event
+                    && let Some((seat, _)) = remotes.iter().find(|(_, p)| *p == peer)
+                {
+                    game.disconnect(*seat);
+                }
+                continue;
+            }
+            _ = tokio::signal::ctrl_c() => break,
+        }
+        ticks += 1;
+        let input = match bot.as_mut() {
+            Some(bot) => bot.input(game.world(), game.rules()),
+            None => 0,
+        };
+        let now = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let tick_started = Instant::now();
+        let tick = match socket.as_mut() {
+            Some(socket) => game.tick(now, socket, input),
+            None => game.tick(now, &mut NoSocket, input),
+        };
+        let spent = u32::try_from(tick_started.elapsed().as_micros()).unwrap_or(u32::MAX);
+        if tick == Tick::Advanced {
+            frame_times.push(spent);
+        }
+        while let Some(event) = game.next_session_event() {
+            if let trystero::netcode::Event::Desync {
+                frame,
+                player,
+                part,
+                local,
+                remote,
+            } = event
+            {
+                tracing::error!(frame, seat = player, part, local = %format!("{local:#x}"), remote = %format!("{remote:#x}"), "desync");
+                eprintln!(
+                    "\ntrystero: DESYNC at frame {frame} with player {}: part {part} ours {local:#018x} theirs {remote:#018x}",
+                    player + 1
+                );
+            }
+        }
+        while game.next_event().is_some() {}
+        if ticks.is_multiple_of(10)
+            && let Some(session) = game.session()
+        {
+            for (seat, _) in &remotes {
+                let rtt = session.rtt_ms(*seat);
+                if rtt > 0 {
+                    pings.push(u32::try_from(rtt).unwrap_or(u32::MAX));
+                }
+            }
+        }
+        if live && ticks.is_multiple_of(6) {
+            status(&status_line(&game, &pings));
+        }
+        if game.finished().is_some() {
+            let since = *finished_at.get_or_insert_with(Instant::now);
+            if game.settled() || since.elapsed() >= LINGER {
+                break;
+            }
+        }
+    }
+    if live {
+        eprintln!();
+    }
+    let duration = began.elapsed().as_secs_f64();
+    let summary = Summary::of_match(&game, duration, &pings, &frame_times);
+    if let Some(path) = &args.record {
+        let names = start
+            .roster
+            .iter()
+            .map(|peer| peer.as_str().to_owned())
+            .collect();
+        let replay = game
+            .replay(names)
+            .context("the match did not reach its end, so there is no replay to write")?;
+        write_durably(path, replay.to_json().as_bytes()).await?;
+    }
+    if let Some(path) = &args.summary {
+        write_durably(path, summary.to_json().as_bytes()).await?;
+    }
+    let mut stdout = tokio::io::stdout();
+    stdout.write_all(summary.text().as_bytes()).await?;
+    stdout.flush().await?;
+    if let Some(room) = room {
+        let _ = room.leave().await;
+    }
+    Ok(())
+}
+
+async fn next_room_event(room: &mut Option<trystero::Room>) -> Option<RoomEvent> {
+    match room {
+        Some(room) => room.next_event().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The socket of a match with one player (never used).
+struct NoSocket;
+
+impl trystero::netcode::Socket<PeerId> for NoSocket {
+    fn send_to(&mut self, _: &PeerId, _: &[u8]) {}
+    fn receive(&mut self, _: &mut Vec<(PeerId, Vec<u8>)>) {}
+}
+
+fn status_line(game: &Match<PeerId>, pings: &Samples) -> String {
+    let world = game.world();
+    let health: Vec<String> = world
+        .players
+        .iter()
+        .map(|p| {
+            if p.alive() {
+                p.fighter.health.to_string()
+            } else if p.present {
+                "dead".into()
+            } else {
+                "gone".into()
+            }
+        })
+        .collect();
+    let rollback = game.counters().max_depth();
+    format!(
+        "frame {:>6} · wave {} · players [{}] · wolves {} · ping {} ms · rollback ≤{} frames · kills {}",
+        world.frame,
+        world.wave,
+        health.join(" "),
+        world.wolves_alive(),
+        pings.percentile(500),
+        rollback,
+        world.kills,
+    )
+}
+
+/// Rewrites the status line in place.
+fn status(line: &str) {
+    use std::io::Write as _;
+    let mut stderr = std::io::stderr();
+    let _ = write!(stderr, "\r\x1b[2K{line}");
+    let _ = stderr.flush();
+}
+
+/// Writes `bytes` to `path` and waits for the disk to have them.
+async fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)
+        .await
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.sync_all()
+        .await
+        .with_context(|| format!("saving {}", path.display()))?;
+    Ok(())
+}
+
+pub(crate) async fn replay(args: ReplayArgs) -> Result<()> {
+    let path = &args.file;
+    let size = tokio::fs::metadata(path)
+        .await
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
+    if size > MAX_REPLAY_BYTES {
+        bail!(
+            "{} is {size} bytes: not a replay (at most {MAX_REPLAY_BYTES})",
+            path.display()
+        );
+    }
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .with_context(|| format!("reading {}", path.display()))?;
+    let replay = Replay::from_json(&text).with_context(|| format!("{}", path.display()))?;
+    let world = replay
+        .play()
+        .with_context(|| format!("playing {}", path.display()))?;
+    let summary = Summary::of_world(&world, 0, replay.frames, true);
+    if let Some(out) = &args.summary {
+        write_durably(out, summary.to_json().as_bytes()).await?;
+    }
+    let text = format!(
+        "replayed {} frames of {} player(s): final checksum {}\n{}",
+        replay.frames,
+        replay.roster.len(),
+        summary.final_checksum,
+        summary.text()
+    );
+    let mut stdout = tokio::io::stdout();
+    stdout.write_all(text.as_bytes()).await?;
+    stdout.flush().await?;
+    Ok(())
+}
