@@ -29,6 +29,7 @@
 mod bot;
 mod event;
 mod play;
+mod probe;
 mod replay;
 mod rules;
 mod summary;
@@ -37,6 +38,7 @@ mod world;
 pub use bot::Bot;
 pub use event::{Entity, EventKind, GameEvent};
 pub use play::{CHECKPOINT, Counters, DesyncReport, Match, SeatResult, Setup, Tick, results};
+pub use probe::probe;
 pub use replay::{
     GONE, MAX_REPLAY_FRAMES, REPLAY_FORMAT, REPLAY_VERSION, RULES_VERSION, Replay, ReplayError,
 };

@@ -7,7 +7,9 @@
 //! - `tidy`: the architecture rules (allowed dependency edges between workspace crates, package
 //!   names, crate docs). Also runs as a `#[test]`, so `cargo test` enforces it.
 //! - `wasm`: `cargo check --target wasm32-unknown-unknown` of the crates that must run in
-//!   browsers, and of `trystero-audio` without its cpal output (the mixer runs in browsers too).
+//!   browsers, and of `trystero-audio` without its cpal output (the mixer runs in browsers too);
+//!   then the game's determinism probe built for wasm32 and run under Node, whose checksum
+//!   must equal the native one pinned in `game/tests/probe.txt`.
 //! - `bench [ARGS]`: the criterion benches (ARGS go to criterion).
 //! - `fuzz [--seconds N]`: the wire-codec fuzz target with cargo-fuzz on nightly, for N seconds.
 //! - `dist`: the release bundle for the host target, `target/dist/trystero-<version>-<target>.tar.gz`
@@ -114,7 +116,59 @@ pub(crate) fn wasm() -> Result<()> {
         "trystero-audio",
         "--no-default-features",
     ]);
-    run(audio).context("the wasm32 check of trystero-audio's mixer failed")
+    run(audio).context("the wasm32 check of trystero-audio's mixer failed")?;
+    wasm_probe()
+}
+
+/// The game's scripted match compiled to wasm32 and run under Node must end in the checksum the
+/// native build pins: the simulation is bit-identical across targets.
+fn wasm_probe() -> Result<()> {
+    let root = workspace_root();
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "trystero-game",
+        "--example",
+        "wasm_probe",
+    ]);
+    run(build).context("building the game's wasm32 probe failed")?;
+    let pin = std::fs::read_to_string(root.join("game/tests/probe.txt"))
+        .context("reading game/tests/probe.txt")?;
+    let fields: Vec<&str> = pin
+        .lines()
+        .find(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .context("game/tests/probe.txt has no probe line")?
+        .split_whitespace()
+        .collect();
+    let [seed, players, frames, expected] = fields[..] else {
+        bail!("game/tests/probe.txt: expected `seed players frames checksum`, got {fields:?}");
+    };
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let module = target.join("wasm32-unknown-unknown/debug/examples/wasm_probe.wasm");
+    let output = Command::new("node")
+        .arg(root.join("game/tests/wasm_probe.cjs"))
+        .arg(&module)
+        .args([seed, players, frames])
+        .output()
+        .context("running node (is Node.js installed?)")?;
+    if !output.status.success() {
+        bail!(
+            "the wasm32 probe failed under Node: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let found = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if found != expected {
+        bail!(
+            "the wasm32 build of the game ends in checksum {found}, the native build in {expected}: the simulation is not bit-identical across targets"
+        );
+    }
+    println!("wasm32 probe: checksum {found}, the same as native");
+    Ok(())
 }
 
 fn bench(args: &[String]) -> Result<()> {

@@ -231,3 +231,31 @@ fn players_who_do_nothing_are_killed_and_the_run_ends() {
     assert!(more.is_empty());
     assert_eq!(world.players, before.players);
 }
+
+/// The scripted match of the determinism probe ends in the checksum pinned in
+/// `game/tests/probe.txt` — the one `cargo xtask wasm` requires of the wasm32 build too.
+#[test]
+fn the_probe_ends_in_the_pinned_checksum() {
+    let pinned = include_str!("../probe.txt");
+    let (seed, players, frames, checksum) = parse_probe(pinned);
+    assert_eq!(
+        format!("{:016x}", trystero_game::probe(seed, players, frames)),
+        checksum,
+        "the probe's match changed: if deliberately, bump RULES_VERSION and pin the new value"
+    );
+}
+
+/// `seed players frames checksum` from the pin file's first line that is not a comment.
+fn parse_probe(text: &str) -> (u64, usize, u32, String) {
+    let line = text
+        .lines()
+        .find(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .unwrap();
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    (
+        fields[0].parse().unwrap(),
+        fields[1].parse().unwrap(),
+        fields[2].parse().unwrap(),
+        fields[3].to_owned(),
+    )
+}
