@@ -32,6 +32,7 @@ mod play;
 mod probe;
 mod replay;
 mod rules;
+mod simulate;
 mod summary;
 mod world;
 
@@ -43,5 +44,6 @@ pub use replay::{
     GONE, MAX_REPLAY_FRAMES, REPLAY_FORMAT, REPLAY_VERSION, RULES_VERSION, Replay, ReplayError,
 };
 pub use rules::{MAX_PLAYERS, PX, Rules, Upgrade, WaveKind};
+pub use simulate::bot_match;
 pub use summary::{Samples, Summary};
 pub use world::{Phase, PlayerState, World, pack_input, unpack_input};

@@ -1,18 +1,13 @@
 //! Whole matches of bots under rollback sessions on the simulated network: the same checkpoints
 //! and final checksum on every peer, a peer leaving, and replays.
 
-use trystero_game::{Bot, Match, Replay, ReplayError, Setup, Tick};
-use trystero_netcode::{Config, SimConfig, SimNetwork, SimSocket};
+use trystero_game::{Match, Replay, ReplayError};
+use trystero_netcode::SimConfig;
 
 struct Peer {
     game: Match<usize>,
-    socket: SimSocket,
-    bot: Bot,
-    /// Stops ticking at this frame (it left).
-    leaves_at: Option<u32>,
 }
 
-/// `players` bots on a network of `sim`; ends after `frames` frames (or when the run is over).
 fn play(
     players: usize,
     seed: u64,
@@ -20,55 +15,10 @@ fn play(
     sim: SimConfig,
     leaves: Option<(usize, u32)>,
 ) -> Vec<Peer> {
-    let net = SimNetwork::new(seed, sim);
-    let mut peers: Vec<Peer> = (0..players)
-        .map(|seat| Peer {
-            game: Match::new(Setup {
-                seed,
-                players,
-                seat,
-                remotes: (0..players)
-                    .filter(|s| *s != seat)
-                    .map(|s| (s, s))
-                    .collect(),
-                frames: Some(frames),
-                session: Config::default(),
-            })
-            .unwrap(),
-            socket: net.socket(),
-            bot: Bot::new(seat),
-            leaves_at: leaves.filter(|(who, _)| *who == seat).map(|(_, at)| at),
-        })
-        .collect();
-    for tick in 0..u64::from(frames) * 3 {
-        let now = tick * 1_000 / 60;
-        net.advance_to(now);
-        let gone: Vec<usize> = peers
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.leaves_at.is_some_and(|at| p.game.world().frame >= at))
-            .map(|(seat, _)| seat)
-            .collect();
-        for (seat, peer) in peers.iter_mut().enumerate() {
-            if gone.contains(&seat) {
-                continue;
-            }
-            // The room tells the others who left.
-            for left in &gone {
-                peer.game.disconnect(*left);
-            }
-            let input = peer.bot.input(peer.game.world(), peer.game.rules());
-            let _: Tick = peer.game.tick(now, &mut peer.socket, input);
-        }
-        let staying = peers
-            .iter()
-            .enumerate()
-            .filter(|(seat, _)| !gone.contains(seat));
-        if staying.clone().count() > 0 && staying.clone().all(|(_, p)| p.game.settled()) {
-            break;
-        }
-    }
-    peers
+    trystero_game::bot_match(players, seed, frames, sim, leaves)
+        .into_iter()
+        .map(|game| Peer { game })
+        .collect()
 }
 
 fn lossy() -> SimConfig {
