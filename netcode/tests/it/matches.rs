@@ -211,6 +211,7 @@ fn lossy(loss: f64) -> SimConfig {
         loss,
         duplicate: 0.01,
         blackouts: Vec::new(),
+        reliable: None,
     }
 }
 
