@@ -4,8 +4,12 @@
 //!
 //! Datagrams travel as binary payloads of one action (default `"rollback"`). A task owns the
 //! action: it forwards what arrives to [`RoomSocket::receive`] and sends what
-//! [`RoomSocket::send_to`] queues, so the session's once-per-frame calls never wait. Data
-//! channels are reliable and ordered; the session does not need that and does not mind it.
+//! [`RoomSocket::send_to`] queues, so the session's once-per-frame calls never wait. Sends
+//! prefer the connection's second channel, unordered and without retransmissions
+//! ([`Sending::unordered`](trystero_core::room::send::Sending::unordered)): between two
+//! trystero-rs peers a lost datagram costs nothing (every message repeats the inputs not yet
+//! acknowledged), where the reliable channel would hold back every input behind it. To a
+//! Trystero JS peer they go on its one reliable channel.
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
@@ -47,7 +51,7 @@ impl RoomSocket {
                         // A peer that left makes the send fail: the session's liveness
                         // check notices the silence.
                         Some((peer, bytes)) => {
-                            let _ = action.send(&bytes).to(peer).await;
+                            let _ = action.send(&bytes).to(peer).unordered().await;
                         }
                         None => return,
                     },

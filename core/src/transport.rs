@@ -1,5 +1,7 @@
 //! The peer-transport port: one connection to one remote peer carrying one ordered, reliable
-//! binary channel labelled `data` (protocol §5.1), as WebRTC provides it.
+//! binary channel labelled `data` (protocol §5.1), as WebRTC provides it — and, between two
+//! peers that both know it, a second channel, unordered and without retransmissions
+//! ([`UNORDERED_LABEL`]), for traffic that would rather be lost than late.
 //!
 //! [`PeerTransport`] makes connections (as the offerer, or as the answerer of a remote offer);
 //! each [`PeerLink`] then takes the remote answer and candidates, yields [`LinkEvent`]s and sends
@@ -24,6 +26,11 @@ use crate::room::signaling::IceCandidate;
 
 /// The buffered amount above which a sender waits (`bufferedAmountLowThreshold`, 65 535).
 pub const BUFFERED_AMOUNT_LOW: usize = 0xFFFF;
+
+/// The label of the second channel ([`PeerLink::open_unordered`]): unordered, no
+/// retransmissions. Not part of Trystero's protocol: it is opened only towards peers known to
+/// be ours, since a Trystero JS peer takes any channel it is offered for its `data` channel.
+pub const UNORDERED_LABEL: &str = "data-unordered";
 
 /// A transport operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,6 +106,11 @@ pub enum LinkEvent {
     Open,
     /// One binary message from the peer.
     Message(Vec<u8>),
+    /// The second channel ([`UNORDERED_LABEL`]) is open, whichever end opened it.
+    UnorderedOpen,
+    /// One binary message from the peer on the second channel (it may have overtaken earlier
+    /// ones; others may never come).
+    UnorderedMessage(Vec<u8>),
     /// The connection closed or failed, or stayed disconnected too long; no more events follow.
     Closed,
 }
@@ -160,6 +172,20 @@ pub trait PeerLink: Send + Sync + 'static {
     /// What the transport knows about the connection now.
     fn stats(&self) -> impl Future<Output = LinkStats> + Send;
 
+    /// Opens the second channel, [`UNORDERED_LABEL`] (unordered, no retransmissions), over the
+    /// connection as it is (in band: no new offer or answer). Both ends then see
+    /// [`LinkEvent::UnorderedOpen`]. Only for a peer known to handle it (see the label).
+    fn open_unordered(&self) -> impl Future<Output = Result<(), TransportError>> + Send;
+
+    /// Sends one frame on the second channel without waiting: it may be lost or overtake
+    /// others. A frame the channel has no room for is dropped (and `Ok`): late is worse than
+    /// lost here. Fails with [`TransportError::Closed`] before [`LinkEvent::UnorderedOpen`] and
+    /// after the link closed.
+    fn send_unordered(
+        &self,
+        frame: Vec<u8>,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
+
     /// Closes the connection; the peer sees [`LinkEvent::Closed`].
     fn close(&self);
 }
@@ -218,6 +244,8 @@ struct NetworkState {
     offers: BTreeMap<u64, Ends>,
     /// Answers waiting to be applied: id → the answerer's ends and its slot for ours.
     answers: BTreeMap<u64, (Ends, PeerSlot)>,
+    /// Frames handed to second (unordered) channels so far.
+    unordered_sent: u64,
 }
 
 /// An in-process network of links: the in-memory adapter of [`PeerTransport`]. Clone to share.
@@ -246,6 +274,11 @@ impl MemoryTransport {
     pub fn offers_made(&self) -> u64 {
         self.lock().next
     }
+
+    /// How many frames went on second (unordered) channels so far.
+    pub fn unordered_frames_sent(&self) -> u64 {
+        self.lock().unordered_sent
+    }
 }
 
 /// One end of an in-memory link.
@@ -260,6 +293,8 @@ pub struct MemoryLink {
     >,
     peer: PeerSlot,
     closed: AtomicBool,
+    /// The second channel opened (this end saw `UnorderedOpen`).
+    unordered: AtomicBool,
 }
 
 impl std::fmt::Debug for MemoryLink {
@@ -296,6 +331,7 @@ fn new_end(id: u64, network: &MemoryTransport) -> MemoryLink {
         )),
         peer: PeerSlot::default(),
         closed: AtomicBool::new(false),
+        unordered: AtomicBool::new(false),
     }
 }
 
@@ -422,10 +458,39 @@ impl PeerLink for MemoryLink {
             .next()
             .await
             .unwrap_or(LinkEvent::Closed);
-        if matches!(event, LinkEvent::Message(_)) {
-            self.own.unread.read_one();
+        match event {
+            LinkEvent::Message(_) => self.own.unread.read_one(),
+            LinkEvent::UnorderedOpen => self.unordered.store(true, Ordering::SeqCst),
+            _ => {}
         }
         event
+    }
+
+    async fn open_unordered(&self) -> Result<(), TransportError> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(TransportError::Closed);
+        }
+        let peer = self.peer_control().clone().ok_or(TransportError::Closed)?;
+        let _ = peer.unbounded_send(LinkEvent::UnorderedOpen);
+        let _ = self.own.control.unbounded_send(LinkEvent::UnorderedOpen);
+        Ok(())
+    }
+
+    async fn send_unordered(&self, frame: Vec<u8>) -> Result<(), TransportError> {
+        if self.closed.load(Ordering::SeqCst) || !self.unordered.load(Ordering::SeqCst) {
+            return Err(TransportError::Closed);
+        }
+        let mut data = self.peer.data.lock().await;
+        let sender = data.as_mut().ok_or(TransportError::Closed)?;
+        match sender.try_send(LinkEvent::UnorderedMessage(frame)) {
+            Ok(()) => {
+                self.network.lock().unordered_sent += 1;
+                Ok(())
+            }
+            // No room: dropped, as an unreliable channel may.
+            Err(error) if error.is_full() => Ok(()),
+            Err(_) => Err(TransportError::Closed),
+        }
     }
 
     async fn send(&self, frame: Vec<u8>) -> Result<(), TransportError> {

@@ -12,9 +12,9 @@ use trystero_core::config::IceServer;
 use trystero_core::room::signaling::message::IceCandidate;
 use trystero_core::transport::{
     BUFFERED_AMOUNT_LOW, CandidateType, LinkEvent, LinkOptions, LinkStats, PeerLink, PeerTransport,
-    TransportError,
+    TransportError, UNORDERED_LABEL,
 };
-use webrtc::data_channel::{DataChannel, DataChannelEvent};
+use webrtc::data_channel::{DataChannel, DataChannelEvent, RTCDataChannelInit};
 use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
     RTCIceCandidateInit, RTCIceCandidateType, RTCIceConnectionState, RTCIceGatheringState,
@@ -109,6 +109,8 @@ impl WebRtcTransport {
         let shared = Arc::new(Shared {
             events: Mutex::new(None),
             channel: Mutex::new(None),
+            unordered: Mutex::new(None),
+            unordered_open: AtomicBool::new(false),
             low: Notify::new(),
             closed: AtomicBool::new(false),
             open: AtomicBool::new(false),
@@ -177,6 +179,10 @@ struct Shared {
     /// Events for the link's owner; `None` once closed.
     events: Mutex<Option<UnboundedSender<LinkEvent>>>,
     channel: Mutex<Option<Arc<dyn DataChannel>>>,
+    /// The second channel ([`UNORDERED_LABEL`]), once opened by either end.
+    unordered: Mutex<Option<Arc<dyn DataChannel>>>,
+    /// Set once `UnorderedOpen` was reported.
+    unordered_open: AtomicBool,
     /// Woken on `OnBufferedAmountLow` and on close.
     low: Notify,
     closed: AtomicBool,
@@ -211,6 +217,42 @@ impl Shared {
             }
             self.low.notify_waiters();
         }
+    }
+
+    fn lock_unordered(&self) -> MutexGuard<'_, Option<Arc<dyn DataChannel>>> {
+        self.unordered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes the second channel and pumps its events until it closes (which does not close
+    /// the link: sends fall back to the `data` channel). `opened` as for `adopt_channel`.
+    fn adopt_unordered(self: &Arc<Self>, channel: Arc<dyn DataChannel>, opened: bool) {
+        *self.lock_unordered() = Some(channel.clone());
+        let shared = self.clone();
+        tokio::spawn(async move {
+            let report_open = |shared: &Shared| {
+                if !shared.unordered_open.swap(true, Ordering::SeqCst) {
+                    shared.emit(LinkEvent::UnorderedOpen);
+                }
+            };
+            if opened {
+                report_open(&shared);
+            }
+            while let Some(event) = channel.poll().await {
+                match event {
+                    DataChannelEvent::OnOpen => report_open(&shared),
+                    DataChannelEvent::OnMessage(message) if !message.is_string => {
+                        report_open(&shared);
+                        shared.emit(LinkEvent::UnorderedMessage(message.data.to_vec()));
+                    }
+                    DataChannelEvent::OnClose => break,
+                    _ => {}
+                }
+            }
+            shared.unordered_open.store(false, Ordering::SeqCst);
+            *shared.lock_unordered() = None;
+        });
     }
 
     /// Takes the data channel and pumps its events until it closes. `opened`: the channel is
@@ -320,10 +362,18 @@ impl PeerConnectionEventHandler for Handler {
     }
 
     async fn on_data_channel(&self, channel: Arc<dyn DataChannel>) {
-        // The answerer's side of the offerer's "data" channel, fired once it is open. Its own
-        // `OnOpen` event is not relied on: depending on timing it may have been queued before
-        // anyone polled.
-        self.shared.adopt_channel(channel, true);
+        // The answerer's side of the offerer's "data" channel, fired once it is open (or the
+        // peer's second channel, by its label). Its own `OnOpen` event is not relied on:
+        // depending on timing it may have been queued before anyone polled.
+        if channel
+            .label()
+            .await
+            .is_ok_and(|label| label == UNORDERED_LABEL)
+        {
+            self.shared.adopt_unordered(channel, true);
+        } else {
+            self.shared.adopt_channel(channel, true);
+        }
     }
 }
 
@@ -635,6 +685,49 @@ impl PeerLink for WebRtcLink {
             _ => None,
         });
         LinkStats { rtt, candidate }
+    }
+
+    async fn open_unordered(&self) -> Result<(), TransportError> {
+        if self.shared.closed.load(Ordering::SeqCst) {
+            return Err(TransportError::Closed);
+        }
+        let options = RTCDataChannelInit {
+            ordered: false,
+            max_retransmits: Some(0),
+            ..RTCDataChannelInit::default()
+        };
+        let channel = self
+            .connection
+            .create_data_channel(UNORDERED_LABEL, Some(options))
+            .await
+            .map_err(other)?;
+        self.shared.adopt_unordered(channel, false);
+        Ok(())
+    }
+
+    async fn send_unordered(&self, frame: Vec<u8>) -> Result<(), TransportError> {
+        if self.shared.closed.load(Ordering::SeqCst)
+            || !self.shared.unordered_open.load(Ordering::SeqCst)
+        {
+            return Err(TransportError::Closed);
+        }
+        let channel = self
+            .shared
+            .lock_unordered()
+            .clone()
+            .ok_or(TransportError::Closed)?;
+        // Late is worse than lost: with a backlog, drop the frame.
+        let backlog = channel
+            .outstanding_bytes()
+            .await
+            .map_err(|_| TransportError::Closed)?;
+        if backlog > BUFFERED_AMOUNT_LOW {
+            return Ok(());
+        }
+        channel
+            .send(BytesMut::from(&frame[..]))
+            .await
+            .map_err(|_| TransportError::Closed)
     }
 
     fn close(&self) {

@@ -139,6 +139,11 @@ async fn two_sessions_stay_in_sync_over_a_room() {
             "frame {frame}"
         );
     }
+    // The inputs rode the second, unordered channel both ways (two of our peers).
+    for room in &rooms {
+        let peers = room.peers().await;
+        assert!(peers.iter().all(|peer| peer.unordered), "{peers:?}");
+    }
     for player in &players {
         assert!(player.session.stats().received > 100);
         assert_eq!(player.session.stats().dropped, 0);

@@ -310,7 +310,14 @@ impl<Req, Resp: ActionData> IncomingRequest<Req, Resp> {
         let action = ActionType::new(ActionType::RESPONSE)?;
         let metadata = response_metadata(&self.id, error);
         self.room
-            .transmit(action, payload, Some(metadata), Some(vec![self.peer]), None)
+            .transmit(
+                action,
+                payload,
+                Some(metadata),
+                Some(vec![self.peer]),
+                None,
+                false,
+            )
             .await
             .map_err(ActionError::Room)
     }

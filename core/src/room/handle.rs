@@ -101,6 +101,8 @@ pub(crate) struct SendCommand {
     pub(crate) metadata: Option<JsonText>,
     pub(crate) targets: Option<Vec<PeerId>>,
     pub(crate) progress: Option<SendProgress>,
+    /// Prefer the second, unordered channel where there is one (see `Sending::unordered`).
+    pub(crate) unordered: bool,
     pub(crate) reply: oneshot::Sender<Result<(), RoomError>>,
 }
 
@@ -130,6 +132,10 @@ pub struct PeerInfo {
     pub bytes_received: u64,
     /// How the connection reaches the peer (host, srflx, prflx or relay), once known.
     pub candidate: Option<CandidateType>,
+    /// Whether the connection has its second, unordered channel open (two trystero-rs peers;
+    /// never a Trystero JS peer), which [`Sending::unordered`](super::send::Sending::unordered)
+    /// uses.
+    pub unordered: bool,
 }
 
 /// Called after each chunk a send hands over: the target and the chunk's progress byte
@@ -261,6 +267,7 @@ impl RoomSender {
         metadata: Option<JsonText>,
         targets: Option<Vec<PeerId>>,
         progress: Option<SendProgress>,
+        unordered: bool,
     ) -> Result<(), RoomError> {
         ask(&self.commands, |reply| {
             Command::Send(SendCommand {
@@ -270,6 +277,7 @@ impl RoomSender {
                 metadata,
                 targets,
                 progress,
+                unordered,
                 reply,
             })
         })

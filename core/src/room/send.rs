@@ -58,6 +58,7 @@ pub struct Sending<'a> {
     metadata: Result<Option<JsonText>, PayloadError>,
     targets: Option<Vec<PeerId>>,
     progress: Option<SendProgress>,
+    unordered: bool,
 }
 
 impl std::fmt::Debug for Sending<'_> {
@@ -82,6 +83,7 @@ impl<'a> Sending<'a> {
             metadata: Ok(None),
             targets: None,
             progress: None,
+            unordered: false,
         }
     }
 
@@ -96,6 +98,18 @@ impl<'a> Sending<'a> {
     /// struct, or a [`JsonText`], kept verbatim).
     pub fn meta(mut self, metadata: impl Serialize) -> Self {
         self.metadata = JsonText::from_value(&metadata).map(Some);
+        self
+    }
+
+    /// Prefers the connection's second channel, unordered and without retransmissions, for
+    /// traffic that would rather be lost than late (rollback inputs, positions): a message
+    /// that fits one frame of at most [`MAX_UNORDERED_FRAME`] bytes goes on it to every target
+    /// that has one (a trystero-rs peer; opened by itself shortly after the peer joins), where
+    /// it may be lost, duplicated or overtake others; to the other targets (Trystero JS peers,
+    /// or before the channel opens), and when larger, it goes on the reliable channel as
+    /// usual. The send then resolves once the message is handed to the channels.
+    pub fn unordered(mut self) -> Self {
+        self.unordered = true;
         self
     }
 
@@ -119,12 +133,23 @@ impl<'a> IntoFuture for Sending<'a> {
             let payload = self.payload?;
             let metadata = self.metadata?;
             self.room
-                .transmit(action, payload, metadata, self.targets, self.progress)
+                .transmit(
+                    action,
+                    payload,
+                    metadata,
+                    self.targets,
+                    self.progress,
+                    self.unordered,
+                )
                 .await
                 .map_err(ActionError::Room)
         })
     }
 }
+
+/// The largest frame [`Sending::unordered`] puts on the unordered channel: one datagram after
+/// DTLS and SCTP headers, so a lost packet loses one message, never half of one.
+pub const MAX_UNORDERED_FRAME: usize = 1_100;
 
 /// How long a request waits for its answer unless told otherwise.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

@@ -78,6 +78,10 @@ impl ActionType {
     pub const TRACK: &'static str = "@_track";
     /// `@_response`: answers to request actions.
     pub const RESPONSE: &'static str = "@_response";
+    /// `@_features`: what a trystero-rs peer can do beyond Trystero's protocol (today the
+    /// second, unordered channel), sent once per connection when a room's handshake completes.
+    /// Not part of Trystero JS, which keeps it unhandled, as any action nobody listens to.
+    pub const FEATURES: &'static str = "@_features";
 
     /// Validates a name as Trystero's `makeAction` does: non-empty, at most 32 UTF-8 bytes.
     /// NUL characters are rejected too, since the receiver strips them.

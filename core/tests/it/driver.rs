@@ -567,3 +567,71 @@ fn seeded_randomness_makes_the_signalling_repeatable() {
     // The offer ids come from the seed.
     assert_ne!(first, signalling_of_a_meeting(41));
 }
+
+/// Two of our peers open their connection's second, unordered channel by themselves; a send
+/// that asks for it goes there when the message is one small frame, and on the reliable
+/// channel otherwise (with metadata, or too large).
+#[test]
+fn two_instances_open_the_unordered_channel_and_small_messages_use_it() {
+    let mut world = World::new();
+    let (a, b) = (world.instance(), world.instance());
+    let transport = world.transport.clone();
+    world.pool.run_until(async {
+        let (room_a, mut room_b) = meet(&a, &b, "arena").await;
+        // `@_features` crossed, the leader opened the channel: a ping round trip later both
+        // ends know.
+        room_a.ping(b.self_id()).await.unwrap();
+        room_b.ping(a.self_id()).await.unwrap();
+        assert!(room_a.peers().await[0].unordered);
+        assert!(room_b.peers().await[0].unordered);
+        assert_eq!(
+            transport.unordered_frames_sent(),
+            0,
+            "nothing sent on it yet"
+        );
+
+        let small = Payload::Binary(vec![7; 300]);
+        room_a
+            .send("inputs", small.clone())
+            .unordered()
+            .await
+            .unwrap();
+        match next(&mut room_b).await {
+            RoomEvent::Message(message) => {
+                assert_eq!(message.payload, small);
+                assert_eq!(message.peer, a.self_id());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(transport.unordered_frames_sent(), 1);
+
+        // Too large for one datagram, or two chunks with its metadata: the reliable channel.
+        let large = Payload::Binary(vec![9; 4_000]);
+        room_a
+            .send("inputs", large.clone())
+            .unordered()
+            .await
+            .unwrap();
+        let meta = JsonText::parse("1").unwrap();
+        room_a
+            .send("inputs", small.clone())
+            .meta(&meta)
+            .unordered()
+            .await
+            .unwrap();
+        for expected in [large, small] {
+            match next(&mut room_b).await {
+                RoomEvent::Message(message) => assert_eq!(message.payload, expected),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(transport.unordered_frames_sent(), 1, "both went reliably");
+        // Without asking, nothing goes unordered.
+        room_a
+            .send("inputs", Payload::Text("x".into()))
+            .await
+            .unwrap();
+        assert!(matches!(next(&mut room_b).await, RoomEvent::Message(_)));
+        assert_eq!(transport.unordered_frames_sent(), 1);
+    });
+}

@@ -127,3 +127,48 @@ async fn garbage_sdp_is_a_typed_error() {
         .await;
     assert!(result.is_err());
 }
+
+/// Either end opens the second channel in band, over the connection as it is: both ends see it
+/// open, frames cross it both ways (small and near a datagram's size), and the `data` channel
+/// still works beside it. Before it opens, an unordered send is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unordered_channel_opens_in_band_and_carries_frames_beside_data() {
+    for answerer_opens in [false, true] {
+        let (offerer, answerer) = connect(false).await;
+        assert_eq!(next_non_candidate(&offerer).await, LinkEvent::Open);
+        assert_eq!(next_non_candidate(&answerer).await, LinkEvent::Open);
+        assert!(
+            offerer.send_unordered(vec![0]).await.is_err(),
+            "not open yet"
+        );
+        let (opener, other) = if answerer_opens {
+            (&answerer, &offerer)
+        } else {
+            (&offerer, &answerer)
+        };
+        opener.open_unordered().await.unwrap();
+        assert_eq!(next_non_candidate(opener).await, LinkEvent::UnorderedOpen);
+        // The other end may see the channel open and its first frame in either order.
+        opener.send_unordered(vec![5; 1_000]).await.unwrap();
+        let mut events = vec![
+            next_non_candidate(other).await,
+            next_non_candidate(other).await,
+        ];
+        events.sort_by_key(|event| matches!(event, LinkEvent::UnorderedMessage(_)));
+        assert_eq!(
+            events,
+            [
+                LinkEvent::UnorderedOpen,
+                LinkEvent::UnorderedMessage(vec![5; 1_000])
+            ]
+        );
+        other.send_unordered(vec![6, 7]).await.unwrap();
+        assert_eq!(
+            next_non_candidate(opener).await,
+            LinkEvent::UnorderedMessage(vec![6, 7])
+        );
+        // The reliable channel is untouched.
+        opener.send(vec![8]).await.unwrap();
+        assert_eq!(next_non_candidate(other).await, LinkEvent::Message(vec![8]));
+    }
+}

@@ -225,6 +225,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             metadata,
             targets,
             progress,
+            unordered,
             reply,
         } = command;
         match self.engine.prepare_send(room, action, targets.as_deref()) {
@@ -252,6 +253,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                             metadata: metadata.clone(),
                             progress: progress.clone(),
                             sent: state.sent.clone(),
+                            unordered: unordered && self.engine.is_unordered_open(*link),
                         };
                         Some(transfer.run())
                     })
@@ -289,14 +291,14 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     state.link.clone(),
                     state.sent.clone(),
                     state.received,
-                    pinged,
+                    (pinged, self.engine.is_unordered_open(link)),
                 ))
             })
             .collect();
         transfers.push(
             async move {
                 let mut peers = Vec::with_capacity(links.len());
-                for (id, link, sent, received, pinged) in links {
+                for (id, link, sent, received, (pinged, unordered)) in links {
                     let stats = link.stats().await;
                     peers.push(PeerInfo {
                         id,
@@ -304,6 +306,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         bytes_sent: sent.load(Ordering::Relaxed),
                         bytes_received: received,
                         candidate: stats.candidate,
+                        unordered,
                     });
                 }
                 let _ = reply.send(peers);
@@ -362,6 +365,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             metadata: Arc::new(Some(request_metadata(&id, metadata.as_ref()))),
             progress: None,
             sent: state.sent.clone(),
+            unordered: false,
         };
         self.requests.insert(
             id,

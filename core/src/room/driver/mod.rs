@@ -131,6 +131,8 @@ pub(super) struct Driver<S, T: PeerTransport, C> {
     early_candidates: BTreeMap<LinkId, Vec<IceCandidate>>,
     signaling_out: Vec<(RoomToken, Vec<SignalingOutput>)>,
     requests: BTreeMap<String, PendingRequest>,
+    /// Port operations started outside the loop's reach, handed to it at the next flush.
+    deferred: Vec<BoxFuture<'static, Done<T::Link>>>,
 }
 
 impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
@@ -160,6 +162,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             early_candidates: BTreeMap::new(),
             signaling_out: Vec::new(),
             requests: BTreeMap::new(),
+            deferred: Vec::new(),
         }
     }
 
@@ -353,6 +356,16 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         }
                         self.engine.link_message(now, id, &frame);
                     }
+                    LinkEvent::UnorderedOpen => {
+                        tracing::debug!(parent: &span, "unordered channel open");
+                        self.engine.unordered_opened(id);
+                    }
+                    LinkEvent::UnorderedMessage(frame) => {
+                        if let Some(state) = self.links.get_mut(&id) {
+                            state.received += frame.len() as u64;
+                        }
+                        self.engine.unordered_message(now, id, &frame);
+                    }
                     LinkEvent::Closed => {
                         tracing::debug!(parent: &span, "connection closed");
                         self.close_link(id);
@@ -398,6 +411,9 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             while let Some(output) = self.engine.poll_output() {
                 moved = true;
                 self.carry_engine(output);
+            }
+            for op in self.deferred.drain(..) {
+                ops.push(op);
             }
             if !moved {
                 return;
@@ -538,6 +554,20 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
 
     fn carry_engine(&mut self, output: Output) {
         match output {
+            Output::OpenUnordered { link } => {
+                if let Some(state) = self.links.get(&link) {
+                    tracing::debug!(parent: &state.span, "opening the unordered channel");
+                    let link = state.link.clone();
+                    self.deferred.push(
+                        async move {
+                            // If it fails the link keeps its one channel: sends stay reliable.
+                            let _ = link.open_unordered().await;
+                            Done::Nothing
+                        }
+                        .boxed(),
+                    );
+                }
+            }
             Output::SendFrame { link, frame } => {
                 if let Some(state) = self.links.get(&link) {
                     let _ = state.writer.unbounded_send(Write::Frame(frame));

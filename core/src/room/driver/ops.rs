@@ -146,6 +146,8 @@ pub(super) struct Transfer<L> {
     pub(super) progress: Option<SendProgress>,
     /// The link's count of bytes sent.
     pub(super) sent: Arc<AtomicU64>,
+    /// The link's unordered channel is open and the sender prefers it.
+    pub(super) unordered: bool,
 }
 
 impl<L: PeerLink> Transfer<L> {
@@ -158,6 +160,27 @@ impl<L: PeerLink> Transfer<L> {
             self.payload.as_bytes(),
             self.metadata.as_ref().as_ref(),
         );
+        let mut chunks = chunks.peekable();
+        if self.unordered
+            && let Some(first) = chunks.peek()
+            && first.header.flags.is_last()
+        {
+            // A whole message in one frame: on the unordered channel if it fits a datagram.
+            let mut frame = Vec::new();
+            encode_room_frame_chunk(&self.room, first, &mut frame);
+            let length = frame.len() as u64;
+            if frame.len() <= crate::room::send::MAX_UNORDERED_FRAME
+                && self.alive.load(Ordering::SeqCst)
+                && self.active.load(Ordering::SeqCst)
+                && self.link.send_unordered(frame).await.is_ok()
+            {
+                self.sent.fetch_add(length, Ordering::Relaxed);
+                if let Some(progress) = &self.progress {
+                    progress(self.peer, first.header.progress);
+                }
+                return Ok(());
+            }
+        }
         for chunk in chunks {
             if !self.alive.load(Ordering::SeqCst) || !self.active.load(Ordering::SeqCst) {
                 return Err(RoomError::PeerLeft(self.peer));

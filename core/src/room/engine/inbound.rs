@@ -157,6 +157,10 @@ impl Engine {
                 }
                 return;
             }
+            ActionType::FEATURES => {
+                self.on_features(peer, link, &message.payload);
+                return;
+            }
             ActionType::SIGNAL | ActionType::STREAM | ActionType::TRACK => {
                 self.stats.ignored_internal += 1;
                 return;

@@ -12,7 +12,12 @@
 //! - buffers room frames for rooms not bound yet (bounded, unlike JS);
 //! - the `@_hsready` / password handshake with its deadline; only active peers get user actions;
 //! - `@_ping`/`@_pong`, `@_leave`, presence 0 on leave, and idle links closed after 123 333 ms;
-//! - nonces per (room, action) for every transmission, and receive progress.
+//! - nonces per (room, action) for every transmission, and receive progress;
+//! - beyond JS, between two trystero-rs peers: `@_features` once per connection, after which
+//!   the leading peer opens the connection's second, unordered channel
+//!   ([`Output::OpenUnordered`]); single-frame user messages may then travel on it
+//!   ([`Engine::unordered_message`]). A Trystero JS peer never announces it, so its
+//!   connections keep one channel.
 //!
 //! Sending user payloads is split: [`Engine::prepare_send`] picks the nonce and the active
 //! targets; the driver streams the chunks to each link with back-pressure, checking
@@ -33,8 +38,8 @@ use crate::keys::RoomKeys;
 use crate::random::RandomSource;
 use crate::time::Millis;
 use crate::wire::{
-    ActionType, Frame, NonceCounter, Payload, Reassembler, ReassemblyLimits, chunks, decode_frame,
-    encode_presence_frame,
+    ActionChunk, ActionType, Frame, NonceCounter, Payload, Reassembler, ReassemblyLimits, Received,
+    chunks, decode_frame, encode_presence_frame,
 };
 
 pub mod handshake;
@@ -85,6 +90,11 @@ pub enum Output {
     },
     /// Close the link (idle, replaced, or all of its rooms failed).
     CloseLink {
+        /// The link.
+        link: LinkId,
+    },
+    /// Open the link's second, unordered channel (both ends announced `@_features`).
+    OpenUnordered {
         /// The link.
         link: LinkId,
     },
@@ -151,6 +161,9 @@ struct JoinedRoom {
     reassembler: Reassembler,
     nonces: NonceCounter,
     pings: BTreeMap<PeerId, VecDeque<Millis>>,
+    /// Messages from the unordered channel: single-frame ones only, so it never holds a
+    /// partial transfer.
+    unordered: Reassembler,
 }
 
 impl std::fmt::Debug for JoinedRoom {
@@ -161,9 +174,24 @@ impl std::fmt::Debug for JoinedRoom {
     }
 }
 
+/// Where a link's second, unordered channel is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unordered {
+    /// Not asked for (the peer did not announce it, or we do not lead).
+    Closed,
+    /// Asked the transport to open it.
+    Opening,
+    /// Open: frames may go on it.
+    Open,
+}
+
 #[derive(Debug)]
 struct Link {
     peer: PeerId,
+    /// `@_features` went out on this link.
+    features_sent: bool,
+    /// The second channel.
+    unordered: Unordered,
     remote_rooms: BTreeSet<RoomToken>,
     pending: VecDeque<(RoomToken, Vec<u8>)>,
     pending_bytes: usize,
@@ -245,6 +273,7 @@ impl Engine {
                 reassembler: Reassembler::with_limits(self.config.reassembly),
                 nonces: NonceCounter::new(),
                 pings: BTreeMap::new(),
+                unordered: Reassembler::with_limits(self.config.reassembly),
             },
         );
         let links: Vec<(LinkId, bool)> = self
@@ -352,6 +381,8 @@ impl Engine {
             link,
             Link {
                 peer,
+                features_sent: false,
+                unordered: Unordered::Closed,
                 remote_rooms: BTreeSet::new(),
                 pending: VecDeque::new(),
                 pending_bytes: 0,
@@ -425,6 +456,60 @@ impl Engine {
                     self.buffer_pending(link, token, chunk);
                 }
             }
+        }
+    }
+
+    /// The link's second channel opened (see [`Output::OpenUnordered`]; the peer may have
+    /// opened it).
+    pub fn unordered_opened(&mut self, link: LinkId) {
+        if let Some(state) = self.links.get_mut(&link) {
+            state.unordered = Unordered::Open;
+        }
+    }
+
+    /// Whether frames may go on the link's second channel.
+    pub fn is_unordered_open(&self, link: LinkId) -> bool {
+        self.links
+            .get(&link)
+            .is_some_and(|state| state.unordered == Unordered::Open)
+    }
+
+    /// One message arrived on the link's second channel. Only a whole user message in one
+    /// frame, from an active peer of a room bound on this link, is taken; anything else is
+    /// dropped and counted (the channel carries nothing else, and keeps no partial state).
+    pub fn unordered_message(&mut self, now: Millis, link: LinkId, message: &[u8]) {
+        let _ = now;
+        let Some(peer) = self.links.get(&link).map(|l| l.peer) else {
+            return;
+        };
+        let Ok(Frame::Room { token, chunk }) = decode_frame(message) else {
+            self.stats.malformed_frames += 1;
+            return;
+        };
+        let (Ok(token), Ok(chunk)) = (RoomToken::from_bytes(token), ActionChunk::decode(chunk))
+        else {
+            self.stats.malformed_frames += 1;
+            return;
+        };
+        let single = chunk.header.flags.is_last() && !chunk.header.flags.is_meta();
+        let Some(room) = self.rooms.get_mut(&token) else {
+            return;
+        };
+        let active = room
+            .sessions
+            .get(&peer)
+            .is_some_and(|session| session.link == link && session.handshake.is_active());
+        if !active || !single || chunk.header.action.is_internal() {
+            self.stats.dropped_frames += 1;
+            return;
+        }
+        if let Ok(Received::Message(message)) = room.unordered.push(peer, chunk) {
+            self.outputs.push_back(Output::Event {
+                room: token,
+                event: RoomEvent::Message(message),
+            });
+        } else {
+            self.stats.dropped_frames += 1;
         }
     }
 
@@ -607,12 +692,48 @@ impl Engine {
                         &Payload::Text(String::new()),
                     );
                 }
-                HandshakeStep::Activated => self.outputs.push_back(Output::Event {
-                    room: token,
-                    event: RoomEvent::PeerJoined(peer),
-                }),
+                HandshakeStep::Activated => {
+                    self.outputs.push_back(Output::Event {
+                        room: token,
+                        event: RoomEvent::PeerJoined(peer),
+                    });
+                    self.announce_features(token, link);
+                }
                 HandshakeStep::Failed(error) => self.fail_session(now, token, peer, error),
             }
+        }
+    }
+
+    /// `@_features` once per link, in the first room whose handshake completes on it.
+    fn announce_features(&mut self, token: RoomToken, link: LinkId) {
+        let Some(state) = self.links.get_mut(&link) else {
+            return;
+        };
+        if state.features_sent {
+            return;
+        }
+        state.features_sent = true;
+        let features = crate::wire::JsonText::from_value(&serde_json::json!({"unordered": true}));
+        if let Ok(features) = features {
+            self.send_internal(token, link, ActionType::FEATURES, &Payload::Json(features));
+        }
+    }
+
+    /// The peer announced its features: if it has the unordered channel and we lead, open it.
+    pub(super) fn on_features(&mut self, peer: PeerId, link: LinkId, payload: &Payload) {
+        let unordered = match payload {
+            Payload::Json(json) => json
+                .deserialize::<serde_json::Value>()
+                .is_ok_and(|value| value["unordered"] == serde_json::Value::Bool(true)),
+            _ => false,
+        };
+        let leads = self.self_id.leads(&peer);
+        let Some(state) = self.links.get_mut(&link) else {
+            return;
+        };
+        if unordered && leads && state.unordered == Unordered::Closed {
+            state.unordered = Unordered::Opening;
+            self.outputs.push_back(Output::OpenUnordered { link });
         }
     }
 
