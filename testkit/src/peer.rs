@@ -18,6 +18,8 @@ pub struct Peer {
     pub lines: Receiver<Value>,
     /// Its peer id (20 characters), from its first event.
     pub id: String,
+    /// `error` events that [`Peer::next`] read past while waiting for another kind.
+    skipped_errors: std::cell::RefCell<Vec<Value>>,
 }
 
 impl Peer {
@@ -67,6 +69,7 @@ impl Peer {
             stdin,
             lines,
             id: String::new(),
+            skipped_errors: std::cell::RefCell::new(Vec::new()),
         };
         let first = peer.next("self");
         peer.id = first["id"].as_str().unwrap().to_owned();
@@ -91,11 +94,31 @@ impl Peer {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(value) if value["event"] == kind => return value,
+                Ok(value) if value["event"] == "error" => {
+                    self.skipped_errors.borrow_mut().push(value)
+                }
                 Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) => panic!("no {kind:?} event within 20 s"),
                 Err(RecvTimeoutError::Disconnected) => panic!("the peer exited before {kind:?}"),
             }
         }
+    }
+}
+
+impl Peer {
+    /// The `error` events read so far, [`Peer::next`] skipped or not yet read (waits up to
+    /// `settle` for more lines).
+    pub fn errors(&self, settle: Duration) -> Vec<Value> {
+        let deadline = Instant::now() + settle;
+        while let Ok(value) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if value["event"] == "error" {
+                self.skipped_errors.borrow_mut().push(value);
+            }
+        }
+        self.skipped_errors.borrow().clone()
     }
 }
 

@@ -3,12 +3,15 @@
 //!
 //! stdin:
 //! - `{"send": {"action": "chat", "data": <any JSON>, "to": ["<peer id>"], "meta": <any JSON>}}`
-//!   (a JSON string in `data` travels as text, anything else as JSON; `to` and `meta` optional)
+//!   (a JSON string in `data` travels as text, anything else as JSON; `to` and `meta` optional;
+//!   `"unordered": true` prefers the second, unordered channel to peers that have it)
 //! - `{"send": {"action": "blob", "binary": "<base64>", "to": [...], "meta": <any JSON>}}`
 //! - `{"ping": "<peer id>"}`
+//! - `{"peers": true}`: the active peers, each with whether its connection has the unordered
+//!   channel
 //! - `{"leave": true}`
 //!
-//! stdout: `self`, `join`, `leave`, `message`, `progress`, `pong` and `error` events.
+//! stdout: `self`, `join`, `leave`, `message`, `progress`, `pong`, `peers` and `error` events.
 
 use anyhow::Result;
 use base64::Engine as _;
@@ -96,8 +99,10 @@ enum Command {
         payload: Payload,
         to: Option<Vec<PeerId>>,
         meta: Option<JsonText>,
+        unordered: bool,
     },
     Ping(PeerId),
+    Peers,
     Leave,
 }
 
@@ -145,11 +150,17 @@ fn parse_command(line: &str) -> Result<Command, String> {
             None => None,
             Some(meta) => Some(JsonText::from_value(meta).map_err(|error| error.to_string())?),
         };
+        let unordered = match send.get("unordered") {
+            None | Some(Value::Bool(false)) => false,
+            Some(Value::Bool(true)) => true,
+            Some(_) => return Err("\"unordered\" must be true or false".into()),
+        };
         return Ok(Command::Send {
             action,
             payload,
             to,
             meta,
+            unordered,
         });
     }
     if let Some(peer) = object.get("ping") {
@@ -163,7 +174,10 @@ fn parse_command(line: &str) -> Result<Command, String> {
     if object.get("leave") == Some(&Value::Bool(true)) {
         return Ok(Command::Leave);
     }
-    Err("unknown command: expected \"send\", \"ping\" or \"leave\"".into())
+    if object.get("peers") == Some(&Value::Bool(true)) {
+        return Ok(Command::Peers);
+    }
+    Err("unknown command: expected \"send\", \"ping\", \"peers\" or \"leave\"".into())
 }
 
 /// Runs a send or ping in its own task, so events keep flowing meanwhile.
@@ -175,6 +189,7 @@ fn start(command: Command, sender: &RoomSender, out: &Out) {
             payload,
             to,
             meta,
+            unordered,
         } => {
             let progress_out = out.clone();
             tokio::spawn(async move {
@@ -199,6 +214,9 @@ fn start(command: Command, sender: &RoomSender, out: &Out) {
                 if let Some(meta) = meta {
                     sending = sending.meta(meta);
                 }
+                if unordered {
+                    sending = sending.unordered();
+                }
                 if let Err(error) = sending.await {
                     emit(
                         &out,
@@ -219,6 +237,17 @@ fn start(command: Command, sender: &RoomSender, out: &Out) {
                         json!({"event": "error", "kind": "ping", "message": error.to_string()}),
                     ),
                 }
+            });
+        }
+        Command::Peers => {
+            tokio::spawn(async move {
+                let peers: Vec<Value> = sender
+                    .peers()
+                    .await
+                    .iter()
+                    .map(|peer| json!({"id": peer.id.as_str(), "unordered": peer.unordered}))
+                    .collect();
+                emit(&out, json!({"event": "peers", "peers": peers}));
             });
         }
         Command::Leave => {}
@@ -292,8 +321,16 @@ mod tests {
                 payload: Payload::Text("hi".into()),
                 to: Some(vec![PeerId::parse(id).unwrap()]),
                 meta: None,
+                unordered: false,
             })
         );
+        let Ok(Command::Send { unordered, .. }) =
+            parse_command(r#"{"send":{"action":"x","data":1,"unordered":true}}"#)
+        else {
+            panic!("expected a send");
+        };
+        assert!(unordered);
+        assert_eq!(parse_command(r#"{"peers":true}"#), Ok(Command::Peers));
         let Ok(Command::Send { payload, meta, .. }) =
             parse_command(r#"{"send":{"action":"chat","data":{"n":1},"meta":{"m":1}}}"#)
         else {
@@ -327,6 +364,7 @@ mod tests {
             r#"{"send":{"action":"x","data":1,"to":["short"]}}"#,
             r#"{"send":{"action":"123456789012345678901234567890123","data":1}}"#,
             r#"{"ping":5}"#,
+            r#"{"send":{"action":"x","data":1,"unordered":"yes"}}"#,
             r#"{"dance":true}"#,
         ] {
             assert!(parse_command(line).is_err(), "{line}");

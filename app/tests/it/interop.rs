@@ -11,6 +11,8 @@
 use std::future::IntoFuture;
 use std::process::Command;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Value, json};
 use trystero_testkit::peer::Peer;
 
@@ -441,4 +443,111 @@ on_every_relay! {
     request_and_response_both_ways => requests;
     two_rooms_share_one_connection_when_js_offers => |kind| two_rooms(kind, true);
     two_rooms_share_one_connection_when_rust_offers => |kind| two_rooms(kind, false);
+}
+
+/// Two Rust peers stream inputs to each other on their second, unordered channel while a
+/// Trystero JS peer is in the same room: the JS peer's connections keep their one channel, it
+/// exchanges actions with both Rust peers as usual (an unordered send to it arrives on its
+/// reliable channel), and it reports no error.
+#[test]
+fn a_js_peer_is_undisturbed_by_the_unordered_channel_between_two_rust_peers() {
+    let relay = relay_of(RelayKind::Embedded);
+    let room = "unordered";
+    let a = rust_peer(&relay, room, &[]);
+    let b = rust_peer(&relay, room, &[]);
+    let mut js = js_peer(&relay, room, &[]);
+    let mut rust = [a, b];
+    for peer in &rust {
+        let mut joined = [
+            peer.next("join")["peer"].clone(),
+            peer.next("join")["peer"].clone(),
+        ];
+        joined.sort_by_key(ToString::to_string);
+        let mut expected = [
+            Value::String(rust.iter().find(|p| p.id != peer.id).unwrap().id.clone()),
+            Value::String(js.id.clone()),
+        ];
+        expected.sort_by_key(ToString::to_string);
+        assert_eq!(joined, expected);
+    }
+    js.next("join");
+    js.next("join");
+    let (a_id, b_id) = (rust[0].id.clone(), rust[1].id.clone());
+    // The Rust pair opens its second channel by itself; the JS peer never gets one.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        rust[0].send(&json!({"peers": true}));
+        let peers = rust[0].next("peers")["peers"].clone();
+        let unordered = |id: &str| {
+            peers
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["id"] == id)
+                .map(|p| p["unordered"].clone())
+        };
+        assert_eq!(unordered(&js.id), Some(Value::Bool(false)), "{peers}");
+        if unordered(&b_id) == Some(Value::Bool(true)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no unordered channel: {peers}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // The pair plays: 60 small unordered inputs each way, interleaved with JS traffic.
+    for frame in 0..60u8 {
+        for (from, to) in [(0, &b_id), (1, &a_id)] {
+            let input = BASE64.encode([frame, from as u8]);
+            rust[from].send(&json!({"send": {"action": "input", "binary": input, "to": [to], "unordered": true}}));
+        }
+        if frame % 20 == 0 {
+            js.send(&json!({"send": {"action": "chat", "data": {"frame": frame}}}));
+            rust[0].send(&json!({"send": {"action": "chat", "data": "to js", "to": [js.id], "unordered": true}}));
+        }
+    }
+    // Each Rust peer got all of the other's inputs and the JS peer's three chats.
+    for (me, from) in [(1usize, 0u8), (0, 1)] {
+        let (mut inputs, mut chats) = (Vec::new(), Vec::new());
+        while inputs.len() < 60 || chats.len() < 3 {
+            let message = rust[me].next("message");
+            if message["action"] == "input" {
+                let bytes = BASE64.decode(message["binary"].as_str().unwrap()).unwrap();
+                assert_eq!(bytes[1], from);
+                inputs.push(bytes[0]);
+            } else {
+                assert_eq!(message["peer"], js.id.as_str());
+                chats.push(message["data"]["frame"].clone());
+            }
+        }
+        inputs.sort_unstable();
+        assert_eq!(
+            inputs,
+            (0..60).collect::<Vec<u8>>(),
+            "loopback loses nothing"
+        );
+        assert_eq!(chats, [json!(0), json!(20), json!(40)]);
+    }
+    // The JS peer got every chat the Rust peer sent it (on its one, reliable channel).
+    for _ in 0..3 {
+        let message = js.next("message");
+        assert_eq!(message["peer"], a_id.as_str());
+        assert_eq!(message["data"], "to js");
+    }
+    // A ping both ways still works, and nobody reports an error.
+    js.send(&json!({"ping": a_id}));
+    js.next("pong");
+    rust[1].send(&json!({"ping": js.id}));
+    rust[1].next("pong");
+    assert_eq!(
+        js.errors(std::time::Duration::from_millis(300)),
+        Vec::<Value>::new()
+    );
+    for peer in &mut rust {
+        assert_eq!(
+            peer.errors(std::time::Duration::from_millis(100)),
+            Vec::<Value>::new()
+        );
+    }
 }

@@ -216,6 +216,16 @@ impl std::fmt::Debug for RoomSender {
 }
 
 impl RoomSender {
+    /// The active peers, as [`Room::peers`].
+    pub async fn peers(&self) -> Vec<PeerInfo> {
+        ask(&self.commands, |reply| Command::Peers {
+            room: self.token,
+            reply,
+        })
+        .await
+        .unwrap_or_default()
+    }
+
     /// The round-trip time to an active peer (see [`Room::ping`]).
     pub async fn ping(&self, peer: PeerId) -> Result<Duration, RoomError> {
         ask(&self.commands, |reply| Command::Ping {
@@ -446,12 +456,7 @@ impl Room {
     /// The active peers, with each connection's round trip, bytes each way and candidate type
     /// (Trystero's `getPeers`).
     pub async fn peers(&self) -> Vec<PeerInfo> {
-        ask(&self.sender.commands, |reply| Command::Peers {
-            room: self.sender.token,
-            reply,
-        })
-        .await
-        .unwrap_or_default()
+        self.sender.peers().await
     }
 
     /// Routes `action`'s messages and progress to a new channel instead of the room's events.
