@@ -28,12 +28,14 @@ fn log_writer() -> Box<dyn std::io::Write> {
 }
 
 /// Logs to stderr: `RUST_LOG` when set, else warnings, raised by `-v` (info), `-vv` (debug)
-/// and `-vvv` (trace) for the project's crates.
+/// and `-vvv` (trace) for the project's crates. The embedded relay's per-connection complaints
+/// (a probe that never finished its WebSocket handshake, a peer process that exited) are not
+/// the user's business: they show from `-v` on.
 fn init_logs(verbose: u8) {
     let filter = match std::env::var_os("RUST_LOG") {
         Some(_) => EnvFilter::from_default_env(),
         None => EnvFilter::new(match verbose {
-            0 => "warn",
+            0 => "warn,nostr_relay_builder=off",
             1 => "warn,trystero=info",
             2 => "warn,trystero=debug",
             _ => "info,trystero=trace",

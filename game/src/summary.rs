@@ -237,7 +237,7 @@ impl Summary {
         if self.players > 1 {
             let _ = writeln!(
                 out,
-                "  network: ping p50 {} ms p99 {} ms; {:.1} rollbacks/s, depth p50 {} p99 {} max {}; {} ticks stalled; frame time p50 {:.2} ms p99 {:.2} ms",
+                "  network: ping p50 {} ms p99 {} ms; {:.2} rollbacks/s, depth p50 {} p99 {} max {}; {} ticks stalled; frame time p50 {:.2} ms p99 {:.2} ms",
                 self.ping_ms_p50,
                 self.ping_ms_p99,
                 self.rollbacks_per_second,

@@ -101,12 +101,8 @@ pub(crate) async fn run(args: GameArgs) -> Result<()> {
     }
     let network = args.network.resolve().await?;
     let me = trystero::self_id();
-    let name = args
-        .name
-        .clone()
-        .unwrap_or_else(|| me.as_str()[..8].to_owned());
     let profile = Profile {
-        name,
+        name: super::lobby::display_name(args.name.as_deref(), me),
         rating: 1500,
         key: None,
     };

@@ -74,10 +74,7 @@ pub(crate) struct LobbyArgs {
 pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
     let network = args.network.resolve().await?;
     let me = trystero::self_id();
-    let name = args
-        .name
-        .clone()
-        .unwrap_or_else(|| me.as_str()[..8].to_owned());
+    let name = display_name(args.name.as_deref(), me);
     let profile = Profile {
         name: name.clone(),
         rating: args.rating,
@@ -166,6 +163,11 @@ pub(crate) async fn run(args: LobbyArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The name a player goes by in the lobby: the one given, else the start of its peer id.
+pub(super) fn display_name(name: Option<&str>, me: PeerId) -> String {
+    name.map_or_else(|| me.as_str()[..8].to_owned(), str::to_owned)
 }
 
 /// As host: starts once `wanted` players are in and every other player is ready.
