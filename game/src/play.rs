@@ -377,6 +377,7 @@ impl<A: Clone + PartialEq> Match<A> {
             self.players,
             self.limit,
         );
+        let mut session = self.session.as_mut();
         self.slots.carry_out(
             &self.requests,
             &mut self.world,
@@ -387,7 +388,13 @@ impl<A: Clone + PartialEq> Match<A> {
                 world.step(rules, frame_inputs, step_events);
                 push_events(events, step_events);
             },
-            |frame, world, _| keep(saved, end_world, limit, frame, world),
+            |frame, world, wanted| {
+                keep(saved, end_world, limit, frame, world);
+                // The session compares these with the peers' (a mismatch is a desync).
+                if wanted && let Some(session) = session.as_mut() {
+                    session.report_checksum(frame, &world.checksum_parts());
+                }
+            },
         );
     }
 

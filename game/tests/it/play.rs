@@ -146,3 +146,61 @@ fn corrupt_and_foreign_replays_are_refused_with_their_errors() {
     wrong.final_checksum ^= 1;
     assert!(matches!(wrong.play(), Err(ReplayError::Mismatch { .. })));
 }
+
+/// Two peers whose worlds differ (here: another seed on one side, as a non-deterministic game
+/// would drift) report a desync naming the frame, the part and both checksums.
+#[test]
+fn a_desync_is_reported_with_the_frame_and_both_checksums() {
+    use trystero_game::{Bot, Setup};
+    use trystero_netcode::{Config, SimNetwork};
+    let net = SimNetwork::new(1, SimConfig::default());
+    let mut peers: Vec<_> = [(0usize, 31u64), (1, 32)]
+        .into_iter()
+        .map(|(seat, seed)| {
+            let game = Match::new(Setup {
+                seed,
+                players: 2,
+                seat,
+                remotes: vec![(1 - seat, 1 - seat)],
+                frames: Some(600),
+                session: Config::default(),
+            })
+            .unwrap();
+            (game, net.socket(), Bot::new(seat))
+        })
+        .collect();
+    for tick in 0..900u64 {
+        let now = tick * 1_000 / 60;
+        net.advance_to(now);
+        for (game, socket, bot) in &mut peers {
+            let input = bot.input(game.world(), game.rules());
+            game.tick(now, socket, input);
+        }
+    }
+    let desync = peers[0]
+        .0
+        .counters()
+        .desyncs
+        .first()
+        .cloned()
+        .expect("a desync");
+    assert_eq!(desync.seat, 1);
+    assert_eq!(desync.frame % trystero_game::CHECKPOINT, 0);
+    assert_ne!(desync.local, desync.remote);
+    assert_eq!(
+        desync.part, 0,
+        "the match part (seed, random state) differs first"
+    );
+    let summary = trystero_game::Summary::of_match(
+        &peers[0].0,
+        10.0,
+        &trystero_game::Samples::default(),
+        &trystero_game::Samples::default(),
+    );
+    assert!(
+        summary.text().contains("DESYNC at frame"),
+        "{}",
+        summary.text()
+    );
+    assert_eq!(summary.desyncs.len(), peers[0].0.counters().desyncs.len());
+}
