@@ -33,17 +33,21 @@ mod probe;
 mod replay;
 mod rules;
 mod simulate;
+mod sounds;
 mod summary;
 mod world;
 
 pub use bot::Bot;
 pub use event::{Entity, EventKind, GameEvent};
-pub use play::{CHECKPOINT, Counters, DesyncReport, Match, SeatResult, Setup, Tick, results};
+pub use play::{
+    CHECKPOINT, Counters, DesyncReport, Match, SeatResult, Setup, TIMELINE_FRAMES, Tick, results,
+};
 pub use probe::probe;
 pub use replay::{
     GONE, MAX_REPLAY_FRAMES, REPLAY_FORMAT, REPLAY_VERSION, RULES_VERSION, Replay, ReplayError,
 };
 pub use rules::{MAX_PLAYERS, PX, Rules, Upgrade, WaveKind};
 pub use simulate::bot_match;
+pub use sounds::{LATE_FRAMES, Sounds};
 pub use summary::{Samples, Summary};
 pub use world::{Phase, PlayerState, World, pack_input, unpack_input};

@@ -25,6 +25,8 @@ const MAX_CHECKPOINTS: usize = 100_000;
 const MAX_SESSION_EVENTS: usize = 256;
 /// The most game events kept unread (the oldest go first).
 const MAX_GAME_EVENTS: usize = 4_096;
+/// Frames of the timeline kept before the confirmed frame (for presentation to reconcile).
+pub const TIMELINE_FRAMES: Frame = 120;
 
 /// How a match starts: the same on every peer (from the lobby's `GameStarting`) except `seat`
 /// and the addresses.
@@ -131,6 +133,9 @@ pub struct Match<A: Clone + PartialEq> {
     requests: Vec<Request<u16>>,
     step_events: Vec<GameEvent>,
     events: VecDeque<GameEvent>,
+    /// The events of the frames simulated last, as the timeline stands now (a rollback retracts
+    /// the frames it simulates again): frame → its events in step order.
+    timeline: BTreeMap<Frame, Vec<GameEvent>>,
     session_events: VecDeque<Event>,
     /// Every simulated frame's inputs, seat after seat (rewritten by rollbacks).
     inputs: Vec<u16>,
@@ -184,6 +189,7 @@ impl<A: Clone + PartialEq> Match<A> {
             requests: Vec::new(),
             step_events: Vec::new(),
             events: VecDeque::new(),
+            timeline: BTreeMap::new(),
             session_events: VecDeque::new(),
             inputs: Vec::new(),
             saved: BTreeMap::new(),
@@ -230,6 +236,20 @@ impl<A: Clone + PartialEq> Match<A> {
     /// replayed one from a new one).
     pub fn next_event(&mut self) -> Option<GameEvent> {
         self.events.pop_front()
+    }
+
+    /// The events of recent frames as the timeline stands now — predicted frames included, and
+    /// without those a rollback retracted — from [`TIMELINE_FRAMES`] before the confirmed
+    /// frame on, oldest first. Presentation reconciles against it every rendered frame (see
+    /// [`crate::Sounds`]).
+    pub fn timeline(&self) -> impl Iterator<Item = &GameEvent> + '_ {
+        self.timeline.values().flatten()
+    }
+
+    /// Every frame below this has every player's real input here: events stamped at or below
+    /// it are final.
+    pub fn confirmed_frame(&self) -> Frame {
+        self.confirmed
     }
 
     /// The next event of the session (interruptions, disconnections, desyncs).
@@ -345,6 +365,10 @@ impl<A: Clone + PartialEq> Match<A> {
         record(&mut self.inputs, 1, frame, &inputs);
         self.step_events.clear();
         self.world.step(&self.rules, &inputs, &mut self.step_events);
+        self.timeline
+            .entry(self.world.frame)
+            .or_default()
+            .extend_from_slice(&self.step_events);
         push_events(&mut self.events, &mut self.step_events);
         keep(
             &mut self.saved,
@@ -367,6 +391,13 @@ impl<A: Clone + PartialEq> Match<A> {
     }
 
     fn carry_out(&mut self) {
+        // A load retracts the events of every frame it will simulate again.
+        for request in &self.requests {
+            if let Request::Load { frame, .. } = request {
+                drop(self.timeline.split_off(&(frame + 1)));
+            }
+        }
+        let timeline = &mut self.timeline;
         let (rules, step_events, events, inputs, saved, end_world, players, limit) = (
             &self.rules,
             &mut self.step_events,
@@ -386,6 +417,10 @@ impl<A: Clone + PartialEq> Match<A> {
                 record(inputs, players, world.frame, frame_inputs);
                 step_events.clear();
                 world.step(rules, frame_inputs, step_events);
+                timeline
+                    .entry(world.frame)
+                    .or_default()
+                    .extend_from_slice(step_events);
                 push_events(events, step_events);
             },
             |frame, world, wanted| {
@@ -402,6 +437,8 @@ impl<A: Clone + PartialEq> Match<A> {
     /// reached once it is among them.
     fn confirm(&mut self, confirmed: Frame) {
         self.confirmed = self.confirmed.max(confirmed);
+        let oldest = self.confirmed.saturating_sub(TIMELINE_FRAMES);
+        self.timeline = self.timeline.split_off(&oldest);
         let end = self.end();
         while let Some((&frame, &checksum)) = self.saved.first_key_value() {
             if frame > self.confirmed {

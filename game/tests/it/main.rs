@@ -4,6 +4,7 @@
 
 mod play;
 mod rules;
+mod sounds;
 mod sync;
 
 use trystero_game::{Bot, GameEvent, Rules, World};
