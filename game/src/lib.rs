@@ -22,6 +22,10 @@
 //!   state (a player who does not pick gets the first); a dead player spectates until the
 //!   next wave, when it comes back; the run ends when all are dead. Score: kills, waves, time.
 //! - Events ([`GameEvent`]) come out of each step keyed by (kind, frame, entity, other).
+//!
+//! Presentation stays pure too: [`Scene`] builds each `core::render::Frame` from the world and
+//! the match's timeline, and [`Sounds`] reconciles voices on core's audio port with it, so a
+//! rollback never plays a sound or spawns an effect twice.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -32,6 +36,7 @@ mod play;
 mod probe;
 mod replay;
 mod rules;
+mod scene;
 mod simulate;
 mod sounds;
 mod summary;
@@ -47,6 +52,7 @@ pub use replay::{
     GONE, MAX_REPLAY_FRAMES, REPLAY_FORMAT, REPLAY_VERSION, RULES_VERSION, Replay, ReplayError,
 };
 pub use rules::{MAX_PLAYERS, PX, Rules, Upgrade, WaveKind};
+pub use scene::{DAY, Hud, Scene};
 pub use simulate::bot_match;
 pub use sounds::{LATE_FRAMES, Sounds};
 pub use summary::{Samples, Summary};

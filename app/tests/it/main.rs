@@ -23,3 +23,4 @@ mod logs;
 mod peer;
 mod relays;
 mod rollback;
+mod scene;

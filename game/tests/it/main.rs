@@ -4,6 +4,7 @@
 
 mod play;
 mod rules;
+mod scene;
 mod sounds;
 mod sync;
 
