@@ -398,7 +398,8 @@ fn wolves(out: &mut Frame, world: &World, image: ImageId) {
 /// The ambient light and grading of the hour: warm days, cold nights, a redder blood moon.
 fn daylight(out: &mut Frame, frame: u32, kind: WaveKind) {
     #[allow(clippy::cast_precision_loss)]
-    let phase = (frame % DAY) as f32 / DAY as f32;
+    // Frame 0 is mid-morning: a match starts in daylight.
+    let phase = ((frame + DAY / 3) % DAY) as f32 / DAY as f32;
     // 1 at noon, 0 at midnight.
     let day = 0.5 - 0.5 * (phase * std::f32::consts::TAU).cos();
     let light = 0.12 + 0.45 * day;

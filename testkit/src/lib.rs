@@ -29,6 +29,7 @@ pub mod nostr_relay;
 pub mod peer;
 pub mod rooms;
 pub mod tracker;
+pub mod xvfb;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -18,7 +18,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use tokio::io::AsyncWriteExt;
 use tokio::time::MissedTickBehavior;
-use trystero::game::{Bot, Match, Replay, Samples, Setup, Summary, Tick};
+use trystero::game::{Bot, Hud, Match, Replay, Samples, Setup, Summary, Tick};
 use trystero::lobby::{GameId, LobbyConfig, LobbyEvent, Profile, join_lobby};
 use trystero::netcode::{Config, Frame};
 use trystero::rollback::{ACTION, RoomSocket};
@@ -35,7 +35,7 @@ const MAX_REPLAY_BYTES: u64 = 64 << 20;
 pub(crate) struct GameArgs {
     #[command(flatten)]
     network: NetworkArgs,
-    /// No window, no audio: a status line and a summary (required until the window lands).
+    /// No window, no audio: a status line and a summary.
     #[arg(long)]
     headless: bool,
     /// Play your seat with the bot.
@@ -56,6 +56,9 @@ pub(crate) struct GameArgs {
     /// Your name in the lobby (default: the start of your peer id).
     #[arg(long)]
     name: Option<String>,
+    /// In the window: save a screenshot of the last frame to this PNG file, then close.
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
     /// The seed of a one-player match (default: random). With more players the lobby draws it.
     #[arg(long)]
     seed: Option<u64>,
@@ -79,11 +82,6 @@ struct Start {
 }
 
 pub(crate) async fn run(args: GameArgs) -> Result<()> {
-    if !args.headless {
-        bail!(
-            "the game window is not there yet: run with --headless (a status line and a summary)"
-        );
-    }
     let players = usize::from(args.players);
     if players == 1 {
         let seed = match args.seed {
@@ -187,91 +185,42 @@ async fn play(args: &GameArgs, start: Start, room: Option<trystero::Room>) -> Re
         session: Config::default(),
     })
     .context("setting up the match")?;
-    let (mut room, mut socket) = match room {
-        Some(room) => {
-            let socket = RoomSocket::new(&room, ACTION).await?;
-            (Some(room), Some(socket))
-        }
-        None => (None, None),
+    let socket = match &room {
+        Some(room) => Some(RoomSocket::new(room, ACTION).await?),
+        None => None,
     };
     let mut bot = args.bot.then(|| Bot::new(start.seat));
-    let began = Instant::now();
-    let mut ticker = tokio::time::interval(Duration::from_micros(16_667));
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let (mut pings, mut frame_times) = (Samples::default(), Samples::default());
-    let mut finished_at: Option<Instant> = None;
-    let live = std::io::stderr().is_terminal();
-    let mut ticks = 0u64;
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {}
-            event = next_room_event(&mut room) => {
-                if let Some(RoomEvent::PeerLeft(peer)) = event
-                    && let Some((seat, _)) = remotes.iter().find(|(_, p)| *p == peer)
-                {
-                    game.disconnect(*seat);
-                }
-                continue;
-            }
-            _ = tokio::signal::ctrl_c() => break,
-        }
-        ticks += 1;
-        let input = match bot.as_mut() {
-            Some(bot) => bot.input(game.world(), game.rules()),
-            None => 0,
-        };
-        let now = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let tick_started = Instant::now();
-        let tick = match socket.as_mut() {
-            Some(socket) => game.tick(now, socket, input),
-            None => game.tick(now, &mut NoSocket, input),
-        };
-        let spent = u32::try_from(tick_started.elapsed().as_micros()).unwrap_or(u32::MAX);
-        if tick == Tick::Advanced {
-            frame_times.push(spent);
-        }
-        while let Some(event) = game.next_session_event() {
-            if let trystero::netcode::Event::Desync {
-                frame,
-                player,
-                part,
-                local,
-                remote,
-            } = event
-            {
-                tracing::error!(frame, seat = player, part, local = %format!("{local:#x}"), remote = %format!("{remote:#x}"), "desync");
-                eprintln!(
-                    "\ntrystero: DESYNC at frame {frame} with player {}: part {part} ours {local:#018x} theirs {remote:#018x}",
-                    player + 1
-                );
-            }
-        }
-        while game.next_event().is_some() {}
-        if ticks.is_multiple_of(10)
-            && let Some(session) = game.session()
-        {
-            for (seat, _) in &remotes {
-                let rtt = session.rtt_ms(*seat);
-                if rtt > 0 {
-                    pings.push(u32::try_from(rtt).unwrap_or(u32::MAX));
-                }
-            }
-        }
-        if live && ticks.is_multiple_of(6) {
-            status(&status_line(&game, &pings));
-        }
-        if game.finished().is_some() {
-            let since = *finished_at.get_or_insert_with(Instant::now);
-            if game.settled() || since.elapsed() >= LINGER {
-                break;
-            }
-        }
+    let windowed = !args.headless && super::window::display_available();
+    if !args.headless && !windowed {
+        eprintln!("trystero: no display (DISPLAY or WAYLAND_DISPLAY): playing headless");
     }
-    if live {
+    let mut run = Loop {
+        socket,
+        remotes,
+        pings: Samples::default(),
+        frame_times: Samples::default(),
+        began: Instant::now(),
+        finished_at: None,
+        ticks: 0,
+        live: std::io::stderr().is_terminal() && !windowed,
+    };
+    let room = if windowed {
+        match windowed_match(args, &mut game, &mut run, bot.as_mut(), room, start.seat) {
+            (room, Ok(())) => room,
+            (room, Err(error)) => {
+                eprintln!("trystero: {error}: playing headless");
+                run.live = std::io::stderr().is_terminal();
+                headless_match(&mut game, &mut run, bot.as_mut(), room).await
+            }
+        }
+    } else {
+        headless_match(&mut game, &mut run, bot.as_mut(), room).await
+    };
+    if run.live {
         eprintln!();
     }
-    let duration = began.elapsed().as_secs_f64();
-    let summary = Summary::of_match(&game, duration, &pings, &frame_times);
+    let duration = run.began.elapsed().as_secs_f64();
+    let summary = Summary::of_match(&game, duration, &run.pings, &run.frame_times);
     if let Some(path) = &args.record {
         let names = start
             .roster
@@ -293,6 +242,191 @@ async fn play(args: &GameArgs, start: Start, room: Option<trystero::Room>) -> Re
         let _ = room.leave().await;
     }
     Ok(())
+}
+
+/// What every tick of a match shares, headless or windowed.
+struct Loop {
+    socket: Option<RoomSocket>,
+    remotes: Vec<(usize, PeerId)>,
+    pings: Samples,
+    frame_times: Samples,
+    began: Instant,
+    finished_at: Option<Instant>,
+    ticks: u64,
+    /// Rewrite the status line on stderr.
+    live: bool,
+}
+
+impl Loop {
+    /// One tick with our `input`; whether the match is over (its end settled, or lingered on
+    /// long enough for the others).
+    fn tick(&mut self, game: &mut Match<PeerId>, input: u16) -> bool {
+        self.ticks += 1;
+        let now = u64::try_from(self.began.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let tick_started = Instant::now();
+        let tick = match self.socket.as_mut() {
+            Some(socket) => game.tick(now, socket, input),
+            None => game.tick(now, &mut NoSocket, input),
+        };
+        let spent = u32::try_from(tick_started.elapsed().as_micros()).unwrap_or(u32::MAX);
+        if tick == Tick::Advanced {
+            self.frame_times.push(spent);
+        }
+        while let Some(event) = game.next_session_event() {
+            if let trystero::netcode::Event::Desync {
+                frame,
+                player,
+                part,
+                local,
+                remote,
+            } = event
+            {
+                tracing::error!(frame, seat = player, part, local = %format!("{local:#x}"), remote = %format!("{remote:#x}"), "desync");
+                eprintln!(
+                    "\ntrystero: DESYNC at frame {frame} with player {}: part {part} ours {local:#018x} theirs {remote:#018x}",
+                    player + 1
+                );
+            }
+        }
+        while game.next_event().is_some() {}
+        if self.ticks.is_multiple_of(10)
+            && let Some(session) = game.session()
+        {
+            for (seat, _) in &self.remotes {
+                let rtt = session.rtt_ms(*seat);
+                if rtt > 0 {
+                    self.pings.push(u32::try_from(rtt).unwrap_or(u32::MAX));
+                }
+            }
+        }
+        if self.live && self.ticks.is_multiple_of(6) {
+            status(&status_line(game, &self.pings));
+        }
+        if game.finished().is_some() {
+            let since = *self.finished_at.get_or_insert_with(Instant::now);
+            return game.settled() || since.elapsed() >= LINGER;
+        }
+        false
+    }
+
+    /// The seat of a remote peer.
+    fn seat_of(&self, peer: PeerId) -> Option<usize> {
+        self.remotes
+            .iter()
+            .find(|(_, p)| *p == peer)
+            .map(|(seat, _)| *seat)
+    }
+
+    /// The HUD's network figures now.
+    fn hud(&self, game: &Match<PeerId>, seat: usize) -> Hud {
+        let pings = game.session().map_or_else(Vec::new, |session| {
+            self.remotes
+                .iter()
+                .map(|(seat, _)| {
+                    (
+                        *seat,
+                        u32::try_from(session.rtt_ms(*seat)).unwrap_or(u32::MAX),
+                    )
+                })
+                .collect()
+        });
+        Hud {
+            seat: Some(seat),
+            pings,
+            rollback: game.counters().max_depth(),
+            desync: !game.counters().desyncs.is_empty(),
+        }
+    }
+}
+
+/// The match at 60 Hz on a tokio timer, until it is over or Ctrl-C; returns the room.
+async fn headless_match(
+    game: &mut Match<PeerId>,
+    run: &mut Loop,
+    mut bot: Option<&mut Bot>,
+    mut room: Option<trystero::Room>,
+) -> Option<trystero::Room> {
+    let mut ticker = tokio::time::interval(Duration::from_micros(16_667));
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            event = next_room_event(&mut room) => {
+                if let Some(RoomEvent::PeerLeft(peer)) = event
+                    && let Some(seat) = run.seat_of(peer)
+                {
+                    game.disconnect(seat);
+                }
+                continue;
+            }
+            _ = tokio::signal::ctrl_c() => break,
+        }
+        let input = match bot.as_mut() {
+            Some(bot) => bot.input(game.world(), game.rules()),
+            None => 0,
+        };
+        if run.tick(game, input) {
+            break;
+        }
+    }
+    room
+}
+
+/// The match in the window, on this (the main) thread, while a task watches the room for
+/// peers leaving. Returns the room, and why there was no window if there was none (the
+/// caller goes on headless).
+fn windowed_match(
+    args: &GameArgs,
+    game: &mut Match<PeerId>,
+    run: &mut Loop,
+    bot: Option<&mut Bot>,
+    room: Option<trystero::Room>,
+    seat: usize,
+) -> (Option<trystero::Room>, std::result::Result<(), String>) {
+    let (left_tx, left_rx) = std::sync::mpsc::channel::<PeerId>();
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let watcher = room.map(|mut room| {
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    event = room.next_event() => match event {
+                        Some(RoomEvent::PeerLeft(peer)) => {
+                            let _ = left_tx.send(peer);
+                        }
+                        Some(_) => {}
+                        None => break,
+                    },
+                    _ = &mut stop_rx => break,
+                }
+            }
+            room
+        })
+    });
+    let run_cell = std::cell::RefCell::new(run);
+    let mut tick = |game: &mut Match<PeerId>, input: u16| {
+        let mut run = run_cell.borrow_mut();
+        while let Ok(peer) = left_rx.try_recv() {
+            if let Some(seat) = run.seat_of(peer) {
+                game.disconnect(seat);
+            }
+        }
+        run.tick(game, input)
+    };
+    let mut hud = |game: &Match<PeerId>| run_cell.borrow().hud(game, seat);
+    let outcome = tokio::task::block_in_place(|| {
+        super::window::run(super::window::Playing {
+            game,
+            tick: &mut tick,
+            bot,
+            hud: &mut hud,
+            screenshot: args.screenshot.clone(),
+        })
+    });
+    let _ = stop_tx.send(());
+    let room = watcher.and_then(|task| {
+        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(task)).ok()
+    });
+    (room, outcome.map_err(|error| error.to_string()))
 }
 
 async fn next_room_event(room: &mut Option<trystero::Room>) -> Option<RoomEvent> {

@@ -6,6 +6,7 @@ mod game;
 mod lobby;
 mod lobby_view;
 mod peer;
+mod window;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};

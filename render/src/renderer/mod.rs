@@ -140,6 +140,22 @@ impl WgpuRenderer {
         Self::build(gpu, settings, atlas, Target::Offscreen(texture), format)
     }
 
+    /// A renderer presenting to `window` (a winit window in an `Arc`, or any window with raw
+    /// handles), on a GPU of its own that can present there. For callers that do not want to
+    /// name wgpu themselves.
+    pub fn for_window(
+        window: impl Into<wgpu::SurfaceTarget<'static>>,
+        settings: Settings,
+    ) -> Result<Self, RenderError> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let surface = instance
+            .create_surface(window)
+            .map_err(|error| RenderError::Surface(error.to_string()))?;
+        let gpu = futures_executor::block_on(Gpu::with_instance(instance, Some(&surface)))?;
+        Self::for_surface(Arc::new(gpu), surface, settings)
+    }
+
     /// A renderer presenting to a window surface (made from `gpu.instance`), with the
     /// procedural sprites.
     pub fn for_surface(
