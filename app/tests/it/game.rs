@@ -164,7 +164,11 @@ fn when_a_player_is_killed_mid_match_the_other_plays_on() {
     assert!(output.status.success(), "{text}");
     let a = summary(dir.join("a.json"));
     assert_eq!(a["finished"], true, "{a}");
-    assert_eq!(a["frames"], 1_200);
+    // It played on past the kill, to the frame limit, or to the end of the run if the wolves
+    // got it alone.
+    let frames = a["frames"].as_u64().unwrap();
+    assert!(frames > 300, "{a}");
+    assert!(frames == 1_200 || a["run_over"] == true, "{a}");
     let seats = a["seats"].as_array().unwrap();
     let other = seats.iter().find(|s| s["seat"] != a["seat"]).unwrap();
     assert_eq!(other["present"], false, "the killed player left: {a}");
