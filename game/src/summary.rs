@@ -40,6 +40,11 @@ impl Samples {
         self.values.push_back(value);
     }
 
+    /// The latest sample (0 with none).
+    pub fn latest(&self) -> u32 {
+        self.values.back().copied().unwrap_or(0)
+    }
+
     /// Samples kept.
     pub fn len(&self) -> usize {
         self.values.len()

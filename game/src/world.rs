@@ -315,9 +315,8 @@ impl World {
         events: &mut Vec<GameEvent>,
     ) {
         let config = rules.wolf_config(self.kind, &self.director.tune(&rules.wolves));
-        // The living players as the wolves see them, and who each is.
+        // The living players as the wolves see them.
         let mut targets = [Target::default(); MAX_PLAYERS];
-        let mut who = [0usize; MAX_PLAYERS];
         let mut count = 0;
         for (index, player) in self.players.iter().enumerate() {
             if player.alive() {
@@ -325,7 +324,6 @@ impl World {
                     at: Vec2::new(player.fighter.x, player.fighter.y),
                     velocity: moved[index],
                 };
-                who[count] = index;
                 count += 1;
             }
         }

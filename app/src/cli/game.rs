@@ -466,7 +466,7 @@ fn status_line(game: &Match<PeerId>, pings: &Samples) -> String {
         world.wave,
         health.join(" "),
         world.wolves_alive(),
-        pings.percentile(500),
+        pings.latest(),
         rollback,
         world.kills,
     )
