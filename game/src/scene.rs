@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 
 use trystero_anim::State;
 use trystero_core::render::{
-    CameraRig, Color, Frame, Grading, ImageId, Layer, Light, Renderer, Sprite,
+    CameraRig, Color, FONT, Frame, Grading, ImageId, Layer, Light, Renderer, Sprite,
 };
 
 use crate::event::{Entity, EventKind, GameEvent};
@@ -104,6 +104,7 @@ impl Scene {
         self.camera(&mut out, world, hud.seat, dt);
         daylight(&mut out, world.frame, world.kind);
         self.hud(&mut out, world, hud, id("heart"));
+        self.words(&mut out, world, hud, id(FONT));
         out
     }
 
@@ -368,6 +369,74 @@ impl Scene {
                 28.0,
                 Color::rgba(0.9, 0.05, 0.05, 0.9),
             ));
+        }
+    }
+}
+
+impl Scene {
+    /// The HUD's words: wave and kills, the wave's kind, the upgrade offer between waves, the
+    /// network figures, and the desync banner's word.
+    fn words(&self, out: &mut Frame, world: &World, hud: &Hud, font: ImageId) {
+        let white = Color::rgb(1.0, 1.0, 1.0);
+        let line = format!("WAVE {}   KILLS {}", world.wave, world.kills);
+        out.text(font, Layer::Ui, 20.0, 38.0, 2.0, &line, white);
+        let kind = match world.kind {
+            WaveKind::Alpha => Some(("THE GREAT ALPHA", Color::rgb(1.0, 0.8, 0.3))),
+            WaveKind::BloodMoon => Some(("BLOOD MOON", Color::rgb(1.0, 0.3, 0.3))),
+            WaveKind::Normal => None,
+        };
+        if let Some((name, colour)) = kind
+            && world.phase == crate::world::Phase::Fighting
+        {
+            out.text(font, Layer::Ui, 20.0, 58.0, 2.0, name, colour);
+        }
+        if let Some(offer) = hud
+            .seat
+            .and_then(|seat| world.players.get(seat))
+            .and_then(|player| player.offer)
+        {
+            let text = format!(
+                "PICK 1 {}  2 {}  3 {}",
+                offer[0].name(),
+                offer[1].name(),
+                offer[2].name()
+            );
+            out.text(
+                font,
+                Layer::Ui,
+                self.width / 2.0 - 200.0,
+                self.height / 2.0 - 80.0,
+                2.0,
+                &text,
+                white,
+            );
+        }
+        #[allow(clippy::cast_precision_loss)]
+        for (row, (seat, ping)) in hud.pings.iter().enumerate() {
+            let y = self.height - 28.0 - row as f32 * 10.0;
+            let text = format!("P{} {ping}MS", seat + 1);
+            out.text(font, Layer::Ui, self.width - 210.0, y, 1.0, &text, white);
+        }
+        let text = format!("ROLLBACK {}", hud.rollback);
+        out.text(
+            font,
+            Layer::Ui,
+            self.width - 210.0,
+            self.height - 48.0,
+            1.0,
+            &text,
+            white,
+        );
+        if hud.desync {
+            out.text(
+                font,
+                Layer::Ui,
+                self.width / 2.0 - 42.0,
+                53.0,
+                2.0,
+                "DESYNC",
+                white,
+            );
         }
     }
 }

@@ -16,6 +16,7 @@ mod camera;
 mod frame;
 mod port;
 mod recording;
+mod text;
 
 pub use batching::{Batch, Plan, plan};
 pub use camera::CameraRig;
@@ -24,3 +25,4 @@ pub use frame::{
 };
 pub use port::{FrameStats, RenderError, Renderer};
 pub use recording::RecordingRenderer;
+pub use text::{FONT, FONT_GLYPHS, GLYPH, glyph};

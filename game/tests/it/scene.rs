@@ -5,8 +5,8 @@ use trystero_game::{Bot, Entity, EventKind, GameEvent, Hud, Rules, Scene, World}
 
 use super::confirmed;
 
-const IMAGES: [&str; 8] = [
-    "player", "wolf", "rock", "tree", "grass", "torch", "glow", "heart",
+const IMAGES: [&str; 9] = [
+    "font", "player", "wolf", "rock", "tree", "grass", "torch", "glow", "heart",
 ];
 
 /// A bot match `frames` in, with every event it produced.
@@ -86,7 +86,20 @@ fn the_frame_shows_the_arena_fighters_wolves_lights_and_hud() {
     let count = |f: &trystero_core::render::Frame| {
         f.sprites.iter().filter(|s| s.layer == Layer::Ui).count()
     };
-    assert_eq!(count(&with), count(&without) + 1);
+    assert_eq!(
+        count(&with),
+        count(&without) + 1 + 6,
+        "the banner and its word"
+    );
+    let font = renderer.images["font"];
+    let word: Vec<u32> = with
+        .sprites
+        .iter()
+        .filter(|s| s.image == font)
+        .map(|s| s.frame)
+        .collect();
+    let desync: Vec<u32> = "DESYNC".chars().map(trystero_core::render::glyph).collect();
+    assert!(word.windows(6).any(|w| w == desync.as_slice()), "{word:?}");
 }
 
 /// Effects spawn once per event key: the same hit drawn again (or simulated again by a
