@@ -42,6 +42,8 @@ pub struct Hud {
     pub rollback: usize,
     /// A desync was found.
     pub desync: bool,
+    /// Lines of an overlay (the help, the performance monitor), drawn in a panel.
+    pub overlay: Vec<String>,
 }
 
 /// The presenter: the camera and which event keys already spawned their particles.
@@ -437,6 +439,31 @@ impl Scene {
                 "DESYNC",
                 white,
             );
+        }
+        if !hud.overlay.is_empty() {
+            #[allow(clippy::cast_precision_loss)]
+            let height = hud.overlay.len() as f32 * 12.0 + 12.0;
+            let (left, top) = (self.width / 2.0 - 220.0, 90.0);
+            out.draw(Sprite::rect(
+                Layer::Ui,
+                self.width / 2.0,
+                top + height / 2.0 - 6.0,
+                460.0,
+                height,
+                Color::rgba(0.0, 0.0, 0.0, 0.7),
+            ));
+            #[allow(clippy::cast_precision_loss)]
+            for (row, line) in hud.overlay.iter().enumerate() {
+                out.text(
+                    font,
+                    Layer::Ui,
+                    left,
+                    top + row as f32 * 12.0,
+                    1.0,
+                    line,
+                    white,
+                );
+            }
         }
     }
 }

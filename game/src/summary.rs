@@ -40,6 +40,11 @@ impl Samples {
         self.values.push_back(value);
     }
 
+    /// How many samples exceed `value`.
+    pub fn count_over(&self, value: u32) -> usize {
+        self.values.iter().filter(|sample| **sample > value).count()
+    }
+
     /// The latest sample (0 with none).
     pub fn latest(&self) -> u32 {
         self.values.back().copied().unwrap_or(0)

@@ -335,6 +335,7 @@ impl Loop {
             pings,
             rollback: game.counters().max_depth(),
             desync: !game.counters().desyncs.is_empty(),
+            overlay: Vec::new(),
         }
     }
 }

@@ -66,6 +66,10 @@ pub(crate) fn run(playing: Playing<'_>) -> Result<(), WindowError> {
         before: Vec::new(),
         choice: 0,
         lockstep: false,
+        help: false,
+        perf: false,
+        frame_times: trystero::game::Samples::new(600),
+        draw_calls: 0,
         started: Instant::now(),
         ticks: 0,
         over: false,
@@ -92,6 +96,14 @@ struct App<'a> {
     choice: u8,
     /// One tick per redraw, each drawn as 1/60 s (for screenshots).
     lockstep: bool,
+    /// F1: the controls.
+    help: bool,
+    /// F3: the performance monitor.
+    perf: bool,
+    /// The last 600 frames' times (µs, between redraws).
+    frame_times: trystero::game::Samples,
+    /// Draw calls of the last frame.
+    draw_calls: u32,
     started: Instant,
     ticks: u64,
     over: bool,
@@ -167,14 +179,25 @@ impl App<'_> {
         let (Some(renderer), Some(scene)) = (self.renderer.as_mut(), self.scene.as_mut()) else {
             return Ok(());
         };
+        let elapsed = self.last_frame.elapsed();
+        self.frame_times
+            .push(u32::try_from(elapsed.as_micros()).unwrap_or(u32::MAX));
         let dt = if self.lockstep {
             STEP.as_secs_f32()
         } else {
-            self.last_frame.elapsed().as_secs_f32().min(0.1)
+            elapsed.as_secs_f32().min(0.1)
         };
         self.last_frame = Instant::now();
         let game = &*self.playing.game;
-        let hud = (self.playing.hud)(game);
+        let mut hud = (self.playing.hud)(game);
+        if self.help {
+            hud.overlay
+                .extend(HELP.iter().map(|line| (*line).to_owned()));
+        }
+        if self.perf {
+            hud.overlay
+                .extend(performance(&self.frame_times, self.draw_calls));
+        }
         let frame = scene.frame(
             &*renderer,
             game.end_world()
@@ -191,7 +214,8 @@ impl App<'_> {
                 .capture_next_frame()
                 .map_err(|error| error.to_string())?;
         }
-        renderer.render(&frame).map_err(|error| error.to_string())?;
+        let stats = renderer.render(&frame).map_err(|error| error.to_string())?;
+        self.draw_calls = stats.draw_calls;
         if shot
             && let (Some(path), Some(image)) =
                 (self.playing.screenshot.take(), renderer.take_capture())
@@ -202,6 +226,36 @@ impl App<'_> {
         }
         Ok(())
     }
+}
+
+/// The F1 overlay.
+const HELP: [&str; 7] = [
+    "MOVE: WASD OR ARROWS",
+    "ATTACK: SPACE OR J   HEAVY: E OR I",
+    "SPECIAL: Q OR U (10 S COOLDOWN)",
+    "BLOCK: SHIFT OR K (RAISE IT JUST IN TIME TO PARRY)",
+    "ROLL: CTRL OR L",
+    "UPGRADES BETWEEN WAVES: 1 2 3",
+    "F1 HELP   F3 PERFORMANCE   ESC QUIT",
+];
+
+/// The F3 overlay: frame rate, frame time p50/p99, the 1 % low, hitches, draw calls.
+fn performance(times: &trystero::game::Samples, draw_calls: u32) -> Vec<String> {
+    let ms = |us: u32| f64::from(us) / 1_000.0;
+    let fps = |us: u32| {
+        if us == 0 {
+            0.0
+        } else {
+            1_000_000.0 / f64::from(us)
+        }
+    };
+    let (p50, p99) = (times.percentile(500), times.percentile(990));
+    vec![
+        format!("FPS {:.0}   1% LOW {:.0}", fps(p50), fps(p99)),
+        format!("FRAME P50 {:.1} MS   P99 {:.1} MS", ms(p50), ms(p99)),
+        format!("HITCHES (OVER 33 MS) {}", times.count_over(33_333)),
+        format!("DRAW CALLS {draw_calls}"),
+    ]
 }
 
 /// The game's keys (the anim crate's bindings).
@@ -253,6 +307,8 @@ impl ApplicationHandler for App<'_> {
                 let pressed = event.state == ElementState::Pressed;
                 match (code, pressed) {
                     (KeyCode::Escape, true) => event_loop.exit(),
+                    (KeyCode::F1, true) => self.help = !self.help,
+                    (KeyCode::F3, true) => self.perf = !self.perf,
                     (KeyCode::Digit1, true) => self.choice = 1,
                     (KeyCode::Digit2, true) => self.choice = 2,
                     (KeyCode::Digit3, true) => self.choice = 3,

@@ -45,6 +45,7 @@ fn the_scene_draws_on_the_real_renderer() {
         pings: vec![(1, 35)],
         rollback: 2,
         desync: false,
+        overlay: Vec::new(),
     };
     let recent: Vec<&GameEvent> = events
         .iter()

@@ -35,6 +35,7 @@ fn the_frame_shows_the_arena_fighters_wolves_lights_and_hud() {
         pings: vec![(1, 40)],
         rollback: 3,
         desync: false,
+        overlay: Vec::new(),
     };
     let frame = scene.frame(&renderer, &world, [], world.frame, &hud, 1.0 / 60.0);
     let image = |name: &str| renderer.images[name];
@@ -100,6 +101,14 @@ fn the_frame_shows_the_arena_fighters_wolves_lights_and_hud() {
         .collect();
     let desync: Vec<u32> = "DESYNC".chars().map(trystero_core::render::glyph).collect();
     assert!(word.windows(6).any(|w| w == desync.as_slice()), "{word:?}");
+    // An overlay: a dark panel and its lines.
+    let help = Hud {
+        overlay: vec!["F1 HELP".into(), "ROLL: CTRL".into()],
+        ..hud.clone()
+    };
+    let with_overlay = scene.frame(&renderer, &world, [], world.frame, &help, 1.0 / 60.0);
+    let glyphs = "F1HELPROLL:CTRL".len();
+    assert_eq!(count(&with_overlay), count(&without) + 1 + glyphs);
 }
 
 /// Effects spawn once per event key: the same hit drawn again (or simulated again by a
