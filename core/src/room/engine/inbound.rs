@@ -70,9 +70,14 @@ impl Engine {
             .get(&peer)
             .is_some_and(|session| session.handshake.is_active());
         let action = chunk.header.action;
+        // `@_features` is about the connection, not the room: taken even before this room's
+        // handshake completes on our side (the peer sends it once its side completed).
         let while_pending = matches!(
             action.as_str(),
-            ActionType::HANDSHAKE_READY | ActionType::HANDSHAKE_DATA | ActionType::LEAVE
+            ActionType::HANDSHAKE_READY
+                | ActionType::HANDSHAKE_DATA
+                | ActionType::LEAVE
+                | ActionType::FEATURES
         );
         if !active && !while_pending {
             self.stats.dropped_while_pending += 1;
