@@ -139,7 +139,7 @@ pub struct Match<A: Clone + PartialEq> {
     session_events: VecDeque<Event>,
     /// Every simulated frame's inputs, seat after seat (rewritten by rollbacks).
     inputs: Vec<u16>,
-    /// Checksums of the latest saves, by frame, not yet confirmed.
+    /// Checksums of the latest checkpoint and end saves, by frame, not yet confirmed.
     saved: BTreeMap<Frame, u64>,
     /// Confirmed checkpoints: (frame, checksum).
     checkpoints: VecDeque<(Frame, u64)>,
@@ -510,7 +510,7 @@ fn end_of(limit: Option<Frame>, over: Option<Frame>) -> Option<Frame> {
     }
 }
 
-/// Keeps a saved state's checksum until its frame is confirmed, and the state itself if it is
+/// Keeps the checksum of a saved checkpoint or end state until its frame is confirmed, and the state itself if it is
 /// the end.
 fn keep(
     saved: &mut BTreeMap<Frame, u64>,
@@ -519,8 +519,12 @@ fn keep(
     frame: Frame,
     world: &World,
 ) {
-    saved.insert(frame, world.checksum());
-    if end_of(limit, world.ended_at) == Some(frame) {
+    // Only checkpoints and the end are ever read: no checksum for the frames between.
+    let end = end_of(limit, world.ended_at) == Some(frame);
+    if end || frame.is_multiple_of(CHECKPOINT) {
+        saved.insert(frame, world.checksum());
+    }
+    if end {
         match end_world {
             Some(copy) => copy.clone_from(world),
             None => *end_world = Some(world.clone()),
