@@ -1,28 +1,16 @@
 //! What the world looks like, through core's recording renderer.
 
 use trystero_core::render::{Layer, RecordingRenderer};
-use trystero_game::{Bot, Entity, EventKind, GameEvent, Hud, Rules, Scene, World};
-
-use super::confirmed;
+use trystero_game::{Entity, EventKind, GameEvent, Hud, Rules, Scene, World};
 
 const IMAGES: [&str; 9] = [
     "font", "player", "wolf", "rock", "tree", "grass", "torch", "glow", "heart",
 ];
 
-/// A bot match `frames` in, with every event it produced.
+/// A 2-bot match of seed 9 `frames` in, its rules, and every event it produced.
 fn fighting(frames: u32) -> (Rules, World, Vec<GameEvent>) {
-    let rules = Rules::new(9);
-    let mut world = World::new(9, 2, &rules);
-    let mut bots = [Bot::new(0), Bot::new(1)];
-    let mut events = Vec::new();
-    for _ in 0..frames {
-        let bits: Vec<u16> = bots
-            .iter_mut()
-            .map(|bot| bot.input(&world, &rules))
-            .collect();
-        world.step(&rules, &confirmed(&bits), &mut events);
-    }
-    (rules, world, events)
+    let (world, events) = super::bot_match(9, 2, frames);
+    (Rules::new(9), world, events)
 }
 
 #[test]
