@@ -44,6 +44,9 @@ pub struct Hud {
     pub desync: bool,
     /// Lines of an overlay (the help, the performance monitor), drawn in a panel.
     pub overlay: Vec<String>,
+    /// A title in large letters above the overlay (the title screen, the results). With a
+    /// title the match's own HUD (bars, wave, pings) is hidden: the world is a backdrop.
+    pub title: Option<String>,
 }
 
 /// The presenter: the camera and which event keys already spawned their particles.
@@ -105,8 +108,11 @@ impl Scene {
         self.effects(&mut out, world, timeline, confirmed);
         self.camera(&mut out, world, hud.seat, dt);
         daylight(&mut out, world.frame, world.kind);
-        self.hud(&mut out, world, hud, id("heart"));
-        self.words(&mut out, world, hud, id(FONT));
+        if hud.title.is_none() {
+            self.hud(&mut out, world, hud, id("heart"));
+            self.words(&mut out, world, hud, id(FONT));
+        }
+        self.panel(&mut out, hud, id(FONT));
         out
     }
 
@@ -440,29 +446,49 @@ impl Scene {
                 white,
             );
         }
-        if !hud.overlay.is_empty() {
+    }
+
+    /// The title and the overlay's panel.
+    fn panel(&self, out: &mut Frame, hud: &Hud, font: ImageId) {
+        let white = Color::rgb(1.0, 1.0, 1.0);
+        if let Some(title) = &hud.title {
+            let scale = 5.0;
             #[allow(clippy::cast_precision_loss)]
-            let height = hud.overlay.len() as f32 * 12.0 + 12.0;
-            let (left, top) = (self.width / 2.0 - 220.0, 90.0);
+            let width = title.chars().count() as f32 * 6.0 * scale;
+            let gold = Color::rgb(1.0, 0.85, 0.5);
+            out.text(
+                font,
+                Layer::Ui,
+                (self.width - width) / 2.0,
+                30.0,
+                scale,
+                title,
+                gold,
+            );
+        }
+        if !hud.overlay.is_empty() {
+            // Menus (under a title) are read from the sofa: twice the size of the overlays.
+            let (scale, width) = if hud.title.is_some() {
+                (2.0, 600.0)
+            } else {
+                (1.0, 460.0)
+            };
+            let row = 12.0 * scale;
+            #[allow(clippy::cast_precision_loss)]
+            let height = hud.overlay.len() as f32 * row + row;
+            let (left, top) = (self.width / 2.0 - width / 2.0 + 10.0, 100.0);
             out.draw(Sprite::rect(
                 Layer::Ui,
                 self.width / 2.0,
-                top + height / 2.0 - 6.0,
-                460.0,
+                top + height / 2.0 - row / 2.0,
+                width,
                 height,
                 Color::rgba(0.0, 0.0, 0.0, 0.7),
             ));
             #[allow(clippy::cast_precision_loss)]
-            for (row, line) in hud.overlay.iter().enumerate() {
-                out.text(
-                    font,
-                    Layer::Ui,
-                    left,
-                    top + row as f32 * 12.0,
-                    1.0,
-                    line,
-                    white,
-                );
+            for (index, line) in hud.overlay.iter().enumerate() {
+                let y = top + index as f32 * row;
+                out.text(font, Layer::Ui, left, y, scale, line, white);
             }
         }
     }

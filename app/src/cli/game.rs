@@ -158,7 +158,7 @@ pub(crate) async fn run(args: GameArgs) -> Result<()> {
 }
 
 /// A seed from the operating system.
-fn random_seed() -> Result<u64> {
+pub(super) fn random_seed() -> Result<u64> {
     use trystero_core::random::{OsRandom, RandomSource};
     let mut bytes = [0u8; 8];
     OsRandom.fill_bytes(&mut bytes)?;
@@ -194,16 +194,8 @@ async fn play(args: &GameArgs, start: Start, room: Option<trystero::Room>) -> Re
     if !args.headless && !windowed {
         eprintln!("trystero: no display (DISPLAY or WAYLAND_DISPLAY): playing headless");
     }
-    let mut run = Loop {
-        socket,
-        remotes,
-        pings: Samples::default(),
-        frame_times: Samples::default(),
-        began: Instant::now(),
-        finished_at: None,
-        ticks: 0,
-        live: std::io::stderr().is_terminal() && !windowed,
-    };
+    let mut run = Loop::new(socket, remotes);
+    run.live = std::io::stderr().is_terminal() && !windowed;
     let room = if windowed {
         match windowed_match(args, &mut game, &mut run, bot.as_mut(), room, start.seat) {
             (room, Ok(())) => room,
@@ -245,12 +237,12 @@ async fn play(args: &GameArgs, start: Start, room: Option<trystero::Room>) -> Re
 }
 
 /// What every tick of a match shares, headless or windowed.
-struct Loop {
+pub(super) struct Loop {
     socket: Option<RoomSocket>,
     remotes: Vec<(usize, PeerId)>,
-    pings: Samples,
-    frame_times: Samples,
-    began: Instant,
+    pub(super) pings: Samples,
+    pub(super) frame_times: Samples,
+    pub(super) began: Instant,
     finished_at: Option<Instant>,
     ticks: u64,
     /// Rewrite the status line on stderr.
@@ -258,9 +250,23 @@ struct Loop {
 }
 
 impl Loop {
+    /// The loop of a match over `socket` (none alone) with these remote seats.
+    pub(super) fn new(socket: Option<RoomSocket>, remotes: Vec<(usize, PeerId)>) -> Self {
+        Self {
+            socket,
+            remotes,
+            pings: Samples::default(),
+            frame_times: Samples::default(),
+            began: Instant::now(),
+            finished_at: None,
+            ticks: 0,
+            live: false,
+        }
+    }
+
     /// One tick with our `input`; whether the match is over (its end settled, or lingered on
     /// long enough for the others).
-    fn tick(&mut self, game: &mut Match<PeerId>, input: u16) -> bool {
+    pub(super) fn tick(&mut self, game: &mut Match<PeerId>, input: u16) -> bool {
         self.ticks += 1;
         let now = u64::try_from(self.began.elapsed().as_millis()).unwrap_or(u64::MAX);
         let tick_started = Instant::now();
@@ -310,7 +316,7 @@ impl Loop {
     }
 
     /// The seat of a remote peer.
-    fn seat_of(&self, peer: PeerId) -> Option<usize> {
+    pub(super) fn seat_of(&self, peer: PeerId) -> Option<usize> {
         self.remotes
             .iter()
             .find(|(_, p)| *p == peer)
@@ -318,7 +324,7 @@ impl Loop {
     }
 
     /// The HUD's network figures now.
-    fn hud(&self, game: &Match<PeerId>, seat: usize) -> Hud {
+    pub(super) fn hud(&self, game: &Match<PeerId>, seat: usize) -> Hud {
         let pings = game.session().map_or_else(Vec::new, |session| {
             self.remotes
                 .iter()
@@ -336,6 +342,7 @@ impl Loop {
             rollback: game.counters().max_depth(),
             desync: !game.counters().desyncs.is_empty(),
             overlay: Vec::new(),
+            title: None,
         }
     }
 }
@@ -414,15 +421,14 @@ fn windowed_match(
         run.tick(game, input)
     };
     let mut hud = |game: &Match<PeerId>| run_cell.borrow().hud(game, seat);
-    let outcome = tokio::task::block_in_place(|| {
-        super::window::run(super::window::Playing {
-            game,
-            tick: &mut tick,
-            bot,
-            hud: &mut hud,
-            screenshot: args.screenshot.clone(),
-        })
-    });
+    let mut playing = super::window::Playing {
+        game,
+        tick: &mut tick,
+        bot,
+        hud: &mut hud,
+        screenshot: args.screenshot.clone(),
+    };
+    let outcome = tokio::task::block_in_place(|| super::window::run(&mut playing));
     let _ = stop_tx.send(());
     let room = watcher.and_then(|task| {
         tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(task)).ok()
@@ -438,7 +444,7 @@ async fn next_room_event(room: &mut Option<trystero::Room>) -> Option<RoomEvent>
 }
 
 /// The socket of a match with one player (never used).
-struct NoSocket;
+pub(super) struct NoSocket;
 
 impl trystero::netcode::Socket<PeerId> for NoSocket {
     fn send_to(&mut self, _: &PeerId, _: &[u8]) {}
@@ -482,7 +488,7 @@ fn status(line: &str) {
 }
 
 /// Writes `bytes` to `path` and waits for the disk to have them.
-async fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) async fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = tokio::fs::File::create(path)
         .await
         .with_context(|| format!("creating {}", path.display()))?;

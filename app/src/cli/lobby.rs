@@ -437,7 +437,7 @@ pub(super) fn text(event: &Value) -> String {
 }
 
 /// The player's identity key and ratings on disk.
-mod store {
+pub(super) mod store {
     use std::path::{Path, PathBuf};
 
     use anyhow::{Context, Result, bail};
@@ -445,13 +445,13 @@ mod store {
     use trystero_crypto::Ed25519Identity;
 
     /// The data folder of this player.
-    pub(super) struct Store {
+    pub(in crate::cli) struct Store {
         dir: PathBuf,
     }
 
     impl Store {
         /// `$TRYSTERO_DATA_DIR`, else `$XDG_DATA_HOME/trystero`, else `~/.local/share/trystero`.
-        pub(super) fn open() -> Result<Self> {
+        pub(in crate::cli) fn open() -> Result<Self> {
             let dir = if let Some(dir) = std::env::var_os("TRYSTERO_DATA_DIR") {
                 PathBuf::from(dir)
             } else if let Some(data) = std::env::var_os("XDG_DATA_HOME") {
@@ -462,6 +462,11 @@ mod store {
                 bail!("no data folder: set TRYSTERO_DATA_DIR");
             };
             Self::at(dir)
+        }
+
+        /// The folder.
+        pub(in crate::cli) fn dir(&self) -> &Path {
+            &self.dir
         }
 
         pub(super) fn at(dir: PathBuf) -> Result<Self> {

@@ -3,9 +3,12 @@
 mod chat;
 mod files;
 mod game;
+mod leaderboard;
 mod lobby;
 mod lobby_view;
+mod matchmaker;
 mod peer;
+mod title;
 mod window;
 
 use anyhow::{Context, Result, bail};
@@ -13,13 +16,14 @@ use clap::{Args, Parser, Subcommand};
 use trystero::relay::{DEFAULT_LOCAL_PORT, EmbeddedRelay, local_relay};
 use trystero::{IceServer, JoinOptions, RoomConfig, Strategy, WebRtcConfig};
 
-/// Serverless peer-to-peer rooms, compatible with Trystero JS. With no command: a chat in room
-/// "lobby" on this machine (`trystero chat --local --room lobby`).
+/// Serverless peer-to-peer rooms, compatible with Trystero JS, and the wolf-survival game. With
+/// no command: the game's title screen, meeting players on this machine
+/// (`trystero play --local --room lobby`).
 #[derive(Debug, Parser)]
 #[command(name = "trystero", version, about)]
 pub(crate) struct Cli {
     #[command(subcommand)]
-    command: Option<Command>,
+    pub(crate) command: Option<Command>,
     /// More logs on stderr: -v info, -vv debug, -vvv trace (`RUST_LOG`, when set, decides
     /// instead, e.g. `RUST_LOG=trystero=debug`).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -27,7 +31,9 @@ pub(crate) struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+pub(crate) enum Command {
+    /// The game in its window: title screen, solo, host, join, results (the default).
+    Play(title::PlayArgs),
     /// A scriptable peer: JSON lines in (commands) and out (events).
     Peer(peer::PeerArgs),
     /// Send a file to the first peer that joins the room.
@@ -159,9 +165,10 @@ fn parse_ice(url: &str) -> Result<IceServer> {
     }
 }
 
-/// What a bare `trystero` runs: a chat in room "lobby" on this machine.
+/// What a bare `trystero` runs: the game's title screen, meeting players in room "lobby" on
+/// this machine.
 fn default_command() -> Result<Command> {
-    Cli::try_parse_from(["trystero", "chat", "--local", "--room", "lobby"])?
+    Cli::try_parse_from(["trystero", "play", "--local", "--room", "lobby"])?
         .command
         .context("the default command parses")
 }
@@ -172,6 +179,7 @@ pub(crate) async fn run(cli: Cli) -> Result<()> {
         None => default_command()?,
     };
     match command {
+        Command::Play(args) => title::run(args).await,
         Command::Peer(args) => peer::run(args).await,
         Command::Send(args) => files::send(args).await,
         Command::Receive(args) => files::receive(args).await,
@@ -196,11 +204,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_bare_trystero_is_a_local_chat_in_the_lobby() {
-        let Command::Chat(chat) = default_command().unwrap() else {
-            panic!("expected chat");
+    fn a_bare_trystero_is_the_game_meeting_players_on_this_machine() {
+        let Command::Play(play) = default_command().unwrap() else {
+            panic!("expected play");
         };
-        let debug = format!("{chat:?}");
+        let debug = format!("{play:?}");
         assert!(debug.contains("local: true"), "{debug}");
         assert!(debug.contains("room: \"lobby\""), "{debug}");
     }

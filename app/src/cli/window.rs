@@ -23,7 +23,54 @@ const SIZE: (u32, u32) = (960, 540);
 /// One simulation step.
 const STEP: Duration = Duration::from_micros(16_667);
 
-/// What the window needs from the match loop, and gives back.
+/// What the window shows and drives: a match, or the title screen's menus around one.
+pub(crate) trait Stage {
+    /// One 60 Hz step, `keys` the fighter's input from the keyboard (held keys against the
+    /// last step's, and an upgrade pick). Returns whether the stage is over (the window closes,
+    /// after a screenshot if one was asked for).
+    fn step(&mut self, keys: u16) -> bool;
+    /// A key pressed or released: [`Taken`](KeyUse::Taken) for a menu's own keys, so the
+    /// fighter does not get them.
+    fn key(&mut self, code: KeyCode, pressed: bool) -> KeyUse;
+    /// The match to draw and its HUD.
+    fn view(&mut self) -> View<'_>;
+    /// Save a screenshot here when the stage is over (then run in lockstep: one step, one
+    /// frame of 1/60 s each, however long they take, so the same seed gives the same picture).
+    fn screenshot(&mut self) -> Option<PathBuf> {
+        None
+    }
+    /// Save the next frame drawn here (asked for while running, e.g. by a script).
+    fn capture(&mut self) -> Option<PathBuf> {
+        None
+    }
+    /// Called when the window closes, whatever the reason.
+    fn closing(&mut self) {}
+}
+
+/// What a key did on a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyUse {
+    /// The stage took it (the fighter does not see it).
+    Taken,
+    /// The fighter's key, or nothing.
+    Passed,
+    /// Close the window.
+    Quit,
+}
+
+/// The picture of one frame.
+pub(crate) struct View<'a> {
+    /// The match.
+    pub(crate) game: &'a Match<PeerId>,
+    /// Draw the world as it ended (the match is over).
+    pub(crate) ended: bool,
+    /// The HUD's figures and lines.
+    pub(crate) hud: Hud,
+    /// Identifies the match: a new one gets a new camera and new effects.
+    pub(crate) key: u64,
+}
+
+/// A match in the window (`trystero game`): what the window needs from the match loop.
 pub(crate) struct Playing<'a> {
     pub(crate) game: &'a mut Match<PeerId>,
     /// Ticks the match once with this input; returns whether it is over (end settled, or
@@ -52,20 +99,54 @@ pub(crate) fn display_available() -> bool {
     std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
-/// Runs the window until the match is over or the window closes. Blocks the calling thread,
+impl Stage for Playing<'_> {
+    fn step(&mut self, keys: u16) -> bool {
+        let input = match self.bot.as_mut() {
+            Some(bot) => bot.input(self.game.world(), self.game.rules()),
+            None => keys,
+        };
+        (self.tick)(self.game, input)
+    }
+
+    fn key(&mut self, code: KeyCode, pressed: bool) -> KeyUse {
+        if pressed && code == KeyCode::Escape {
+            KeyUse::Quit
+        } else {
+            KeyUse::Passed
+        }
+    }
+
+    fn view(&mut self) -> View<'_> {
+        let hud = (self.hud)(self.game);
+        View {
+            game: self.game,
+            ended: self.game.finished().is_some(),
+            hud,
+            key: self.game.world().seed,
+        }
+    }
+
+    fn screenshot(&mut self) -> Option<PathBuf> {
+        self.screenshot.take()
+    }
+}
+
+/// Runs the window until the stage is over or the window closes. Blocks the calling thread,
 /// which must be the main thread.
-pub(crate) fn run(playing: Playing<'_>) -> Result<(), WindowError> {
+pub(crate) fn run(stage: &mut dyn Stage) -> Result<(), WindowError> {
     let event_loop =
         EventLoop::new().map_err(|error| WindowError::Unavailable(error.to_string()))?;
+    let screenshot = stage.screenshot();
     let mut app = App {
-        playing,
+        lockstep: screenshot.is_some(),
+        screenshot,
+        stage,
         window: None,
         renderer: None,
         scene: None,
         held: BTreeSet::new(),
         before: Vec::new(),
         choice: 0,
-        lockstep: false,
         help: false,
         perf: false,
         frame_times: trystero::game::Samples::new(600),
@@ -76,9 +157,11 @@ pub(crate) fn run(playing: Playing<'_>) -> Result<(), WindowError> {
         error: None,
         last_frame: Instant::now(),
     };
-    event_loop
+    let outcome = event_loop
         .run_app(&mut app)
-        .map_err(|error| WindowError::Unavailable(error.to_string()))?;
+        .map_err(|error| WindowError::Unavailable(error.to_string()));
+    app.stage.closing();
+    outcome?;
     match app.error {
         Some(error) => Err(WindowError::Unavailable(error)),
         None => Ok(()),
@@ -86,10 +169,12 @@ pub(crate) fn run(playing: Playing<'_>) -> Result<(), WindowError> {
 }
 
 struct App<'a> {
-    playing: Playing<'a>,
+    stage: &'a mut dyn Stage,
+    screenshot: Option<PathBuf>,
     window: Option<Arc<Window>>,
     renderer: Option<WgpuRenderer>,
-    scene: Option<Scene>,
+    /// The presenter, and the key of the match it presents.
+    scene: Option<(u64, Scene)>,
     held: BTreeSet<Key>,
     before: Vec<Key>,
     /// An upgrade pick pressed (1–3), sent once.
@@ -130,32 +215,26 @@ impl App<'_> {
         };
         let renderer = WgpuRenderer::for_window(Arc::clone(&window), settings)
             .map_err(|error| format!("no renderer: {error}"))?;
-        let game = &self.playing.game;
-        let seed = u32::try_from(game.world().seed & 0xFFFF_FFFF).unwrap_or(0);
-        self.scene = Some(Scene::new(game.rules(), size.width, size.height, seed));
         self.renderer = Some(renderer);
         self.window = Some(window);
         Ok(())
     }
 
-    /// The input of this tick: the bot's, or the keys held now against those of the last tick.
+    /// The keyboard's input of this tick: the keys held now against those of the last tick.
     fn input(&mut self) -> u16 {
-        if let Some(bot) = self.playing.bot.as_mut() {
-            return bot.input(self.playing.game.world(), self.playing.game.rules());
-        }
         let held: Vec<Key> = self.held.iter().copied().collect();
         let input = Input::from_keys(&held, &self.before);
         self.before = held;
         pack_input(input, std::mem::take(&mut self.choice))
     }
 
-    /// Ticks the match as far as the clock says (at most 4 at once, so a stall never turns
+    /// Ticks the stage as far as the clock says (at most 4 at once, so a stall never turns
     /// into a burst).
     fn advance(&mut self) {
         if self.lockstep {
             if !self.over {
                 let input = self.input();
-                self.over = (self.playing.tick)(self.playing.game, input);
+                self.over = self.stage.step(input);
                 self.ticks += 1;
             }
             return;
@@ -165,7 +244,7 @@ impl App<'_> {
         let mut steps = 0;
         while self.ticks < due && steps < 4 && !self.over {
             let input = self.input();
-            self.over = (self.playing.tick)(self.playing.game, input);
+            self.over = self.stage.step(input);
             self.ticks += 1;
             steps += 1;
         }
@@ -176,7 +255,7 @@ impl App<'_> {
     }
 
     fn draw(&mut self) -> Result<(), String> {
-        let (Some(renderer), Some(scene)) = (self.renderer.as_mut(), self.scene.as_mut()) else {
+        let Some(renderer) = self.renderer.as_mut() else {
             return Ok(());
         };
         let elapsed = self.last_frame.elapsed();
@@ -188,8 +267,12 @@ impl App<'_> {
             elapsed.as_secs_f32().min(0.1)
         };
         self.last_frame = Instant::now();
-        let game = &*self.playing.game;
-        let mut hud = (self.playing.hud)(game);
+        let View {
+            game,
+            ended,
+            mut hud,
+            key,
+        } = self.stage.view();
         if self.help {
             hud.overlay
                 .extend(HELP.iter().map(|line| (*line).to_owned()));
@@ -198,28 +281,37 @@ impl App<'_> {
             hud.overlay
                 .extend(performance(&self.frame_times, self.draw_calls));
         }
+        let scene = match &mut self.scene {
+            Some((shown, scene)) if *shown == key => scene,
+            slot => {
+                let seed = u32::try_from(game.world().seed & 0xFFFF_FFFF).unwrap_or(0);
+                let size = (self.window.as_ref()).map_or(SIZE.into(), |window| window.inner_size());
+                &mut slot
+                    .insert((key, Scene::new(game.rules(), size.width, size.height, seed)))
+                    .1
+            }
+        };
         let frame = scene.frame(
             &*renderer,
-            game.end_world()
-                .filter(|_| self.over)
-                .unwrap_or(game.world()),
+            game.end_world().filter(|_| ended).unwrap_or(game.world()),
             game.timeline(),
             game.confirmed_frame(),
             &hud,
             dt,
         );
-        let shot = self.over && self.playing.screenshot.is_some();
-        if shot {
+        let shot = if self.over && self.screenshot.is_some() {
+            self.screenshot.take()
+        } else {
+            self.stage.capture()
+        };
+        if shot.is_some() {
             renderer
                 .capture_next_frame()
                 .map_err(|error| error.to_string())?;
         }
         let stats = renderer.render(&frame).map_err(|error| error.to_string())?;
         self.draw_calls = stats.draw_calls;
-        if shot
-            && let (Some(path), Some(image)) =
-                (self.playing.screenshot.take(), renderer.take_capture())
-        {
+        if let (Some(path), Some(image)) = (shot, renderer.take_capture()) {
             let png = image.to_png().map_err(|error| error.to_string())?;
             std::fs::write(&path, png)
                 .map_err(|error| format!("saving {}: {error}", path.display()))?;
@@ -294,7 +386,6 @@ impl ApplicationHandler for App<'_> {
             return;
         }
         self.started = Instant::now();
-        self.lockstep = self.playing.screenshot.is_some();
     }
 
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _: WindowId, event: WindowEvent) {
@@ -305,22 +396,10 @@ impl ApplicationHandler for App<'_> {
                     return;
                 };
                 let pressed = event.state == ElementState::Pressed;
-                match (code, pressed) {
-                    (KeyCode::Escape, true) => event_loop.exit(),
-                    (KeyCode::F1, true) => self.help = !self.help,
-                    (KeyCode::F3, true) => self.perf = !self.perf,
-                    (KeyCode::Digit1, true) => self.choice = 1,
-                    (KeyCode::Digit2, true) => self.choice = 2,
-                    (KeyCode::Digit3, true) => self.choice = 3,
-                    _ => {
-                        if let Some(key) = key(code) {
-                            if pressed {
-                                self.held.insert(key);
-                            } else {
-                                self.held.remove(&key);
-                            }
-                        }
-                    }
+                match self.stage.key(code, pressed) {
+                    KeyUse::Quit => event_loop.exit(),
+                    KeyUse::Taken => {}
+                    KeyUse::Passed => self.game_key(code, pressed),
                 }
             }
             WindowEvent::RedrawRequested => {
@@ -329,7 +408,7 @@ impl ApplicationHandler for App<'_> {
                     event_loop.exit();
                     return;
                 }
-                if self.over && self.playing.screenshot.is_none() {
+                if self.over && self.screenshot.is_none() {
                     event_loop.exit();
                 }
             }
@@ -350,6 +429,28 @@ impl ApplicationHandler for App<'_> {
         } else {
             let next = self.started + STEP * u32::try_from(self.ticks + 1).unwrap_or(u32::MAX);
             event_loop.set_control_flow(ControlFlow::WaitUntil(next));
+        }
+    }
+}
+
+impl App<'_> {
+    /// A key the stage passed on: the overlays, the upgrade picks, the fighter's keys.
+    fn game_key(&mut self, code: KeyCode, pressed: bool) {
+        match (code, pressed) {
+            (KeyCode::F1, true) => self.help = !self.help,
+            (KeyCode::F3, true) => self.perf = !self.perf,
+            (KeyCode::Digit1, true) => self.choice = 1,
+            (KeyCode::Digit2, true) => self.choice = 2,
+            (KeyCode::Digit3, true) => self.choice = 3,
+            _ => {
+                if let Some(key) = key(code) {
+                    if pressed {
+                        self.held.insert(key);
+                    } else {
+                        self.held.remove(&key);
+                    }
+                }
+            }
         }
     }
 }

@@ -20,6 +20,7 @@ mod game;
 mod interop;
 mod lobby;
 mod logs;
+mod menu;
 mod peer;
 mod relays;
 mod rollback;

@@ -46,6 +46,7 @@ fn the_scene_draws_on_the_real_renderer() {
         rollback: 2,
         desync: false,
         overlay: Vec::new(),
+        title: None,
     };
     let recent: Vec<&GameEvent> = events
         .iter()

@@ -24,6 +24,7 @@ fn the_frame_shows_the_arena_fighters_wolves_lights_and_hud() {
         rollback: 3,
         desync: false,
         overlay: Vec::new(),
+        title: None,
     };
     let frame = scene.frame(&renderer, &world, [], world.frame, &hud, 1.0 / 60.0);
     let image = |name: &str| renderer.images[name];
