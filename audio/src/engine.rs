@@ -51,6 +51,9 @@ enum Output {
     /// A cpal stream.
     #[cfg(feature = "device")]
     Device(crate::device::Stream),
+    /// A PulseAudio stream through the pure-Rust client.
+    #[cfg(feature = "pulse")]
+    Pulse(crate::pulse::Stream),
 }
 
 /// The sound system: implements [`Audio`]. Sounds are registered by name (the procedural set
@@ -126,14 +129,39 @@ impl AudioEngine {
         ))
     }
 
-    /// [`AudioEngine::open`] on the default device, or a silent engine and the reason.
-    #[cfg(feature = "device")]
+    /// Plays through the PulseAudio server the environment names (or PipeWire's), spoken to
+    /// in Rust: no system library needed to build or run. At `settings.sample_rate`.
+    #[cfg(feature = "pulse")]
+    pub fn open_pulse(settings: Settings) -> Result<Self, AudioError> {
+        let (producer, consumer) = rtrb::RingBuffer::new(QUEUE);
+        let errors = Arc::new(Mutex::new(None));
+        let stream = crate::pulse::open(settings, consumer, Arc::clone(&errors))?;
+        let rate = stream.sample_rate;
+        Ok(Self::with(
+            rate,
+            Some(producer),
+            Output::Pulse(stream),
+            errors,
+        ))
+    }
+
+    /// An engine on the first output that opens — the cpal default device (feature `device`),
+    /// then PulseAudio (feature `pulse`) — or a silent engine and the reason.
+    #[cfg(any(feature = "device", feature = "pulse"))]
     pub fn open_or_silent(settings: Settings) -> (Self, Option<AudioError>) {
         let rate = settings.sample_rate;
-        match Self::open(None, settings) {
-            Ok(engine) => (engine, None),
-            Err(error) => (Self::silent(rate), Some(error)),
+        let mut reasons = Vec::new();
+        #[cfg(feature = "device")]
+        match Self::open(None, settings.clone()) {
+            Ok(engine) => return (engine, None),
+            Err(error) => reasons.push(error),
         }
+        #[cfg(feature = "pulse")]
+        match Self::open_pulse(settings) {
+            Ok(engine) => return (engine, None),
+            Err(error) => reasons.push(error),
+        }
+        (Self::silent(rate), reasons.into_iter().next())
     }
 
     /// The output sample rate.
@@ -151,6 +179,8 @@ impl AudioEngine {
         match &self.output {
             #[cfg(feature = "device")]
             Output::Device(stream) => Some(&stream.name),
+            #[cfg(feature = "pulse")]
+            Output::Pulse(stream) => Some(&stream.name),
             _ => None,
         }
     }
@@ -160,6 +190,8 @@ impl AudioEngine {
         match &self.output {
             #[cfg(feature = "device")]
             Output::Device(stream) => stream.played.load(std::sync::atomic::Ordering::Relaxed),
+            #[cfg(feature = "pulse")]
+            Output::Pulse(stream) => stream.played.load(std::sync::atomic::Ordering::Relaxed),
             _ => 0,
         }
     }

@@ -8,8 +8,10 @@
 //! - [`synth`]: procedural sounds (sword swing, hit, block clang, roll, wolf growl and howl,
 //!   footstep), so the game needs no asset files; [`Clip`] decodes WAV and Ogg Vorbis.
 //! - [`AudioEngine`]: the port's implementation — a sound bank, voice ids and a lock-free
-//!   command queue to the mixer, which runs in the cpal output's callback (feature `device`),
-//!   or offline in a [`MixerNode`] you render yourself. Without a device the game gets a
+//!   command queue to the mixer, which runs in the cpal output's callback (feature `device`,
+//!   which needs ALSA's headers to build), in a PulseAudio stream's callback through a
+//!   pure-Rust client (feature `pulse`: no system library at build or run time), or offline in
+//!   a [`MixerNode`] you render yourself. Without a device the game gets a
 //!   clear [`AudioError::NoDevice`](trystero_core::audio::AudioError::NoDevice) and can run
 //!   silent ([`AudioEngine::open_or_silent`]).
 //!
@@ -26,6 +28,8 @@ pub mod clip;
 mod device;
 mod engine;
 pub mod mixer;
+#[cfg(feature = "pulse")]
+mod pulse;
 pub mod spatial;
 pub mod synth;
 

@@ -1,5 +1,5 @@
 //! Procedural sounds, so the game needs no asset files: sword swing, hit, block clang, roll,
-//! wolf growl and howl, footstep. Each is synthesized from oscillators, filtered noise and
+//! wolf growl and howl, footstep, and a music loop. Each is synthesized from oscillators, filtered noise and
 //! envelopes with a seeded generator, so the same rate gives the same samples every time.
 
 use std::f32::consts::TAU;
@@ -7,7 +7,7 @@ use std::f32::consts::TAU;
 use crate::clip::Clip;
 
 /// Every procedural sound with its name: `swing`, `hit`, `clang`, `roll`, `growl`, `howl`,
-/// `footstep`.
+/// `footstep`, `music`.
 pub fn all(sample_rate: u32) -> Vec<(&'static str, Clip)> {
     vec![
         ("swing", swing(sample_rate)),
@@ -17,6 +17,7 @@ pub fn all(sample_rate: u32) -> Vec<(&'static str, Clip)> {
         ("growl", growl(sample_rate)),
         ("howl", howl(sample_rate)),
         ("footstep", footstep(sample_rate)),
+        ("music", music(sample_rate)),
     ]
 }
 
@@ -201,4 +202,54 @@ pub fn footstep(sample_rate: u32) -> Clip {
     render(sample_rate, 0.12, |t, _| {
         low.run(noise.next(), 700.0, r) * envelope(t, 0.003, 0.025) * 4.0
     })
+}
+
+/// Seconds in the music loop.
+pub const MUSIC_SECONDS: f32 = 8.0;
+
+/// A dark ambient loop of [`MUSIC_SECONDS`] to play looping on the music bus: a low A drone
+/// and its fifth breathing slowly, and a soft minor-pentatonic figure over it. Every partial
+/// completes whole cycles in the loop, so it repeats without a seam.
+pub fn music(sample_rate: u32) -> Clip {
+    let loop_s = MUSIC_SECONDS;
+    // Frequencies rounded to whole cycles per loop (multiples of 1/8 Hz).
+    let whole = |f: f32| (f * loop_s).round() / loop_s;
+    let drone = [whole(55.0), whole(82.5), whole(110.0)];
+    // A3 C4 D4 E4 G4, one note a second, each a bell-like decay.
+    let notes = [
+        220.0, 261.625, 293.75, 329.625, 392.0, 329.625, 293.75, 261.625,
+    ]
+    .map(whole);
+    let samples = render_loop(sample_rate, loop_s, |t| {
+        let breath = 0.75 + 0.25 * (TAU * t / loop_s).sin();
+        let low: f32 = drone
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                #[allow(clippy::cast_precision_loss)] // three partials
+                let level = 0.22 / (i as f32 + 1.0);
+                level * (TAU * f * t).sin()
+            })
+            .sum();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0..8
+        let step = (t as usize).min(notes.len() - 1);
+        let since = t.fract();
+        let bell = (TAU * notes[step] * t).sin() * (-since / 0.35).exp() * (since / 0.01).min(1.0);
+        (low * breath + 0.12 * bell) * 0.8
+    });
+    Clip::new(sample_rate, samples)
+}
+
+/// Samples `f(t)` for exactly `seconds`, with no fade (a loop's end meets its start).
+fn render_loop(sample_rate: u32, seconds: f32, mut f: impl FnMut(f32) -> f32) -> Vec<f32> {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )] // lengths
+    let count = (seconds * sample_rate as f32) as usize;
+    #[allow(clippy::cast_precision_loss)] // time
+    (0..count)
+        .map(|i| f(i as f32 / sample_rate as f32))
+        .collect()
 }

@@ -1,5 +1,6 @@
-//! The cpal path end to end: a PulseAudio server of our own with a null sink (real time, no
-//! sound card), cpal's default ALSA device routed to it, a 440 Hz voice placed on the
+//! Each output end to end (cpal with feature `device`, the pure-Rust PulseAudio client with
+//! feature `pulse`): a PulseAudio server of our own with a null sink (real time, no sound
+//! card), the output routed to it (cpal through ALSA's default device), a 440 Hz voice placed on the
 //! listener's right, and what was actually played recorded with `parec` and checked: the
 //! pitch, the right channel carrying it, the left nearly silent. Then the server is killed
 //! under a playing stream: the engine reports it (`device_error`) and keeps taking calls.
@@ -10,6 +11,8 @@
 //! `libasound2-plugins` (`.ci/run` installs them).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::cast_precision_loss)] // test code
+// With neither output compiled in there is nothing to run.
+#![cfg_attr(not(any(feature = "device", feature = "pulse")), allow(unused))]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -49,12 +52,19 @@ fn wait_for(path: &Path) -> bool {
     false
 }
 
-fn run() -> Result<String, String> {
-    let dir = PathBuf::from(format!("/tmp/trystero-audio-{}", std::process::id()));
+/// How an output is opened.
+type Open = fn() -> Result<AudioEngine, AudioError>;
+
+fn run(label: &str, open: Open) -> Result<String, String> {
+    let dir = PathBuf::from(format!(
+        "/tmp/trystero-audio-{label}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let _scratch = Scratch(dir.clone());
-    // SAFETY: no other thread exists yet in this process (no harness, no runtime).
+    // SAFETY: no other thread of ours runs (no harness, no runtime); the previous output's
+    // engines were dropped with their threads told to stop, and none of them reads these.
     unsafe {
         std::env::set_var("XDG_RUNTIME_DIR", &dir);
         // Our server's socket, whatever the environment pointed at.
@@ -103,7 +113,7 @@ fn run() -> Result<String, String> {
     );
     std::thread::sleep(Duration::from_millis(300));
 
-    let mut engine = AudioEngine::open(None, Settings::default()).map_err(|e| e.to_string())?;
+    let mut engine = open().map_err(|e| e.to_string())?;
     let device = engine.device_name().unwrap_or("?").to_owned();
     let rate = engine.sample_rate();
     let tone = engine.add_sound("tone", synth::tone(rate, 440.0, 0.5, 1.0));
@@ -144,7 +154,7 @@ fn run() -> Result<String, String> {
     drop(recorder);
 
     // The server vanishing under a playing stream: reported, not fatal.
-    let mut engine = AudioEngine::open(None, Settings::default()).map_err(|e| e.to_string())?;
+    let mut engine = open().map_err(|e| e.to_string())?;
     let growl = engine.sound("growl").ok_or("no growl")?;
     let mut play = Play::at(growl, [1.0, 0.0, 0.0]);
     play.looping = true;
@@ -200,10 +210,44 @@ fn run() -> Result<String, String> {
     Ok(summary)
 }
 
+#[cfg(feature = "device")]
 fn missing_device_is_clear() -> Result<(), String> {
     match AudioEngine::open(Some("no such device anywhere"), Settings::default()) {
         Err(AudioError::NoDevice(message)) if message.contains("no such device") => Ok(()),
         other => Err(format!("expected NoDevice, got {other:?}")),
+    }
+}
+
+/// No server where the environment points: a clear `NoDevice`, and `open_or_silent` carries on.
+#[cfg(feature = "pulse")]
+fn missing_server_is_clear() -> Result<(), String> {
+    // SAFETY: as in `run`.
+    unsafe {
+        std::env::set_var("PULSE_SERVER", "unix:/nonexistent/trystero/pulse/native");
+    }
+    let outcome = match AudioEngine::open_pulse(Settings::default()) {
+        Err(AudioError::NoDevice(message)) if message.contains("PulseAudio") => Ok(()),
+        other => Err(format!("expected NoDevice, got {other:?}")),
+    };
+    outcome?;
+    #[cfg(not(feature = "device"))]
+    {
+        let (engine, reason) = AudioEngine::open_or_silent(Settings::default());
+        if !engine.is_silent() || reason.is_none() {
+            return Err("open_or_silent should fall back to silence with a reason".into());
+        }
+    }
+    Ok(())
+}
+
+fn report(name: &str, outcome: Result<String, String>, failed: &mut bool) {
+    match outcome {
+        Ok(summary) if summary.is_empty() => println!("test {name} ... ok"),
+        Ok(summary) => println!("test {name} ... ok ({summary})"),
+        Err(error) => {
+            println!("test {name} ... FAILED: {error}");
+            *failed = true;
+        }
     }
 }
 
@@ -212,21 +256,31 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut failed = false;
-    match run() {
-        Ok(summary) => {
-            println!("test the_cpal_output_plays_what_the_mixer_made ... ok ({summary})")
-        }
-        Err(error) => {
-            println!("test the_cpal_output_plays_what_the_mixer_made ... FAILED: {error}");
-            failed = true;
-        }
+    #[cfg(feature = "device")]
+    {
+        let cpal: Open = || AudioEngine::open(None, Settings::default());
+        report(
+            "the_cpal_output_plays_what_the_mixer_made",
+            run("cpal", cpal),
+            &mut failed,
+        );
+        let missing = missing_device_is_clear().map(|()| String::new());
+        report("a_missing_device_is_a_clear_error", missing, &mut failed);
     }
-    match missing_device_is_clear() {
-        Ok(()) => println!("test a_missing_device_is_a_clear_error ... ok"),
-        Err(error) => {
-            println!("test a_missing_device_is_a_clear_error ... FAILED: {error}");
-            failed = true;
-        }
+    #[cfg(feature = "pulse")]
+    {
+        let pulse: Open = || AudioEngine::open_pulse(Settings::default());
+        report(
+            "the_pulse_output_plays_what_the_mixer_made",
+            run("pulse", pulse),
+            &mut failed,
+        );
+        let missing = missing_server_is_clear().map(|()| String::new());
+        report(
+            "a_missing_pulse_server_is_a_clear_error",
+            missing,
+            &mut failed,
+        );
     }
     if failed {
         ExitCode::FAILURE

@@ -54,6 +54,6 @@ pub use replay::{
 pub use rules::{MAX_PLAYERS, PX, Rules, Upgrade, WaveKind};
 pub use scene::{DAY, Hud, Scene};
 pub use simulate::bot_match;
-pub use sounds::{LATE_FRAMES, Sounds};
+pub use sounds::{EFFECT_GAIN, HEARING, LATE_FRAMES, MUSIC_GAIN, STRIDE, Sounds};
 pub use summary::{Samples, Summary};
 pub use world::{Phase, PlayerState, World, pack_input, unpack_input};

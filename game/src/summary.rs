@@ -50,6 +50,22 @@ impl Samples {
         self.values.back().copied().unwrap_or(0)
     }
 
+    /// The sum of the samples kept.
+    pub fn sum(&self) -> f64 {
+        self.values.iter().map(|value| f64::from(*value)).sum()
+    }
+
+    /// Their mean (0 with none).
+    pub fn mean(&self) -> f64 {
+        if self.values.is_empty() {
+            0.0
+        } else {
+            #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+            let count = self.values.len() as f64;
+            self.sum() / count
+        }
+    }
+
     /// Samples kept.
     pub fn len(&self) -> usize {
         self.values.len()

@@ -62,6 +62,14 @@ pub(crate) struct GameArgs {
     /// The seed of a one-player match (default: random). With more players the lobby draws it.
     #[arg(long)]
     seed: Option<u64>,
+    /// In the window: write the performance monitor's figures of the whole run to this file
+    /// as JSON at the end (frame times, 1 % low, hitches, CPU per frame by part).
+    #[arg(long)]
+    perf: Option<PathBuf>,
+    /// Instead of a match, a stress scene for the window's figures: --players bots in one
+    /// world, every wave this many wolves, no network; ends after --frames (default 3600).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    stress_wolves: Option<u16>,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +91,9 @@ struct Start {
 
 pub(crate) async fn run(args: GameArgs) -> Result<()> {
     let players = usize::from(args.players);
+    if let Some(wolves) = args.stress_wolves {
+        return stress(&args, players, usize::from(wolves));
+    }
     if players == 1 {
         let seed = match args.seed {
             Some(seed) => seed,
@@ -155,6 +166,21 @@ pub(crate) async fn run(args: GameArgs) -> Result<()> {
     let result = play(&args, start, Some(room)).await;
     drop(lobby);
     result
+}
+
+/// The stress scene in the window (`--stress-wolves`).
+fn stress(args: &GameArgs, players: usize, wolves: usize) -> Result<()> {
+    if !super::window::display_available() {
+        bail!("--stress-wolves draws in a window: no display (DISPLAY or WAYLAND_DISPLAY)");
+    }
+    let frames = args.frames.unwrap_or(3_600);
+    let mut stage = super::stress::Stress::new(args.seed.unwrap_or(1), players, wolves, frames);
+    tokio::task::block_in_place(|| super::window::run(&mut stage, args.perf.clone()))?;
+    eprintln!(
+        "trystero: stress scene of {players} bots and {wolves} wolves a wave: {frames} frames, {} wolves alive at the end",
+        stage.wolves()
+    );
+    Ok(())
 }
 
 /// A seed from the operating system.
@@ -428,7 +454,8 @@ fn windowed_match(
         hud: &mut hud,
         screenshot: args.screenshot.clone(),
     };
-    let outcome = tokio::task::block_in_place(|| super::window::run(&mut playing));
+    let outcome =
+        tokio::task::block_in_place(|| super::window::run(&mut playing, args.perf.clone()));
     let _ = stop_tx.send(());
     let room = watcher.and_then(|task| {
         tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(task)).ok()

@@ -8,6 +8,7 @@ mod lobby;
 mod lobby_view;
 mod matchmaker;
 mod peer;
+mod stress;
 mod title;
 mod window;
 

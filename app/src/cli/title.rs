@@ -44,6 +44,10 @@ pub(crate) struct PlayArgs {
     /// save the next frame as a PNG), and every screen change as a JSON line on stdout.
     #[arg(long)]
     script: bool,
+    /// Write the performance monitor's figures of the whole run to this file as JSON at the
+    /// end.
+    #[arg(long)]
+    perf: Option<PathBuf>,
 }
 
 pub(crate) async fn run(args: PlayArgs) -> Result<()> {
@@ -63,7 +67,7 @@ pub(crate) async fn run(args: PlayArgs) -> Result<()> {
     let link = matchmaker::start(&args.network, args.name.clone());
     let script = args.script.then(script_reader);
     let mut title = Title::new(&args, link, script, board)?;
-    let outcome = tokio::task::block_in_place(|| super::window::run(&mut title));
+    let outcome = tokio::task::block_in_place(|| super::window::run(&mut title, args.perf.clone()));
     // Out of the lobby (and a match's room) before the process ends.
     let Link { requests, task, .. } = title.link;
     drop(requests);
@@ -597,27 +601,19 @@ impl Stage for Title {
 
     fn view(&mut self) -> View<'_> {
         if let Some(playing) = &self.playing {
-            return View {
-                game: &playing.game,
-                ended: playing.game.finished().is_some(),
-                hud: playing.run.hud(&playing.game, playing.seat),
-                key: playing.game.world().seed,
-            };
+            let hud = playing.run.hud(&playing.game, playing.seat);
+            return View::of_match(&playing.game, hud);
         }
         let title = match self.screen {
             Screen::Results { .. } => "RESULTS",
             _ => "WOLVES",
         };
-        View {
-            game: &self.backdrop,
-            ended: false,
-            hud: Hud {
-                overlay: self.menu(),
-                title: Some(title.into()),
-                ..Hud::default()
-            },
-            key: self.backdrop.world().seed,
-        }
+        let hud = Hud {
+            overlay: self.menu(),
+            title: Some(title.into()),
+            ..Hud::default()
+        };
+        View::of_match(&self.backdrop, hud)
     }
 
     fn capture(&mut self) -> Option<PathBuf> {

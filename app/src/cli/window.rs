@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use trystero::PeerId;
-use trystero::game::{Hud, Match, Scene, pack_input};
+use trystero::game::{GameEvent, Hud, Match, Rules, Scene, Sounds, World, pack_input};
 use trystero_anim::{Input, Key};
+use trystero_audio::AudioEngine;
 use trystero_core::render::Renderer;
 use trystero_render::{Settings, WgpuRenderer};
 use winit::application::ApplicationHandler;
@@ -60,14 +61,36 @@ pub(crate) enum KeyUse {
 
 /// The picture of one frame.
 pub(crate) struct View<'a> {
-    /// The match.
-    pub(crate) game: &'a Match<PeerId>,
-    /// Draw the world as it ended (the match is over).
-    pub(crate) ended: bool,
+    /// The rules the world plays by.
+    pub(crate) rules: &'a Rules,
+    /// The world as drawn.
+    pub(crate) world: &'a World,
+    /// The events of recent frames as they stand (see `Match::timeline`).
+    pub(crate) timeline: Vec<&'a GameEvent>,
+    /// The frame every input below which is confirmed.
+    pub(crate) confirmed: u32,
     /// The HUD's figures and lines.
     pub(crate) hud: Hud,
-    /// Identifies the match: a new one gets a new camera and new effects.
+    /// Identifies the match: a new one gets a new camera, new effects and new sounds.
     pub(crate) key: u64,
+}
+
+impl<'a> View<'a> {
+    /// A match's picture: the world as it ended once it is over.
+    pub(crate) fn of_match(game: &'a Match<PeerId>, hud: Hud) -> Self {
+        let world = game
+            .end_world()
+            .filter(|_| game.finished().is_some())
+            .unwrap_or(game.world());
+        Self {
+            rules: game.rules(),
+            world,
+            timeline: game.timeline().collect(),
+            confirmed: game.confirmed_frame(),
+            hud,
+            key: game.world().seed,
+        }
+    }
 }
 
 /// A match in the window (`trystero game`): what the window needs from the match loop.
@@ -118,12 +141,7 @@ impl Stage for Playing<'_> {
 
     fn view(&mut self) -> View<'_> {
         let hud = (self.hud)(self.game);
-        View {
-            game: self.game,
-            ended: self.game.finished().is_some(),
-            hud,
-            key: self.game.world().seed,
-        }
+        View::of_match(self.game, hud)
     }
 
     fn screenshot(&mut self) -> Option<PathBuf> {
@@ -132,13 +150,30 @@ impl Stage for Playing<'_> {
 }
 
 /// Runs the window until the stage is over or the window closes. Blocks the calling thread,
-/// which must be the main thread.
-pub(crate) fn run(stage: &mut dyn Stage) -> Result<(), WindowError> {
+/// which must be the main thread. With `perf`, the performance monitor's figures of the whole
+/// run are written there as JSON at the end.
+pub(crate) fn run(stage: &mut dyn Stage, perf: Option<PathBuf>) -> Result<(), WindowError> {
     let event_loop =
         EventLoop::new().map_err(|error| WindowError::Unavailable(error.to_string()))?;
     let screenshot = stage.screenshot();
+    let lockstep = screenshot.is_some();
+    // A picture taken in lockstep needs no sound; otherwise the first output that opens.
+    let audio = if lockstep {
+        AudioEngine::silent(48_000)
+    } else {
+        let (audio, reason) = AudioEngine::open_or_silent(trystero_audio::Settings::default());
+        if let Some(reason) = reason {
+            eprintln!("trystero: no sound ({reason}): playing silent");
+        }
+        audio
+    };
     let mut app = App {
-        lockstep: screenshot.is_some(),
+        perf: perf.map(|path| (path, PerfLog::default())),
+        adapter: String::new(),
+        simulated_us: 0,
+        sounds: None,
+        audio,
+        lockstep,
         screenshot,
         stage,
         window: None,
@@ -148,7 +183,7 @@ pub(crate) fn run(stage: &mut dyn Stage) -> Result<(), WindowError> {
         before: Vec::new(),
         choice: 0,
         help: false,
-        perf: false,
+        perf_overlay: false,
         frame_times: trystero::game::Samples::new(600),
         draw_calls: 0,
         started: Instant::now(),
@@ -162,6 +197,12 @@ pub(crate) fn run(stage: &mut dyn Stage) -> Result<(), WindowError> {
         .map_err(|error| WindowError::Unavailable(error.to_string()));
     app.stage.closing();
     outcome?;
+    if let Some((path, log)) = &app.perf {
+        let json = log.to_json(&app.adapter, SIZE);
+        std::fs::write(path, json).map_err(|error| {
+            WindowError::Unavailable(format!("saving {}: {error}", path.display()))
+        })?;
+    }
     match app.error {
         Some(error) => Err(WindowError::Unavailable(error)),
         None => Ok(()),
@@ -170,6 +211,9 @@ pub(crate) fn run(stage: &mut dyn Stage) -> Result<(), WindowError> {
 
 struct App<'a> {
     stage: &'a mut dyn Stage,
+    audio: AudioEngine,
+    /// The sounds of the match on screen (its key as the scene's).
+    sounds: Option<(u64, Sounds)>,
     screenshot: Option<PathBuf>,
     window: Option<Arc<Window>>,
     renderer: Option<WgpuRenderer>,
@@ -184,7 +228,13 @@ struct App<'a> {
     /// F1: the controls.
     help: bool,
     /// F3: the performance monitor.
-    perf: bool,
+    perf_overlay: bool,
+    /// `--perf FILE`: the whole run's figures, written at the end.
+    perf: Option<(PathBuf, PerfLog)>,
+    /// The renderer's adapter, for the figures.
+    adapter: String,
+    /// Time spent in the stage's steps since the last frame drawn (µs).
+    simulated_us: u64,
     /// The last 600 frames' times (µs, between redraws).
     frame_times: trystero::game::Samples,
     /// Draw calls of the last frame.
@@ -215,6 +265,7 @@ impl App<'_> {
         };
         let renderer = WgpuRenderer::for_window(Arc::clone(&window), settings)
             .map_err(|error| format!("no renderer: {error}"))?;
+        self.adapter = renderer.gpu().describe();
         self.renderer = Some(renderer);
         self.window = Some(window);
         Ok(())
@@ -234,7 +285,7 @@ impl App<'_> {
         if self.lockstep {
             if !self.over {
                 let input = self.input();
-                self.over = self.stage.step(input);
+                self.over = self.timed_step(input);
                 self.ticks += 1;
             }
             return;
@@ -244,7 +295,7 @@ impl App<'_> {
         let mut steps = 0;
         while self.ticks < due && steps < 4 && !self.over {
             let input = self.input();
-            self.over = self.stage.step(input);
+            self.over = self.timed_step(input);
             self.ticks += 1;
             steps += 1;
         }
@@ -254,10 +305,19 @@ impl App<'_> {
         }
     }
 
+    /// One step of the stage, its time counted as simulation.
+    fn timed_step(&mut self, input: u16) -> bool {
+        let started = Instant::now();
+        let over = self.stage.step(input);
+        self.simulated_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        over
+    }
+
     fn draw(&mut self) -> Result<(), String> {
         let Some(renderer) = self.renderer.as_mut() else {
             return Ok(());
         };
+        let presenting = Instant::now();
         let elapsed = self.last_frame.elapsed();
         self.frame_times
             .push(u32::try_from(elapsed.as_micros()).unwrap_or(u32::MAX));
@@ -268,8 +328,10 @@ impl App<'_> {
         };
         self.last_frame = Instant::now();
         let View {
-            game,
-            ended,
+            rules,
+            world,
+            timeline,
+            confirmed,
             mut hud,
             key,
         } = self.stage.view();
@@ -277,28 +339,39 @@ impl App<'_> {
             hud.overlay
                 .extend(HELP.iter().map(|line| (*line).to_owned()));
         }
-        if self.perf {
+        if self.perf_overlay {
             hud.overlay
                 .extend(performance(&self.frame_times, self.draw_calls));
         }
         let scene = match &mut self.scene {
             Some((shown, scene)) if *shown == key => scene,
             slot => {
-                let seed = u32::try_from(game.world().seed & 0xFFFF_FFFF).unwrap_or(0);
+                let seed = u32::try_from(world.seed & 0xFFFF_FFFF).unwrap_or(0);
                 let size = (self.window.as_ref()).map_or(SIZE.into(), |window| window.inner_size());
                 &mut slot
-                    .insert((key, Scene::new(game.rules(), size.width, size.height, seed)))
+                    .insert((key, Scene::new(rules, size.width, size.height, seed)))
                     .1
             }
         };
         let frame = scene.frame(
             &*renderer,
-            game.end_world().filter(|_| ended).unwrap_or(game.world()),
-            game.timeline(),
-            game.confirmed_frame(),
+            world,
+            timeline.iter().copied(),
+            confirmed,
             &hud,
             dt,
         );
+        let sounds = match &mut self.sounds {
+            Some((heard, sounds)) if *heard == key => sounds,
+            slot => {
+                if let Some((_, old)) = slot.as_mut() {
+                    old.silence(&mut self.audio);
+                }
+                &mut slot.insert((key, Sounds::new(&self.audio))).1
+            }
+        };
+        sounds.reconcile(&mut self.audio, timeline.iter().copied(), world, confirmed);
+        sounds.listen(&mut self.audio, world, hud.seat);
         let shot = if self.over && self.screenshot.is_some() {
             self.screenshot.take()
         } else {
@@ -309,8 +382,20 @@ impl App<'_> {
                 .capture_next_frame()
                 .map_err(|error| error.to_string())?;
         }
+        let prepared = presenting.elapsed();
         let stats = renderer.render(&frame).map_err(|error| error.to_string())?;
         self.draw_calls = stats.draw_calls;
+        if let Some((_, log)) = &mut self.perf {
+            let us = |d: Duration| u32::try_from(d.as_micros()).unwrap_or(u32::MAX);
+            log.frames.push(us(elapsed));
+            log.prepare.push(us(prepared));
+            log.render
+                .push(us(presenting.elapsed()).saturating_sub(us(prepared)));
+            log.simulation
+                .push(u32::try_from(self.simulated_us).unwrap_or(u32::MAX));
+            log.draw_calls.push(stats.draw_calls);
+        }
+        self.simulated_us = 0;
         if let (Some(path), Some(image)) = (shot, renderer.take_capture()) {
             let png = image.to_png().map_err(|error| error.to_string())?;
             std::fs::write(&path, png)
@@ -348,6 +433,61 @@ fn performance(times: &trystero::game::Samples, draw_calls: u32) -> Vec<String> 
         format!("HITCHES (OVER 33 MS) {}", times.count_over(33_333)),
         format!("DRAW CALLS {draw_calls}"),
     ]
+}
+
+/// The performance monitor's record of a whole run (`--perf FILE`), per frame drawn: the time
+/// since the previous frame, the CPU time of the simulation steps it covers, of building the
+/// frame (the scene and the sound reconciliation), and of the renderer's submission and
+/// present (on lavapipe the GPU's work runs on the CPU inside it).
+#[derive(Debug, Default)]
+struct PerfLog {
+    frames: trystero::game::Samples,
+    simulation: trystero::game::Samples,
+    prepare: trystero::game::Samples,
+    render: trystero::game::Samples,
+    draw_calls: trystero::game::Samples,
+}
+
+impl PerfLog {
+    fn to_json(&self, adapter: &str, size: (u32, u32)) -> String {
+        let ms = |us: u32| f64::from(us) / 1_000.0;
+        let series = |samples: &trystero::game::Samples| {
+            serde_json::json!({
+                "p50": ms(samples.percentile(500)),
+                "p90": ms(samples.percentile(900)),
+                "p99": ms(samples.percentile(990)),
+                "max": ms(samples.percentile(1000)),
+                "mean": samples.mean() / 1_000.0,
+            })
+        };
+        let frames = self.frames.len();
+        let seconds = self.frames.sum() / 1_000_000.0;
+        let fps = |us: u32| {
+            if us == 0 {
+                0.0
+            } else {
+                1_000_000.0 / f64::from(us)
+            }
+        };
+        serde_json::to_string_pretty(&serde_json::json!({
+            "adapter": adapter,
+            "width": size.0,
+            "height": size.1,
+            "frames": frames,
+            "seconds": seconds,
+            "fps_mean": if seconds > 0.0 { frames as f64 / seconds } else { 0.0 },
+            "fps_1_percent_low": fps(self.frames.percentile(990)),
+            "hitches_over_33ms": self.frames.count_over(33_333),
+            "frame_ms": series(&self.frames),
+            "cpu_ms_per_frame": {
+                "simulation": series(&self.simulation),
+                "scene_and_audio": series(&self.prepare),
+                "render_and_present": series(&self.render),
+            },
+            "draw_calls_p50": self.draw_calls.percentile(500),
+        }))
+        .unwrap_or_default()
+    }
 }
 
 /// The game's keys (the anim crate's bindings).
@@ -438,7 +578,7 @@ impl App<'_> {
     fn game_key(&mut self, code: KeyCode, pressed: bool) {
         match (code, pressed) {
             (KeyCode::F1, true) => self.help = !self.help,
-            (KeyCode::F3, true) => self.perf = !self.perf,
+            (KeyCode::F3, true) => self.perf_overlay = !self.perf_overlay,
             (KeyCode::Digit1, true) => self.choice = 1,
             (KeyCode::Digit2, true) => self.choice = 2,
             (KeyCode::Digit3, true) => self.choice = 3,

@@ -5,15 +5,37 @@ use trystero_core::audio::AudioError;
 
 use crate::frequency;
 
+/// The music loops without a seam: its last sample runs into its first as smoothly as any two
+/// neighbours inside it.
+#[test]
+fn the_music_loops_seamlessly() {
+    let music = synth::music(48_000);
+    assert!((music.seconds() - synth::MUSIC_SECONDS).abs() < 1e-3);
+    let samples = &music.samples;
+    let peak = samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+    assert!(peak > 0.2 && peak <= 0.9, "peak {peak}");
+    let largest_step = samples
+        .windows(2)
+        .map(|pair| (pair[1] - pair[0]).abs())
+        .fold(0.0f32, f32::max);
+    let seam = (samples[0] - samples[samples.len() - 1]).abs();
+    assert!(
+        seam <= largest_step,
+        "seam {seam} > largest step {largest_step}"
+    );
+}
+
 #[test]
 fn every_procedural_sound_is_there_deterministic_and_distinct() {
     let sounds = synth::all(48_000);
     let names: Vec<&str> = sounds.iter().map(|(name, _)| *name).collect();
     assert_eq!(
         names,
-        ["swing", "hit", "clang", "roll", "growl", "howl", "footstep"]
+        [
+            "swing", "hit", "clang", "roll", "growl", "howl", "footstep", "music"
+        ]
     );
-    for (name, clip) in &sounds {
+    for (name, clip) in sounds.iter().filter(|(name, _)| *name != "music") {
         let peak = clip.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
         assert!(peak > 0.2 && peak <= 0.9 + 1e-6, "{name}: peak {peak}");
         assert!(clip.seconds() > 0.1 && clip.seconds() < 3.0, "{name}");

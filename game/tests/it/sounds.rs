@@ -6,7 +6,9 @@ use trystero_core::audio::{AudioCall, RecordingAudio};
 use trystero_game::{Bot, Entity, EventKind, GameEvent, Match, Rules, Setup, Sounds, World};
 use trystero_netcode::{Config, SimConfig, SimNetwork};
 
-const NAMES: [&str; 7] = ["swing", "hit", "clang", "roll", "growl", "howl", "footstep"];
+const NAMES: [&str; 8] = [
+    "swing", "hit", "clang", "roll", "growl", "howl", "footstep", "music",
+];
 
 fn hit(frame: u32, wolf: u16) -> GameEvent {
     GameEvent {
@@ -16,6 +18,53 @@ fn hit(frame: u32, wolf: u16) -> GameEvent {
         other: Some(Entity::Wolf(wolf)),
         amount: 20,
     }
+}
+
+/// The listener sits on the local fighter with the screen's right on its right; the music
+/// starts once, looping on its bus, however often the listener moves.
+#[test]
+fn the_listener_follows_the_local_fighter_and_the_music_starts_once() {
+    use trystero_core::audio::{Bus, Listener};
+    let rules = Rules::new(4);
+    let world = World::new(4, 2, &rules);
+    let mut audio = RecordingAudio::new(&NAMES);
+    let mut sounds = Sounds::new(&audio);
+    for _ in 0..3 {
+        sounds.listen(&mut audio, &world, Some(1));
+    }
+    let listeners: Vec<&Listener> = audio
+        .calls
+        .iter()
+        .filter_map(|call| match call {
+            AudioCall::Listener(listener) => Some(listener),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(listeners.len(), 3);
+    let fighter = &world.players[1].fighter;
+    let px = trystero_game::PX as f32;
+    let expected = [fighter.x as f32 / px, fighter.y as f32 / px];
+    assert_eq!(listeners[0].position[..2], expected);
+    // right = forward × up must be the screen's +x.
+    let [f, u] = [listeners[0].forward, listeners[0].up];
+    let right = [
+        f[1] * u[2] - f[2] * u[1],
+        f[2] * u[0] - f[0] * u[2],
+        f[0] * u[1] - f[1] * u[0],
+    ];
+    assert_eq!(right, [1.0, 0.0, 0.0]);
+    let music: Vec<_> = audio
+        .calls
+        .iter()
+        .filter_map(|call| match call {
+            AudioCall::Play(_, play) if play.bus == Bus::Music => Some(play),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(music.len(), 1, "{:?}", audio.calls);
+    assert!(music[0].looping);
+    sounds.silence(&mut audio);
+    assert!(matches!(audio.calls.last(), Some(AudioCall::Stop(_))));
 }
 
 fn counts(audio: &RecordingAudio) -> (usize, usize) {
@@ -133,7 +182,12 @@ fn over_a_lossy_match_every_final_event_is_heard_exactly_once() {
     );
     assert!(heard_final.len() > 20, "they fought: {}", heard_final.len());
     let (plays, stops) = counts(&audio);
-    assert_eq!(plays as u64, sounds.started);
+    assert!(
+        sounds.footsteps > 10,
+        "the bots ran: {} steps",
+        sounds.footsteps
+    );
+    assert_eq!(plays as u64, sounds.started + sounds.footsteps);
     assert_eq!(stops as u64, sounds.retracted);
     assert_eq!(
         sounds.started - sounds.retracted,
