@@ -1,8 +1,10 @@
 //! Command-line parsing and the shared network options.
 
 mod chat;
+mod controls;
 mod files;
 mod game;
+mod gamepad;
 mod leaderboard;
 mod lobby;
 mod lobby_view;

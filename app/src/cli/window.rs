@@ -2,14 +2,13 @@
 //! match ticked at a fixed 60 Hz between redraws. Each redraw presents the game's `Scene` of
 //! the world as it stands. The network keeps running on tokio's worker threads meanwhile.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use trystero::PeerId;
 use trystero::game::{GameEvent, Hud, Match, Rules, Scene, Sounds, World, pack_input};
-use trystero_anim::{Input, Key};
+use trystero_anim::{Action, Input};
 use trystero_audio::AudioEngine;
 use trystero_core::render::Renderer;
 use trystero_render::{Settings, WgpuRenderer};
@@ -18,6 +17,9 @@ use winit::event::{ElementState, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{KeyCode, PhysicalKey};
 use winit::window::{Window, WindowId};
+
+use super::controls::Bindings;
+use super::gamepad::Gamepads;
 
 /// The window's size.
 const SIZE: (u32, u32) = (960, 540);
@@ -179,8 +181,11 @@ pub(crate) fn run(stage: &mut dyn Stage, perf: Option<PathBuf>) -> Result<(), Wi
         window: None,
         renderer: None,
         scene: None,
-        held: BTreeSet::new(),
+        held: Vec::new(),
         before: Vec::new(),
+        actions: Vec::new(),
+        bindings: bindings(),
+        pads: Gamepads::default(),
         choice: 0,
         help: false,
         perf_overlay: false,
@@ -219,8 +224,14 @@ struct App<'a> {
     renderer: Option<WgpuRenderer>,
     /// The presenter, and the key of the match it presents.
     scene: Option<(u64, Scene)>,
-    held: BTreeSet<Key>,
-    before: Vec<Key>,
+    /// Keys of the keyboard held now.
+    held: Vec<KeyCode>,
+    /// The actions held at the last tick.
+    before: Vec<Action>,
+    /// Scratch for this tick's actions.
+    actions: Vec<Action>,
+    bindings: Bindings,
+    pads: Gamepads,
     /// An upgrade pick pressed (1–3), sent once.
     choice: u8,
     /// One tick per redraw, each drawn as 1/60 s (for screenshots).
@@ -271,11 +282,19 @@ impl App<'_> {
         Ok(())
     }
 
-    /// The keyboard's input of this tick: the keys held now against those of the last tick.
+    /// The input of this tick: the actions of the keys and pads held now against those of
+    /// the last tick.
     fn input(&mut self) -> u16 {
-        let held: Vec<Key> = self.held.iter().copied().collect();
-        let input = Input::from_keys(&held, &self.before);
-        self.before = held;
+        let mut actions = std::mem::take(&mut self.actions);
+        actions.clear();
+        actions.extend(
+            self.held
+                .iter()
+                .filter_map(|key| self.bindings.action(*key)),
+        );
+        self.pads.poll().actions(&mut actions);
+        let input = Input::from_actions(&actions, &self.before);
+        self.actions = std::mem::replace(&mut self.before, actions);
         pack_input(input, std::mem::take(&mut self.choice))
     }
 
@@ -338,6 +357,7 @@ impl App<'_> {
         if self.help {
             hud.overlay
                 .extend(HELP.iter().map(|line| (*line).to_owned()));
+            hud.overlay.push(format!("GAMEPADS: {}", self.pads.count()));
         }
         if self.perf_overlay {
             hud.overlay
@@ -406,13 +426,15 @@ impl App<'_> {
 }
 
 /// The F1 overlay.
-const HELP: [&str; 7] = [
+const HELP: [&str; 9] = [
     "MOVE: WASD OR ARROWS",
     "ATTACK: SPACE OR J   HEAVY: E OR I",
     "SPECIAL: Q OR U (10 S COOLDOWN)",
     "BLOCK: SHIFT OR K (RAISE IT JUST IN TIME TO PARRY)",
     "ROLL: CTRL OR L",
     "UPGRADES BETWEEN WAVES: 1 2 3",
+    "PAD: STICK MOVES, A ATTACK, X HEAVY, Y SPECIAL, B ROLL",
+    "     SHOULDERS BLOCK   (REBIND KEYS IN KEYS.JSON)",
     "F1 HELP   F3 PERFORMANCE   ESC QUIT",
 ];
 
@@ -490,28 +512,15 @@ impl PerfLog {
     }
 }
 
-/// The game's keys (the anim crate's bindings).
-fn key(code: KeyCode) -> Option<Key> {
-    Some(match code {
-        KeyCode::KeyW => Key::W,
-        KeyCode::KeyA => Key::A,
-        KeyCode::KeyS => Key::S,
-        KeyCode::KeyD => Key::D,
-        KeyCode::ArrowUp => Key::Up,
-        KeyCode::ArrowLeft => Key::Left,
-        KeyCode::ArrowDown => Key::Down,
-        KeyCode::ArrowRight => Key::Right,
-        KeyCode::Space => Key::Space,
-        KeyCode::KeyJ => Key::J,
-        KeyCode::ShiftLeft | KeyCode::ShiftRight => Key::Shift,
-        KeyCode::KeyK => Key::K,
-        KeyCode::ControlLeft | KeyCode::ControlRight => Key::Ctrl,
-        KeyCode::KeyL => Key::L,
-        KeyCode::KeyE => Key::E,
-        KeyCode::KeyI => Key::I,
-        KeyCode::KeyQ => Key::Q,
-        KeyCode::KeyU => Key::U,
-        _ => return None,
+/// The keyboard's bindings: `keys.json` in the config folder, else the defaults (a broken file
+/// is named in one line and the defaults used).
+fn bindings() -> Bindings {
+    let Some(path) = Bindings::path() else {
+        return Bindings::default();
+    };
+    Bindings::load(&path).unwrap_or_else(|error| {
+        eprintln!("trystero: {error}: using the default keys");
+        Bindings::default()
     })
 }
 
@@ -560,6 +569,12 @@ impl ApplicationHandler for App<'_> {
         if self.window.is_none() {
             return;
         }
+        // The pads' menu buttons, as keys the stage may take (a match ignores them).
+        for code in self.pads.poll().take_presses() {
+            if self.stage.key(code, true) == KeyUse::Quit {
+                event_loop.exit();
+            }
+        }
         self.advance();
         if let Some(window) = &self.window {
             window.request_redraw();
@@ -583,12 +598,12 @@ impl App<'_> {
             (KeyCode::Digit2, true) => self.choice = 2,
             (KeyCode::Digit3, true) => self.choice = 3,
             _ => {
-                if let Some(key) = key(code) {
-                    if pressed {
-                        self.held.insert(key);
-                    } else {
-                        self.held.remove(&key);
+                if pressed {
+                    if !self.held.contains(&code) {
+                        self.held.push(code);
                     }
+                } else {
+                    self.held.retain(|held| *held != code);
                 }
             }
         }
