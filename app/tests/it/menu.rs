@@ -163,3 +163,28 @@ fn host_and_join_through_the_menus_meet_play_and_see_their_results() {
         std::fs::remove_dir_all(data).unwrap();
     }
 }
+
+/// With no display, `trystero play` (what a bare `trystero` runs) says so in one line and
+/// plays a headless match with the bot to its end, then prints the summary.
+#[test]
+fn without_a_display_the_game_says_so_and_plays_a_headless_bot_match() {
+    let data = temp("headless");
+    let output = Command::new(env!("CARGO_BIN_EXE_trystero"))
+        .args(["play", "--room", "headless", "--frames", "300"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("TRYSTERO_DATA_DIR", &data)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{said}");
+    let notes: Vec<&str> = said.lines().filter(|line| line.contains("no display")).collect();
+    assert_eq!(notes.len(), 1, "{said}");
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        summary.contains("match over (the frame limit) after 300 frames"),
+        "{summary}"
+    );
+    std::fs::remove_dir_all(data).unwrap();
+}
