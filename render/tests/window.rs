@@ -8,9 +8,8 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)] // test code
 
-use std::process::{Child, Command, ExitCode};
+use std::process::{Command, ExitCode};
 use std::sync::Arc;
-use std::time::Duration;
 
 use trystero_core::render::Renderer;
 use trystero_render::{Gpu, Image, Settings, WgpuRenderer, scenes};
@@ -19,42 +18,13 @@ use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, EventLoop};
 use winit::window::{Window, WindowId};
 
-/// Starts `Xvfb` on a free display number and points `DISPLAY` at it (a number whose
-/// socket or lock exists, or whose server does not come up, is skipped).
-fn virtual_display() -> Child {
-    for number in 90..140 {
-        let taken = [
-            format!("/tmp/.X11-unix/X{number}"),
-            format!("/tmp/.X{number}-lock"),
-        ];
-        if taken.iter().any(|path| std::path::Path::new(path).exists()) {
-            continue;
-        }
-        let display = format!(":{number}");
-        let mut child = Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "800x600x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("Xvfb (apt-get install xvfb), or run with a DISPLAY");
-        for _ in 0..100 {
-            if std::path::Path::new(&format!("/tmp/.X11-unix/X{number}")).exists() {
-                // SAFETY: no other thread exists yet in this process (no harness, no runtime).
-                unsafe { std::env::set_var("DISPLAY", &display) };
-                return child;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    panic!("no free X display number");
+/// Starts an `Xvfb` of the test's own (testkit's: a free display number, stopped cleanly) and
+/// points `DISPLAY` at it.
+fn virtual_display() -> trystero_testkit::xvfb::Xvfb {
+    let server = trystero_testkit::xvfb::Xvfb::start_sized("800x600x24");
+    // SAFETY: no other thread exists yet in this process (no harness, no runtime).
+    unsafe { std::env::set_var("DISPLAY", &server.display) };
+    server
 }
 
 #[derive(Default)]
@@ -137,15 +107,12 @@ fn main() -> ExitCode {
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok();
-    let mut server = (xvfb || std::env::var_os("DISPLAY").is_none()).then(virtual_display);
+    let server = (xvfb || std::env::var_os("DISPLAY").is_none()).then(virtual_display);
     let event_loop = EventLoop::new().expect("an X11 event loop");
     let mut app = App::default();
     let outcome = event_loop.run_app(&mut app);
     drop(app.window.take());
-    if let Some(server) = server.as_mut() {
-        let _ = server.kill();
-        let _ = server.wait();
-    }
+    drop(server);
     outcome.expect("the event loop");
     match app.result {
         Some(Ok((presented, reference, adapter))) => {

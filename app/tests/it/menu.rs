@@ -179,7 +179,10 @@ fn without_a_display_the_game_says_so_and_plays_a_headless_bot_match() {
         .unwrap();
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{said}");
-    let notes: Vec<&str> = said.lines().filter(|line| line.contains("no display")).collect();
+    let notes: Vec<&str> = said
+        .lines()
+        .filter(|line| line.contains("no display"))
+        .collect();
     assert_eq!(notes.len(), 1, "{said}");
     let summary = String::from_utf8_lossy(&output.stdout);
     assert!(
