@@ -545,6 +545,11 @@ impl ApplicationHandler for App<'_> {
                     return;
                 };
                 let pressed = event.state == ElementState::Pressed;
+                if !pressed {
+                    // A release always counts, whoever takes the key now (a key held into a
+                    // menu and let go there must not stay held in the next match).
+                    self.held.retain(|held| *held != code);
+                }
                 match self.stage.key(code, pressed) {
                     KeyUse::Quit => event_loop.exit(),
                     KeyUse::Taken => {}
