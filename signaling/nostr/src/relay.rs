@@ -4,6 +4,7 @@
 use std::sync::PoisonError;
 use std::time::Duration;
 
+use nostr::JsonUtil;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 use trystero_core::id::random_id;
@@ -95,8 +96,13 @@ impl Relay {
         };
         match parts.first().and_then(Value::as_str) {
             Some("EVENT") => {
-                if let Some((topic, content)) = event_topic_and_content(&parts) {
-                    inbox.deliver(topic.to_owned(), content.to_owned());
+                match accepted_event(&parts, &self.topics) {
+                    Ok((topic, content)) => {
+                        inbox.deliver(topic, content);
+                    }
+                    Err(refused) => {
+                        tracing::debug!(relay = %self.url, %refused, "event dropped");
+                    }
                 }
                 Ok(())
             }
@@ -124,15 +130,65 @@ impl Relay {
     }
 }
 
-/// The `x` tag and the content of an `EVENT` message's event.
-fn event_topic_and_content(parts: &[Value]) -> Option<(&str, &str)> {
-    let event = parts.get(2)?;
-    let content = event.get("content")?.as_str()?;
-    let topic = event.get("tags")?.as_array()?.iter().find_map(|tag| {
-        let tag = tag.as_array()?;
-        (tag.first()?.as_str()? == "x").then(|| tag.get(1)?.as_str())?
-    })?;
-    Some((topic, content))
+/// Why an `EVENT` from a relay was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Refused {
+    /// Not an event with content and an `x` tag.
+    #[error("not a Trystero event")]
+    Malformed,
+    /// For a topic we do not listen to (relays should not send those).
+    #[error("a topic we did not subscribe to")]
+    Unsubscribed,
+    /// Its kind is not the one its topic maps to.
+    #[error("kind {0} does not match its topic")]
+    WrongKind(u64),
+    /// Its id is not the hash of its fields, or its signature does not verify.
+    #[error("forged: {0}")]
+    Forged(String),
+}
+
+/// The topic and content of an `EVENT` message's event, once it is one we listen to, of its
+/// topic's kind, and signed by its `pubkey` over its own id (NIP-01: the relay may be anyone,
+/// so its word is not taken for it). The cheap checks come before the signature's.
+pub(crate) fn accepted_event(
+    parts: &[Value],
+    topics: &Topics,
+) -> Result<(String, String), Refused> {
+    let event = parts.get(2).ok_or(Refused::Malformed)?;
+    let content = event
+        .get("content")
+        .and_then(Value::as_str)
+        .ok_or(Refused::Malformed)?;
+    let topic = event
+        .get("tags")
+        .and_then(Value::as_array)
+        .and_then(|tags| {
+            tags.iter().find_map(|tag| {
+                let tag = tag.as_array()?;
+                (tag.first()?.as_str()? == "x").then(|| tag.get(1)?.as_str())?
+            })
+        })
+        .ok_or(Refused::Malformed)?;
+    if !topics
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .contains(topic)
+    {
+        return Err(Refused::Unsubscribed);
+    }
+    let kind = event
+        .get("kind")
+        .and_then(Value::as_u64)
+        .ok_or(Refused::Malformed)?;
+    if kind != u64::from(nostr_kind(topic)) {
+        return Err(Refused::WrongKind(kind));
+    }
+    let signed = nostr::Event::from_json(event.to_string())
+        .map_err(|error| Refused::Forged(error.to_string()))?;
+    signed
+        .verify()
+        .map_err(|error| Refused::Forged(error.to_string()))?;
+    Ok((topic.to_owned(), content.to_owned()))
 }
 
 impl Session for Relay {
@@ -164,5 +220,87 @@ impl Session for Relay {
 
     fn received(&mut self, text: &str, inbox: &Inbox) -> Result<(), String> {
         self.on_text(text, inbox)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::sync::{Arc, Mutex};
+
+    use nostr::{EventBuilder, Keys, Kind, Tag, TagKind};
+
+    use super::*;
+
+    const TOPIC: &str = "Trystero@app@room";
+
+    fn topics() -> Topics {
+        Arc::new(Mutex::new(BTreeSet::from([TOPIC.to_owned()])))
+    }
+
+    /// `["EVENT", sub, event]` for an event on `topic` of `kind`, signed by a fresh key.
+    fn message(topic: &str, kind: u16, content: &str) -> Vec<Value> {
+        let event = EventBuilder::new(Kind::from_u16(kind), content)
+            .tag(Tag::custom(TagKind::custom("x"), [topic.to_owned()]))
+            .sign_with_keys(&Keys::generate())
+            .unwrap();
+        let event: Value = serde_json::from_str(&event.as_json()).unwrap();
+        vec![json!("EVENT"), json!("sub"), event]
+    }
+
+    #[test]
+    fn a_signed_event_of_a_subscribed_topic_is_delivered() {
+        let parts = message(TOPIC, nostr_kind(TOPIC), r#"{"peerId":"p"}"#);
+        assert_eq!(
+            accepted_event(&parts, &topics()),
+            Ok((TOPIC.to_owned(), r#"{"peerId":"p"}"#.to_owned()))
+        );
+    }
+
+    /// A relay (or anyone in its place) cannot make up or alter what a peer said.
+    #[test]
+    fn forged_and_foreign_events_are_dropped() {
+        let kind = nostr_kind(TOPIC);
+        // The content changed after signing: the id no longer matches.
+        let mut altered = message(TOPIC, kind, r#"{"peerId":"p"}"#);
+        altered[2]["content"] = json!(r#"{"peerId":"mallory"}"#);
+        assert!(matches!(
+            accepted_event(&altered, &topics()),
+            Err(Refused::Forged(_))
+        ));
+        // Someone else's signature under this event's id.
+        let mut resigned = message(TOPIC, kind, "a");
+        let other = message(TOPIC, kind, "b");
+        resigned[2]["sig"] = other[2]["sig"].clone();
+        assert!(matches!(
+            accepted_event(&resigned, &topics()),
+            Err(Refused::Forged(_))
+        ));
+        // A made-up id and signature of the right shape.
+        let mut invented = message(TOPIC, kind, "a");
+        invented[2]["id"] = json!("00".repeat(32));
+        assert!(matches!(
+            accepted_event(&invented, &topics()),
+            Err(Refused::Forged(_))
+        ));
+        assert_eq!(
+            accepted_event(&message("Trystero@app@other", kind, "a"), &topics()),
+            Err(Refused::Unsubscribed)
+        );
+        let wrong = if kind == 20_000 { 20_001 } else { 20_000 };
+        assert_eq!(
+            accepted_event(&message(TOPIC, wrong, "a"), &topics()),
+            Err(Refused::WrongKind(u64::from(wrong)))
+        );
+        let mut untagged = message(TOPIC, kind, "a");
+        untagged[2]["tags"] = json!([]);
+        assert_eq!(
+            accepted_event(&untagged, &topics()),
+            Err(Refused::Malformed)
+        );
+        assert_eq!(
+            accepted_event(&[json!("EVENT")], &topics()),
+            Err(Refused::Malformed)
+        );
     }
 }
