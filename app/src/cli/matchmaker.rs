@@ -107,6 +107,7 @@ fn network_args(args: &NetworkArgs) -> NetworkArgs {
         app: args.app.clone(),
         room: args.room.clone(),
         password: args.password.clone(),
+        password_file: args.password_file.clone(),
         strategy: args.strategy.clone(),
         relays: args.relays.clone(),
         local: args.local,

@@ -68,9 +68,19 @@ pub(crate) struct NetworkArgs {
     /// The room id.
     #[arg(long)]
     pub(crate) room: String,
-    /// The room password (encrypts signalling and runs the password handshake).
-    #[arg(long, default_value = "")]
+    /// The room password (encrypts signalling and runs the password handshake). Other users
+    /// of this machine can read a command line: prefer `--password-file` or the
+    /// `TRYSTERO_PASSWORD` variable.
+    #[arg(
+        long,
+        default_value = "",
+        env = "TRYSTERO_PASSWORD",
+        hide_env_values = true
+    )]
     pub(crate) password: String,
+    /// Read the room password from this file (its first line; at most 4 KiB).
+    #[arg(long, conflicts_with = "password")]
+    pub(crate) password_file: Option<std::path::PathBuf>,
     /// Signalling strategy: `nostr`, `mqtt` or `torrent`.
     #[arg(long, default_value = "nostr")]
     pub(crate) strategy: String,
@@ -117,7 +127,11 @@ impl NetworkArgs {
             relays.push(url);
             embedded = started;
         }
-        let mut builder = RoomConfig::builder(&self.app).password(&self.password);
+        let password = match &self.password_file {
+            Some(path) => read_password(path)?,
+            None => self.password.clone(),
+        };
+        let mut builder = RoomConfig::builder(&self.app).password(password);
         if !relays.is_empty() {
             builder = builder.relay_urls(relays);
         }
@@ -149,6 +163,29 @@ impl NetworkArgs {
             _relay: embedded,
         })
     }
+}
+
+/// The largest password file read.
+const MAX_PASSWORD_FILE: u64 = 4 << 10;
+
+/// The first line of a password file (without its line ending); an empty one is an error.
+fn read_password(path: &std::path::Path) -> Result<String> {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("reading the password file {}", path.display()))?
+        .len();
+    if size > MAX_PASSWORD_FILE {
+        bail!(
+            "the password file {} is {size} bytes: at most {MAX_PASSWORD_FILE}",
+            path.display()
+        );
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the password file {}", path.display()))?;
+    let line = text.lines().next().unwrap_or_default();
+    if line.is_empty() {
+        bail!("the password file {} is empty", path.display());
+    }
+    Ok(line.to_owned())
 }
 
 /// `stun:host:port`, `turn:host:port`, or `turn:user:pass@host:port`.
@@ -214,6 +251,56 @@ mod tests {
         let debug = format!("{play:?}");
         assert!(debug.contains("local: true"), "{debug}");
         assert!(debug.contains("room: \"lobby\""), "{debug}");
+    }
+
+    /// The password comes from a file (its first line), or from `TRYSTERO_PASSWORD`, never
+    /// needing the command line; a file and `--password` together are refused.
+    #[test]
+    fn the_password_comes_from_a_file_or_the_environment() {
+        let dir = std::env::temp_dir().join(format!("trystero-password-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("password");
+        std::fs::write(&file, "correct horse\nsecond line\n").unwrap();
+        let peer = |extra: &[&str]| {
+            let mut args = vec!["trystero", "peer", "--room", "r", "--local-port", "1"];
+            args.extend_from_slice(extra);
+            Cli::try_parse_from(args).map(|cli| match cli.command {
+                Some(Command::Peer(peer)) => peer,
+                _ => panic!("expected peer"),
+            })
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let password = |extra: &[&str]| {
+            let args = peer(extra).unwrap();
+            runtime
+                .block_on(args.network.resolve())
+                .map(|network| network.config.password().to_owned())
+        };
+        let file_arg = file.to_str().unwrap();
+        assert_eq!(
+            password(&["--password-file", file_arg]).unwrap(),
+            "correct horse"
+        );
+        assert!(peer(&["--password-file", file_arg, "--password", "x"]).is_err());
+        std::fs::write(&file, "\n").unwrap();
+        let error = password(&["--password-file", file_arg]).unwrap_err();
+        assert!(error.to_string().contains("is empty"), "{error}");
+        let error = password(&["--password-file", "/nonexistent/password"]).unwrap_err();
+        assert!(format!("{error:#}").contains("password file"), "{error:#}");
+        // The variable, read by clap (the test sets it only for a parse of its own).
+        let command = <Cli as clap::CommandFactory>::command();
+        let arg = command
+            .get_subcommands()
+            .find(|sub| sub.get_name() == "peer")
+            .and_then(|peer| peer.get_arguments().find(|arg| arg.get_id() == "password"))
+            .unwrap();
+        assert_eq!(
+            arg.get_env().and_then(|name| name.to_str()),
+            Some("TRYSTERO_PASSWORD")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
