@@ -122,6 +122,9 @@ pub struct Stats {
     pub rollbacks: u64,
     /// Frames resimulated by rollbacks.
     pub resimulated: u64,
+    /// Peers' claims that a player dropped from a frame older than any state kept (so
+    /// never a real peer's, and loading it would load an overwritten state): refused.
+    pub refused_drops: u64,
 }
 
 #[derive(Debug)]
@@ -336,6 +339,57 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
         }
     }
 
+    /// The oldest frame whose saved state is still kept (a rollback can load it).
+    fn oldest_loadable(&self) -> Frame {
+        let kept = Frame::try_from(self.slots()).unwrap_or(1).max(1);
+        self.current.saturating_sub(kept - 1)
+    }
+
+    /// A remote peer says `player` dropped from `frame`. A peer speaks for itself only: the
+    /// claim is followed (so that every peer settles on the earliest frame) once `player` is
+    /// silent for us too (interrupted, or dropped already) — never while we still hear it, so
+    /// a peer cannot drop an honest player from the others' matches. Until then the claim
+    /// stays in that peer's latest report and is considered again at every poll.
+    fn consider_drop(&mut self, player: usize, frame: Frame) {
+        let silent = self.queues[player].disconnected_at().is_some()
+            || self.remotes[player]
+                .as_ref()
+                .is_some_and(|remote| remote.interrupted);
+        if silent && frame >= self.oldest_loadable() {
+            self.drop_player(player, frame);
+        }
+    }
+
+    /// The remote peers' standing drop claims, considered again (a player they dropped may
+    /// have fallen silent for us since).
+    fn consider_drop_claims(&mut self) {
+        let mut claims = [None::<Frame>; MAX_PLAYERS];
+        for (from, remote) in self.remotes.iter().enumerate() {
+            let Some(remote) = remote else { continue };
+            if self.queues[from].disconnected_at().is_some() {
+                continue;
+            }
+            for (player, claim) in remote.drops.iter().enumerate() {
+                if let Some(frame) = *claim
+                    && player != self.local
+                    && player != from
+                    && player < self.config.players
+                {
+                    claims[player] = Some(claims[player].map_or(frame, |f: Frame| f.min(frame)));
+                }
+            }
+        }
+        for (player, claim) in claims.into_iter().enumerate() {
+            if let Some(frame) = claim
+                && self.queues[player]
+                    .disconnected_at()
+                    .is_none_or(|ours| frame < ours)
+            {
+                self.consider_drop(player, frame);
+            }
+        }
+    }
+
     /// The state slots a game keeps (saved states are indexed `0..slots()`): the rollback
     /// window, plus room for peers that dropped a player at slightly different frames to
     /// settle on the earliest.
@@ -543,6 +597,7 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
         }
         self.received = received;
         self.check_liveness(now_ms);
+        self.consider_drop_claims();
         self.finalize_checksum();
         for player in 0..self.config.players {
             self.compare(player);
@@ -593,7 +648,22 @@ impl<I: Input, A: Clone + PartialEq, P: Predictor<I>> P2PSession<I, A, P> {
                 && other != player
                 && other < self.config.players
             {
-                self.drop_player(other, frame);
+                // Our drop is there already, or earlier: nothing to move.
+                if self.queues[other]
+                    .disconnected_at()
+                    .is_some_and(|ours| frame >= ours)
+                {
+                    continue;
+                }
+                if frame >= self.oldest_loadable() {
+                    self.consider_drop(other, frame);
+                } else if self.remotes[player]
+                    .as_ref()
+                    .is_none_or(|remote| remote.drops[other] != Some(frame))
+                {
+                    // Counted once per claim, not per message repeating it.
+                    self.stats.refused_drops += 1;
+                }
             }
         }
         if let Some(remote) = self.remotes[player].as_mut() {

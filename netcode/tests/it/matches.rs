@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use trystero_netcode::{
-    Config, Event, Frame, P2PSession, Request, SessionError, SimConfig, SimNetwork, SimSocket,
-    Slots, Socket, SpectatorSession,
+    Config, Event, Frame, Message, P2PSession, Request, SessionError, SimConfig, SimNetwork,
+    SimSocket, Slots, Socket, SpectatorSession,
 };
 
 use super::game::{World, splitmix};
@@ -442,6 +442,76 @@ fn the_remaining_players_agree_on_where_a_dropped_player_stops() {
 
 /// A player the room says left is dropped at once — not after the 5 s silence — and the others
 /// still agree on the frame it stops at and play on in sync.
+/// A datagram as peer `from` would send it, claiming `player` dropped from `frame`.
+fn drop_claim(from_frame: Frame, player: usize, frame: Frame) -> Vec<u8> {
+    let mut dropped = [None; trystero_netcode::MAX_PLAYERS];
+    dropped[player] = Some(frame);
+    let message = Message::<u8> {
+        frame: from_frame,
+        dropped,
+        ..Message::default()
+    };
+    let mut bytes = Vec::new();
+    message.encode(&mut bytes);
+    bytes
+}
+
+/// A peer speaks for itself only: its claim that an honest player dropped, while the others
+/// still hear that player, is not followed (before: the player was dropped from the others'
+/// matches at the claimed frame, and they desynced).
+#[test]
+fn a_forged_drop_of_a_player_everyone_hears_is_not_followed() {
+    let script = Script {
+        frames: 600,
+        // Peer 0 (address 0) tells peer 1 that player 2 dropped ten frames ago.
+        inject: vec![(300, 1, 0, drop_claim(298, 2, 288))],
+        ..Script::default()
+    };
+    let (peers, _) = play(3, 5, lossy(0.0), &script);
+    for (me, peer) in peers.iter().enumerate() {
+        assert!(
+            !peer
+                .events
+                .iter()
+                .any(|event| matches!(event, Event::Disconnected { .. })),
+            "peer {me}: {:?}",
+            peer.events
+        );
+    }
+    no_desync(&peers);
+    assert!(assert_same_history(&peers) > 550);
+}
+
+/// A claimed drop frame older than any saved state (no real peer's) is refused and counted:
+/// following it would load an overwritten state (a silent desync).
+#[test]
+fn a_drop_claim_older_than_the_saved_states_is_refused() {
+    let script = Script {
+        frames: 600,
+        leave: Some((200, 2)),
+        // After player 2 left, peer 0's address claims it dropped from frame 10.
+        inject: vec![(400, 1, 0, drop_claim(398, 2, 10))],
+        ..Script::default()
+    };
+    let (peers, _) = play(3, 9, lossy(0.0), &script);
+    let survivors = &peers[..2];
+    assert_eq!(survivors[1].session.stats().refused_drops, 1);
+    assert_eq!(survivors[0].session.stats().refused_drops, 0);
+    let dropped_from = |peer: &Peer| {
+        peer.events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Disconnected { player: 2, frame } => Some(*frame),
+                _ => None,
+            })
+            .min()
+    };
+    assert_eq!(dropped_from(&survivors[0]), dropped_from(&survivors[1]));
+    assert!(dropped_from(&survivors[1]).is_some_and(|frame| frame > 150));
+    no_desync(survivors);
+    assert!(assert_same_history(survivors) > 550);
+}
+
 #[test]
 fn a_player_reported_gone_is_dropped_at_once_at_an_agreed_frame() {
     for seed in 1..=20 {
