@@ -383,9 +383,14 @@ impl Solo {
     /// Delivers one relay message at `at` ms; `out` then holds only what it caused.
     fn receive(&mut self, at: u64, topic: &str, payload: &str) {
         self.out.clear();
+        self.receive_on(0, at, topic, payload);
+    }
+
+    /// Delivers one relay message from `relay` at `at` ms, adding to `out`.
+    fn receive_on(&mut self, relay: usize, at: u64, topic: &str, payload: &str) {
         self.signaling.on_relay_message(
             &mut step(Millis(at), &mut self.links, &mut self.random, &mut self.out),
-            0,
+            relay,
             topic,
             payload,
         );
@@ -577,4 +582,82 @@ fn a_disconnect_restarts_the_warm_up() {
     let b = pair.sides[1].id;
     pair.sides[0].signaling.disconnected(pair.now, b);
     assert_eq!(pair.sides[0].signaling.next_deadline(), Some(pair.now));
+}
+
+/// Anyone who knows the app and room ids can announce made-up peer ids. A flood of them
+/// cannot make a room open connections without bound (before: one WebRTC connection and offer
+/// per id, each held 57 s), keep state without bound, let one relay take every slot, or make
+/// the room flood the relays with nudges; once the half-open offers expire, honest peers get
+/// theirs again.
+#[test]
+fn a_flood_of_forged_announcements_is_bounded() {
+    use trystero_core::room::signaling::limits::{
+        MAX_HALF_OPEN, MAX_HALF_OPEN_PER_RELAY, MAX_PEERS, NUDGE_BURST, NUDGES_PER_SECOND,
+    };
+    use trystero_core::room::signaling::topics::OFFER_TTL;
+    let offers = |out: &[SignalingOutput]| {
+        out.iter()
+            .filter(|o| matches!(o, SignalingOutput::CreateOffer { .. }))
+            .count()
+    };
+    let forged = |first: char, i: usize| PeerId::parse(&format!("{first}{i:019}")).unwrap();
+    // We are the lower id: higher ones' announcements would each get an offer.
+    let mut solo = Solo::new(true);
+    let root = solo.root();
+    solo.out.clear();
+    for i in 0..1_000 {
+        solo.receive_on(0, 1_000, &root, &Solo::announce(forged('b', i)));
+    }
+    assert_eq!(
+        offers(&solo.out),
+        MAX_HALF_OPEN_PER_RELAY,
+        "one relay's share"
+    );
+    for i in 1_000..2_000 {
+        solo.receive_on(1 + i % 3, 1_000, &root, &Solo::announce(forged('b', i)));
+    }
+    assert_eq!(offers(&solo.out), MAX_HALF_OPEN);
+    assert_eq!(solo.signaling.half_open(), MAX_HALF_OPEN);
+    assert!(solo.signaling.tracked_peers() <= MAX_PEERS);
+    let refused = solo.signaling.refused();
+    assert_eq!(
+        refused.connections + refused.peers + MAX_HALF_OPEN as u64,
+        2_000,
+        "{refused:?}"
+    );
+    // The offers expire unanswered; an honest peer then gets one at once.
+    let later = 1_000 + OFFER_TTL.as_millis() as u64 + 1;
+    solo.tick(Millis(later));
+    assert_eq!(solo.signaling.half_open(), 0);
+    let other = solo.other;
+    solo.receive(later, &root, &Solo::announce(other));
+    assert_eq!(offers(&solo.out), 1);
+
+    // We are the higher id: lower ones' announcements would each get a nudge published.
+    let mut solo = Solo::new(false);
+    let root = solo.root();
+    solo.out.clear();
+    for i in 0..1_000 {
+        solo.receive_on(0, 1_000, &root, &Solo::announce(forged('A', i)));
+    }
+    let publishes = |out: &[SignalingOutput]| {
+        out.iter()
+            .filter(|o| matches!(o, SignalingOutput::Publish { .. }))
+            .count()
+    };
+    assert_eq!(publishes(&solo.out), NUDGE_BURST as usize);
+    // A second later the budget has refilled by the rate, no more.
+    solo.out.clear();
+    for i in 1_000..2_000 {
+        solo.receive_on(0, 2_000, &root, &Solo::announce(forged('A', i)));
+    }
+    assert_eq!(publishes(&solo.out), NUDGES_PER_SECOND as usize);
+    // One peer announcing many times is nudged once a second at most.
+    let mut solo = Solo::new(false);
+    solo.out.clear();
+    let other = solo.other;
+    for at in 0..10 {
+        solo.receive_on(0, 1_000 + at * 100, &root, &Solo::announce(other));
+    }
+    assert_eq!(publishes(&solo.out), 1);
 }

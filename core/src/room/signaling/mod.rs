@@ -5,6 +5,7 @@
 //! and the time, and carries out the [`SignalingOutput`]s. Every call that may create a link,
 //! draw an offer id or emit outputs takes a [`Step`]; each room's signalling owns its keys.
 //!
+//! - [`limits`]: the flood limits (peer state, connections being set up, nudges);
 //! - [`message`]: the relay messages (offers, answers, candidates, announcements), written and
 //!   validated exactly as Trystero JS does;
 //! - [`topics`]: [`TopicSignaling`], for topic strategies (Nostr, MQTT);
@@ -24,6 +25,7 @@ use crate::room::LinkId;
 use crate::signaler::SignalingStyle;
 use crate::time::Millis;
 
+pub mod limits;
 pub mod message;
 mod output;
 pub mod topics;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
+use super::limits::{Limits, MAX_PEERS, NUDGE_INTERVAL, Refused};
 use super::message::{IceCandidate, IncomingSignal, OutgoingSignal, SignalBody};
 use super::{ANNOUNCE_WARMUP, CONNECT_TTL, Keys, SignalingOutput, Step, connect_failure_message};
 use crate::id::{PeerId, random_id_with};
@@ -29,11 +30,12 @@ pub const OFFER_RESEND: Duration = Duration::from_millis(4_800);
 pub const OFFER_ID_LEN: usize = 12;
 /// Candidates buffered per peer before their offer or answer exists.
 pub const MAX_BUFFERED_CANDIDATES: usize = 64;
-
 #[derive(Debug)]
 struct Offer {
     id: String,
     link: LinkId,
+    /// The relay whose announcement started it (for the per-relay limit).
+    origin: usize,
     /// Encrypted SDP, once the transport produced it.
     sdp: Option<String>,
     /// Relays the offer must go to, and when it last went to each.
@@ -67,6 +69,28 @@ struct PeerState {
     /// Remote candidates that arrived before their connection existed (encrypted, bounded).
     buffered: Vec<(Option<String>, String)>,
     error_reported: bool,
+    /// When we last nudged this peer.
+    nudged: Option<Millis>,
+}
+
+impl PeerState {
+    /// A connection being set up, and the relay that started it.
+    fn half_open(&self) -> Option<usize> {
+        self.offer
+            .as_ref()
+            .map(|offer| offer.origin)
+            .or(self.answering.as_ref().map(|answering| answering.relay))
+    }
+
+    /// Nothing worth keeping: no connection, none being made, nothing buffered, and no nudge
+    /// recent enough to hold back the next.
+    fn idle(&self, now: Millis) -> bool {
+        !self.connected
+            && self.offer.is_none()
+            && self.answering.is_none()
+            && self.buffered.is_empty()
+            && self.nudged.is_none_or(|at| now >= at.after(NUDGE_INTERVAL))
+    }
 }
 
 /// The signalling state of one room on a topic strategy. See the [module docs](self).
@@ -81,6 +105,7 @@ pub struct TopicSignaling {
     next_announce: Option<Millis>,
     peers: BTreeMap<PeerId, PeerState>,
     has_turn: bool,
+    limits: Limits,
 }
 
 impl TopicSignaling {
@@ -104,6 +129,7 @@ impl TopicSignaling {
             peers: BTreeMap::new(),
             has_turn,
             keys: Keys(keys),
+            limits: Limits::new(now),
         };
         step.out
             .push(SignalingOutput::Subscribe(signaling.own_topic.clone()));
@@ -117,6 +143,37 @@ impl TopicSignaling {
     /// from on leave.
     pub fn topics(&self) -> Vec<String> {
         vec![self.own_topic.clone(), self.root_topic.clone()]
+    }
+
+    /// What the flood limits turned away so far.
+    pub fn refused(&self) -> Refused {
+        self.limits.refused
+    }
+
+    /// Peers with signalling state now (at most [`MAX_PEERS`]).
+    pub fn tracked_peers(&self) -> usize {
+        self.peers.len()
+    }
+
+    /// Connections being set up now (at most [`MAX_HALF_OPEN`](super::limits::MAX_HALF_OPEN)).
+    pub fn half_open(&self) -> usize {
+        self.peers.values().filter_map(PeerState::half_open).count()
+    }
+
+    /// Whether a connection may start for a signal that came through `relay`.
+    fn may_open(&mut self, relay: usize) -> bool {
+        let started = self.peers.values().filter_map(PeerState::half_open);
+        self.limits.may_open(started, relay)
+    }
+
+    /// Whether a nudge may go to `peer` now (taken from the budget if so).
+    fn may_nudge(&mut self, now: Millis, peer: PeerId) -> bool {
+        let last = self.peers.get(&peer).and_then(|state| state.nudged);
+        let may = self.limits.may_nudge(now, last);
+        if may && let Some(state) = self.peers.get_mut(&peer) {
+            state.nudged = Some(now);
+        }
+        may
     }
 
     /// The earliest instant [`TopicSignaling::tick`] has something to do.
@@ -151,6 +208,7 @@ impl TopicSignaling {
             self.next_announce = Some(now.after(delay));
         }
         let has_turn = self.has_turn;
+        self.peers.retain(|_, state| !state.idle(now));
         for (peer, state) in &mut self.peers {
             if let Some(offer) = &state.offer
                 && now >= offer.expires
@@ -193,6 +251,14 @@ impl TopicSignaling {
             return;
         }
         let peer = signal.peer;
+        if !self.peers.contains_key(&peer) && self.peers.len() >= MAX_PEERS {
+            let now = step.now;
+            self.peers.retain(|_, state| !state.idle(now));
+            if self.peers.len() >= MAX_PEERS {
+                self.limits.refused.peers += 1;
+                return;
+            }
+        }
         let state = self.peers.entry(peer).or_default();
         if state.connected {
             return;
@@ -220,34 +286,41 @@ impl TopicSignaling {
     }
 
     fn on_announce(&mut self, step: &mut Step<'_>, relay: usize, peer: PeerId) {
-        let (now, out) = (step.now, &mut *step.out);
-        let keys = &*self.keys;
-        let self_id = self.self_id;
-        let passive = self.passive;
-        let state = self.peers.entry(peer).or_default();
-        if state.answering.is_some() || state.offer.as_ref().is_some_and(|offer| offer.answered) {
+        let now = step.now;
+        let (has_offer, busy) = self.peers.get(&peer).map_or((false, false), |state| {
+            let busy = state.answering.is_some()
+                || state.offer.as_ref().is_some_and(|offer| offer.answered);
+            (state.offer.is_some(), busy)
+        });
+        if busy {
             return;
         }
-        if !self_id.leads(&peer) {
+        if !self.self_id.leads(&peer) {
             // The higher id wakes the lower one, which then offers.
-            if state.offer.is_none() {
-                out.push(SignalingOutput::Publish {
+            if !has_offer && self.may_nudge(now, peer) {
+                step.out.push(SignalingOutput::Publish {
                     relay: Some(relay),
-                    topic: keys.peer_topic(&peer),
+                    topic: self.keys.peer_topic(&peer),
                     payload: OutgoingSignal::Announce {
-                        peer: self_id,
-                        passive,
+                        peer: self.self_id,
+                        passive: self.passive,
                     }
                     .to_json(),
                 });
             }
             return;
         }
+        if !has_offer && !self.may_open(relay) {
+            return;
+        }
+        let keys = &*self.keys;
+        let (self_id, passive) = (self.self_id, self.passive);
+        let state = self.peers.entry(peer).or_default();
         match &mut state.offer {
             Some(offer) => {
                 // Re-send the same offer on a relay that has not carried it yet.
                 offer.relays.insert(relay);
-                send_offer(now, self_id, passive, peer, offer, keys, out);
+                send_offer(now, self_id, passive, peer, offer, keys, step.out);
             }
             None => {
                 let Ok(id) = random_id_with(&mut *step.random, OFFER_ID_LEN) else {
@@ -257,6 +330,7 @@ impl TopicSignaling {
                 state.offer = Some(Offer {
                     id,
                     link,
+                    origin: relay,
                     sdp: None,
                     relays: BTreeSet::from([relay]),
                     sent: BTreeMap::new(),
@@ -265,7 +339,7 @@ impl TopicSignaling {
                     backlog: Vec::new(),
                     plain: String::new(),
                 });
-                out.push(SignalingOutput::CreateOffer { link, peer });
+                step.out.push(SignalingOutput::CreateOffer { link, peer });
             }
         }
     }
@@ -278,13 +352,21 @@ impl TopicSignaling {
         offer_id: Option<String>,
         sealed: &str,
     ) {
+        let has_offer = self
+            .peers
+            .get(&peer)
+            .is_some_and(|state| state.offer.is_some());
+        let busy = self.peers.get(&peer).is_some_and(|state| {
+            state.answering.is_some() || state.offer.as_ref().is_some_and(|offer| offer.answered)
+        });
+        // Answering in place of our own offer (glare) opens nothing new.
+        if busy || (!has_offer && !self.may_open(relay)) {
+            return;
+        }
         let (now, out) = (step.now, &mut *step.out);
         let keys = &*self.keys;
         let self_id = self.self_id;
         let state = self.peers.entry(peer).or_default();
-        if state.answering.is_some() || state.offer.as_ref().is_some_and(|offer| offer.answered) {
-            return;
-        }
         if let Some(offer) = &state.offer {
             if self_id.leads(&peer) {
                 // Glare: the lower id's offer wins; ignore theirs.
