@@ -316,3 +316,55 @@ fn an_answer_that_never_connects_reports_the_turn_hint() {
     assert!(b.out.iter().any(|o| matches!(o,
         SignalingOutput::JoinError { peer, error } if *peer == a.id && error.contains("configure TURN servers"))));
 }
+
+/// Forged offers from made-up peer ids cannot make a room answer (and hold a WebRTC connection
+/// for) each of them, nor remember an error report or a message key for each without bound.
+/// Before: 2 000 forged offers made 2 000 answers.
+#[test]
+fn a_flood_of_forged_offers_is_bounded() {
+    use trystero_core::room::signaling::limits::{MAX_HALF_OPEN_PER_RELAY, MAX_PEERS};
+    // The lowest id answers nobody (glare); the highest answers every lower one.
+    let top = PeerId::from_bytes(b"zzzzzzzzzzzzzzzzzzzz").unwrap();
+    let mut side = Side::new(top, "");
+    let sealed = side.keys.encrypt("sdp-forged").unwrap();
+    let forged = |i: usize| PeerId::parse(&format!("A{i:019}")).unwrap();
+    let mut answers = 0;
+    for i in 0..2_000 {
+        let offer = json!({
+            "action": "announce",
+            "info_hash": "ignored-here",
+            "peer_id": forged(i).as_str(),
+            "offer_id": format!("{i:020}"),
+            "offer": {"type": "offer", "sdp": sealed},
+        });
+        side.receive(1_000, &offer);
+        answers += side
+            .out
+            .iter()
+            .filter(|o| matches!(o, SignalingOutput::AcceptOffer { .. }))
+            .count();
+    }
+    assert_eq!(answers, MAX_HALF_OPEN_PER_RELAY, "one tracker's share");
+    assert_eq!(side.signaling.half_open(), MAX_HALF_OPEN_PER_RELAY);
+    assert!(side.signaling.refused().connections >= 2_000 - MAX_HALF_OPEN_PER_RELAY as u64);
+    // Offers that fail to decrypt are each reported once, for at most MAX_PEERS peers.
+    let mut reports = 0;
+    for i in 2_000..2_000 + 2 * MAX_PEERS {
+        let offer = json!({
+            "action": "announce",
+            "info_hash": "ignored-here",
+            "peer_id": forged(i).as_str(),
+            "offer_id": format!("{i:020}"),
+            "offer": {"type": "offer", "sdp": "not sealed"},
+        });
+        side.tick(30_000 + i as u64); // the answers above time out: room to answer again
+        side.receive(30_000 + i as u64, &offer);
+        reports += side
+            .out
+            .iter()
+            .filter(|o| matches!(o, SignalingOutput::JoinError { .. }))
+            .count();
+    }
+    assert!(reports <= MAX_PEERS, "{reports} reports");
+    assert!(side.signaling.refused().peers > 0);
+}

@@ -20,6 +20,11 @@
 //! adapter adds; what it receives is the tracker's JSON as is.
 
 use std::collections::BTreeMap;
+
+use super::limits::{Limits, MAX_PEERS, Refused};
+
+/// Message keys remembered for de-duplication (within six windows) at most.
+pub const MAX_SEEN: usize = 4_096;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -91,6 +96,7 @@ pub struct TrackerSignaling {
     waiting: bool,
     seen: BTreeMap<String, Millis>,
     reported: BTreeMap<PeerId, ()>,
+    limits: Limits,
 }
 
 impl TrackerSignaling {
@@ -118,6 +124,7 @@ impl TrackerSignaling {
             waiting: false,
             seen: BTreeMap::new(),
             reported: BTreeMap::new(),
+            limits: Limits::new(step.now),
             keys: Keys(keys),
         };
         step.out
@@ -186,7 +193,7 @@ impl TrackerSignaling {
         });
         for (peer, link, exchanged) in failed {
             step.out.push(SignalingOutput::CloseLink { link });
-            if exchanged && self.reported.insert(peer, ()).is_none() {
+            if exchanged && self.first_report(peer) {
                 step.out.push(SignalingOutput::JoinError {
                     peer,
                     error: connect_failure_message(peer, has_turn),
@@ -317,9 +324,38 @@ impl TrackerSignaling {
         }
     }
 
+    /// Whether an error about `peer` is the first (each is reported once). At most
+    /// [`MAX_PEERS`] peers are remembered: beyond, made-up ids get no report at all.
+    fn first_report(&mut self, peer: PeerId) -> bool {
+        if self.reported.contains_key(&peer) {
+            return false;
+        }
+        if self.reported.len() >= MAX_PEERS {
+            self.limits.refused.peers += 1;
+            return false;
+        }
+        self.reported.insert(peer, ());
+        true
+    }
+
+    /// What the flood limits turned away so far.
+    pub fn refused(&self) -> Refused {
+        self.limits.refused
+    }
+
+    /// Offers being answered now (at most [`MAX_HALF_OPEN`](super::limits::MAX_HALF_OPEN)).
+    pub fn half_open(&self) -> usize {
+        self.answering.len()
+    }
+
     fn duplicate(&mut self, now: Millis, key: String) -> bool {
         self.seen
             .retain(|_, at| now.since(*at) < DEDUP_WINDOW.saturating_mul(6));
+        if self.seen.len() >= MAX_SEEN && !self.seen.contains_key(&key) {
+            // A flood of distinct messages: treated as seen (dropped) until the window moves.
+            self.limits.refused.peers += 1;
+            return true;
+        }
         let repeated = self
             .seen
             .get(&key)
@@ -357,8 +393,14 @@ impl TrackerSignaling {
             self.next_announce = self.next_announce.min(soonest);
             return;
         }
+        if !self.limits.may_open(
+            self.answering.values().map(|answering| answering.relay),
+            relay,
+        ) {
+            return;
+        }
         let Ok(sdp) = self.keys.decrypt(sealed) else {
-            if self.reported.insert(peer, ()).is_none() {
+            if self.first_report(peer) {
                 out.push(SignalingOutput::JoinError {
                     peer,
                     error: "incorrect room password when decrypting offer".into(),
@@ -395,7 +437,7 @@ impl TrackerSignaling {
         }
         let Ok(sdp) = self.keys.decrypt(sealed) else {
             out.push(SignalingOutput::CloseLink { link: offer.link });
-            if self.reported.insert(peer, ()).is_none() {
+            if self.first_report(peer) {
                 out.push(SignalingOutput::JoinError {
                     peer,
                     error: "incorrect room password when decrypting answer".into(),
