@@ -26,7 +26,10 @@ pub mod request;
 pub mod send;
 pub mod signaling;
 
-pub use engine::{Engine, EngineConfig, EngineError, EngineStats, Output, Transmission};
+pub use engine::{
+    Engine, EngineConfig, EngineError, EngineStats, Output, PING_BURST, PING_FLOOD,
+    PINGS_PER_SECOND, Transmission,
+};
 pub use events::RoomEvent;
 pub use handle::{Instance, PeerInfo, Room, RoomError, RoomSender, SendProgress};
 

@@ -639,3 +639,65 @@ fn the_unordered_channel_takes_only_whole_user_messages_from_active_peers() {
             .any(|w| w == ActionType::PONG.as_bytes())
     }));
 }
+
+/// A peer pinging far faster than anyone needs gets its burst answered, then a few a second;
+/// past `PING_FLOOD` refused pings its link is closed and it leaves the room. Before, every
+/// ping was answered, and the pongs queued on the link without bound.
+#[test]
+fn a_ping_flood_is_answered_within_a_budget_then_its_link_closed() {
+    use trystero_core::room::{PING_BURST, PING_FLOOD, PINGS_PER_SECOND};
+    let mut net = Net::new(2);
+    let room = net.join(0, "r", "");
+    net.join(1, "r", "");
+    net.connect(0, 1, room);
+    net.take_events();
+    let (a, b) = (net.id(0), net.id(1));
+    let pongs = |net: &Net| {
+        net.sent
+            .iter()
+            .filter(|(from, frame)| {
+                *from == 1
+                    && frame
+                        .windows(ActionType::PONG.len())
+                        .any(|w| w == ActionType::PONG.as_bytes())
+            })
+            .count()
+    };
+    let before = pongs(&net);
+    for _ in 0..100 {
+        let now = net.now;
+        net.engines[0].ping(now, room, b).unwrap();
+        net.run();
+    }
+    assert_eq!(pongs(&net) - before, PING_BURST as usize);
+    net.advance(Duration::from_secs(1));
+    for _ in 0..100 {
+        let now = net.now;
+        net.engines[0].ping(now, room, b).unwrap();
+        net.run();
+    }
+    assert_eq!(
+        pongs(&net) - before,
+        (PING_BURST + PINGS_PER_SECOND) as usize
+    );
+    let refused = 200 - u64::from(PING_BURST + PINGS_PER_SECOND);
+    assert_eq!(net.engines[1].stats().unanswered_pings, refused);
+    // It keeps on: the link is closed, and each side sees the other leave.
+    for _ in 0..PING_FLOOD {
+        let now = net.now;
+        if net.engines[0].ping(now, room, b).is_err() {
+            break;
+        }
+        net.run();
+    }
+    assert_eq!(net.engines[1].stats().flooding_links, 1);
+    let left: Vec<(usize, PeerId)> = net
+        .take_events()
+        .into_iter()
+        .filter_map(|(engine, _, event)| match event {
+            RoomEvent::PeerLeft(peer) => Some((engine, peer)),
+            _ => None,
+        })
+        .collect();
+    assert!(left.contains(&(1, a)) && left.contains(&(0, b)), "{left:?}");
+}

@@ -147,7 +147,14 @@ impl Engine {
                 return;
             }
             ActionType::PING => {
-                self.send_internal(token, link, ActionType::PONG, &Payload::Text(String::new()));
+                if self.ping_allowed(now, link) {
+                    self.send_internal(
+                        token,
+                        link,
+                        ActionType::PONG,
+                        &Payload::Text(String::new()),
+                    );
+                }
                 return;
             }
             ActionType::PONG => {
@@ -181,5 +188,46 @@ impl Engine {
         if let Some(steps) = steps {
             self.apply_steps(now, token, peer, link, steps);
         }
+    }
+}
+
+/// `@_ping`s one link may send in a burst; they are answered, then at [`PINGS_PER_SECOND`].
+pub const PING_BURST: u32 = 16;
+/// The steady rate at which a link's `@_ping`s are answered.
+pub const PINGS_PER_SECOND: u32 = 4;
+/// A link whose peer sends this many `@_ping`s beyond the budget is closed: it floods.
+pub const PING_FLOOD: u32 = 1_000;
+
+impl Engine {
+    /// Whether a `@_ping` on `link` gets its `@_pong`: a token bucket of [`PING_BURST`]
+    /// refilled at [`PINGS_PER_SECOND`]. A peer that keeps pinging beyond it ([`PING_FLOOD`]
+    /// refused) makes us answer nothing more and close the link: it leaves every room.
+    fn ping_allowed(&mut self, now: Millis, link: LinkId) -> bool {
+        let Some(state) = self.links.get_mut(&link) else {
+            return false;
+        };
+        let (tokens, since, refused) = state.pings;
+        let elapsed = u32::try_from(now.0.saturating_sub(since.0)).unwrap_or(u32::MAX);
+        let refill = elapsed.saturating_mul(PINGS_PER_SECOND) / 1_000;
+        let tokens = if refill > 0 {
+            state.pings.1 = now;
+            tokens.saturating_add(refill).min(PING_BURST)
+        } else {
+            tokens
+        };
+        if tokens > 0 {
+            state.pings.0 = tokens - 1;
+            return true;
+        }
+        state.pings = (0, state.pings.1, refused + 1);
+        self.stats.unanswered_pings += 1;
+        if refused + 1 >= PING_FLOOD {
+            let peer = state.peer;
+            tracing::warn!(%peer, "pings far beyond the budget: closing the link");
+            self.stats.flooding_links += 1;
+            self.link_closed(now, link);
+            self.outputs.push_back(Output::CloseLink { link });
+        }
+        false
     }
 }

@@ -45,6 +45,7 @@ use crate::wire::{
 
 pub mod handshake;
 mod inbound;
+pub use inbound::{PING_BURST, PING_FLOOD, PINGS_PER_SECOND};
 mod unordered;
 
 use self::unordered::Unordered;
@@ -137,6 +138,10 @@ pub struct EngineStats {
     pub dropped_while_pending: u64,
     /// Internal actions this engine ignores (`@_signal`, `@_stream`, `@_track`).
     pub ignored_internal: u64,
+    /// `@_ping`s not answered: the peer pinged faster than [`PINGS_PER_SECOND`] allows.
+    pub unanswered_pings: u64,
+    /// Links closed because their peer kept pinging far beyond the budget ([`PING_FLOOD`]).
+    pub flooding_links: u64,
 }
 
 /// The targets and nonce of one user transmission, from [`Engine::prepare_send`].
@@ -189,6 +194,8 @@ struct Link {
     pending: VecDeque<(RoomToken, Vec<u8>)>,
     pending_bytes: usize,
     idle_since: Option<Millis>,
+    /// The `@_ping` budget: answers left, when it was last refilled, pings refused so far.
+    pings: (u32, Millis, u32),
 }
 
 /// The sans-IO room engine for one app and one local peer id. See the [module docs](self).
@@ -380,6 +387,7 @@ impl Engine {
                 pending: VecDeque::new(),
                 pending_bytes: 0,
                 idle_since: None,
+                pings: (PING_BURST, now, 0),
             },
         );
         for token in self.rooms.keys().copied().collect::<Vec<_>>() {
