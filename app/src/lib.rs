@@ -150,7 +150,9 @@ pub use trystero_netcode as netcode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-pub use trystero_core::config::{IceServer, RelayConfig, RoomConfig, RoomConfigBuilder};
+pub use trystero_core::config::{
+    IceServer, PasswordMode, RelayConfig, RoomConfig, RoomConfigBuilder,
+};
 pub use trystero_core::id::{AppId, IdError, PeerId, RoomId};
 pub use trystero_core::room::action::{
     Action, ActionData, ActionError, IncomingRequest, Json, Message, RequestAction,
@@ -184,6 +186,29 @@ pub enum JoinError {
     /// The room could not be joined.
     #[error(transparent)]
     Room(#[from] RoomError),
+    /// The hardened password could not be derived.
+    #[error(transparent)]
+    Password(#[from] trystero_crypto::HardenError),
+}
+
+/// The keys of `room` under `config`'s password, stretched first in the hardened mode (on a
+/// blocking thread: Argon2id takes tens of milliseconds).
+pub(crate) async fn room_keys(
+    config: &RoomConfig,
+    room: &RoomId,
+) -> Result<TrysteroKeys, JoinError> {
+    let password = match config.password_mode() {
+        PasswordMode::Hardened if config.has_password() => {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || {
+                trystero_crypto::room_password(&config).map(std::borrow::Cow::into_owned)
+            })
+            .await
+            .map_err(|error| trystero_crypto::HardenError(error.to_string()))??
+        }
+        _ => config.password().to_owned(),
+    };
+    Ok(TrysteroKeys::new(config.app_id(), room, &password))
 }
 
 /// How peers find each other: which public networks carry the signalling.
@@ -317,7 +342,7 @@ pub async fn join_room_with(
         %peer,
     );
     let instance = instance_for(&config, options);
-    let keys = TrysteroKeys::new(config.app_id(), &room_id, config.password());
+    let keys = room_keys(&config, &room_id).await?;
     Ok(instance
         .join(config, Arc::new(keys))
         .instrument(span)

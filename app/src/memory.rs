@@ -33,7 +33,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use trystero_core::room::Instance;
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::MemoryTransport;
-use trystero_crypto::TrysteroKeys;
 
 use crate::{JoinError, PeerId, Room, RoomConfig, RoomId};
 
@@ -69,7 +68,7 @@ impl Network {
                 .or_insert_with(|| crate::spawn(peer, self.hub.connect(), self.transport.clone()))
                 .clone()
         };
-        let keys = TrysteroKeys::new(config.app_id(), &room_id, config.password());
+        let keys = crate::room_keys(&config, &room_id).await?;
         Ok(instance.join(config, Arc::new(keys)).await?)
     }
 }

@@ -196,11 +196,25 @@ impl fmt::Debug for IceServer {
     }
 }
 
+/// How the room password becomes the room's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PasswordMode {
+    /// Trystero's own derivation (SHA-256 of the password): what Trystero JS peers use. A
+    /// weak password falls quickly to a guesser who saw one encrypted offer on a relay.
+    #[default]
+    Trystero,
+    /// The password stretched with Argon2id (19 MiB, 2 passes, salted by the app id) before
+    /// Trystero's derivation: each guess costs a guesser tens of milliseconds and 19 MiB. Only
+    /// trystero-rs peers in this mode can join: a Trystero JS peer sees a wrong password.
+    Hardened,
+}
+
 /// Everything a room needs besides its id. Its `Debug` hides the password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RoomConfig {
     app_id: AppId,
     password: String,
+    password_mode: PasswordMode,
     relay: RelayConfig,
     ice_servers: Vec<IceServer>,
     trickle_ice: Option<bool>,
@@ -215,6 +229,7 @@ impl RoomConfig {
         RoomConfigBuilder {
             app_id: app_id.into(),
             password: String::new(),
+            password_mode: PasswordMode::default(),
             relay: RelayConfig::default(),
             turn_servers: Vec::new(),
             ice_servers_override: None,
@@ -238,6 +253,11 @@ impl RoomConfig {
     /// Whether a password is set (the password challenge then runs on every peer).
     pub fn has_password(&self) -> bool {
         !self.password.is_empty()
+    }
+
+    /// How the password becomes the keys.
+    pub fn password_mode(&self) -> PasswordMode {
+        self.password_mode
     }
 
     /// The relay selection.
@@ -277,6 +297,7 @@ impl RoomConfig {
 pub struct RoomConfigBuilder {
     app_id: String,
     password: String,
+    password_mode: PasswordMode,
     relay: RelayConfig,
     turn_servers: Vec<IceServer>,
     ice_servers_override: Option<Vec<IceServer>>,
@@ -291,6 +312,7 @@ impl fmt::Debug for RoomConfig {
         f.debug_struct("RoomConfig")
             .field("app_id", &self.app_id)
             .field("password", &redacted(&self.password))
+            .field("password_mode", &self.password_mode)
             .field("relay", &self.relay)
             .field("ice_servers", &self.ice_servers)
             .field("trickle_ice", &self.trickle_ice)
@@ -315,6 +337,12 @@ impl RoomConfigBuilder {
     /// password challenge. Empty means no password.
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.password = password.into();
+        self
+    }
+
+    /// How the password becomes the keys (default [`PasswordMode::Trystero`], as JS).
+    pub fn password_mode(mut self, mode: PasswordMode) -> Self {
+        self.password_mode = mode;
         self
     }
 
@@ -397,6 +425,7 @@ impl RoomConfigBuilder {
         Ok(RoomConfig {
             app_id,
             password: self.password,
+            password_mode: self.password_mode,
             relay: self.relay,
             ice_servers,
             trickle_ice: self.trickle_ice,

@@ -45,6 +45,8 @@ pub mod time;
 pub mod transport;
 pub mod wire;
 
-pub use config::{ConfigError, IceServer, RelayConfig, RoomConfig, RoomConfigBuilder};
+pub use config::{
+    ConfigError, IceServer, PasswordMode, RelayConfig, RoomConfig, RoomConfigBuilder,
+};
 pub use id::{AppId, IdError, PeerId, RoomId, RoomToken};
 pub use random::{OsRandom, RandomError, RandomSource, SeededRandom, SharedRandom};

@@ -17,12 +17,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod hardened;
 pub mod identity;
 pub mod keys;
 pub mod password;
 pub mod sdp;
 pub mod topics;
 
+pub use hardened::{HardenError, harden, room_password};
 pub use identity::{Ed25519Identity, Ed25519Verifier};
 pub use keys::TrysteroKeys;
 pub use password::{password_challenge_response, verify_password_response};

@@ -108,6 +108,7 @@ fn network_args(args: &NetworkArgs) -> NetworkArgs {
         room: args.room.clone(),
         password: args.password.clone(),
         password_file: args.password_file.clone(),
+        hardened_password: args.hardened_password,
         strategy: args.strategy.clone(),
         relays: args.relays.clone(),
         local: args.local,

@@ -81,6 +81,11 @@ pub(crate) struct NetworkArgs {
     /// Read the room password from this file (its first line; at most 4 KiB).
     #[arg(long, conflicts_with = "password")]
     pub(crate) password_file: Option<std::path::PathBuf>,
+    /// Stretch the password with Argon2id before deriving the room's keys, so a recorded
+    /// offer is slow to brute-force. Every peer must use it: to Trystero JS peers and to
+    /// peers without it the password is wrong.
+    #[arg(long)]
+    pub(crate) hardened_password: bool,
     /// Signalling strategy: `nostr`, `mqtt` or `torrent`.
     #[arg(long, default_value = "nostr")]
     pub(crate) strategy: String,
@@ -132,6 +137,9 @@ impl NetworkArgs {
             None => self.password.clone(),
         };
         let mut builder = RoomConfig::builder(&self.app).password(password);
+        if self.hardened_password {
+            builder = builder.password_mode(trystero::PasswordMode::Hardened);
+        }
         if !relays.is_empty() {
             builder = builder.relay_urls(relays);
         }

@@ -17,6 +17,7 @@ mod examples;
 mod facade;
 mod files;
 mod game;
+mod hardened;
 mod interop;
 mod lobby;
 mod logs;

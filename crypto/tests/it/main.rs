@@ -4,4 +4,5 @@
 #![allow(clippy::unwrap_used)] // test code: a failure is a test failure
 
 mod engine;
+mod hardened;
 mod vectors;
