@@ -57,8 +57,8 @@ impl LowPass {
     }
 }
 
-/// Samples `f(t, i)` for `seconds`, fades the last 10 ms out, then scales the peak down to 0.9.
-fn render(sample_rate: u32, seconds: f32, mut f: impl FnMut(f32, usize) -> f32) -> Clip {
+/// `f(t, i)` for every sample of `seconds`, as they are, with no fade.
+fn sample(sample_rate: u32, seconds: f32, mut f: impl FnMut(f32, usize) -> f32) -> Vec<f32> {
     #[allow(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
@@ -66,9 +66,14 @@ fn render(sample_rate: u32, seconds: f32, mut f: impl FnMut(f32, usize) -> f32) 
     )] // lengths
     let count = (seconds * sample_rate as f32) as usize;
     #[allow(clippy::cast_precision_loss)] // time
-    let mut samples: Vec<f32> = (0..count)
+    (0..count)
         .map(|i| f(i as f32 / sample_rate as f32, i))
-        .collect();
+        .collect()
+}
+
+/// Samples `f(t, i)` for `seconds`, fades the last 10 ms out, then scales the peak down to 0.9.
+fn render(sample_rate: u32, seconds: f32, f: impl FnMut(f32, usize) -> f32) -> Clip {
+    let mut samples = sample(sample_rate, seconds, f);
     // A 10 ms fade at the end, so no sound stops on a click.
     let fade = (sample_rate as usize / 100).min(samples.len());
     let start = samples.len() - fade;
@@ -220,7 +225,8 @@ pub fn music(sample_rate: u32) -> Clip {
         220.0, 261.625, 293.75, 329.625, 392.0, 329.625, 293.75, 261.625,
     ]
     .map(whole);
-    let samples = render_loop(sample_rate, loop_s, |t| {
+    // No fade: the loop's end meets its start.
+    let samples = sample(sample_rate, loop_s, |t, _| {
         let breath = 0.75 + 0.25 * (TAU * t / loop_s).sin();
         let low: f32 = drone
             .iter()
@@ -238,18 +244,4 @@ pub fn music(sample_rate: u32) -> Clip {
         (low * breath + 0.12 * bell) * 0.8
     });
     Clip::new(sample_rate, samples)
-}
-
-/// Samples `f(t)` for exactly `seconds`, with no fade (a loop's end meets its start).
-fn render_loop(sample_rate: u32, seconds: f32, mut f: impl FnMut(f32) -> f32) -> Vec<f32> {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )] // lengths
-    let count = (seconds * sample_rate as f32) as usize;
-    #[allow(clippy::cast_precision_loss)] // time
-    (0..count)
-        .map(|i| f(i as f32 / sample_rate as f32))
-        .collect()
 }

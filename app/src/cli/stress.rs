@@ -4,11 +4,9 @@
 
 use std::collections::VecDeque;
 
+use super::window::{Stage, View};
 use trystero::game::{Bot, GameEvent, Hud, Rules, TIMELINE_FRAMES, World};
 use trystero::netcode::{InputStatus, PlayerInput};
-use winit::keyboard::KeyCode;
-
-use super::window::{KeyUse, Stage, View};
 
 /// The stress scene.
 pub(super) struct Stress {
@@ -67,14 +65,6 @@ impl Stage for Stress {
             self.timeline.pop_front();
         }
         self.world.frame >= self.frames || self.world.is_over()
-    }
-
-    fn key(&mut self, code: KeyCode, pressed: bool) -> KeyUse {
-        if pressed && code == KeyCode::Escape {
-            KeyUse::Quit
-        } else {
-            KeyUse::Passed
-        }
     }
 
     fn view(&mut self) -> View<'_> {

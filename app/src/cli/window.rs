@@ -33,8 +33,15 @@ pub(crate) trait Stage {
     /// after a screenshot if one was asked for).
     fn step(&mut self, keys: u16) -> bool;
     /// A key pressed or released: [`Taken`](KeyUse::Taken) for a menu's own keys, so the
-    /// fighter does not get them.
-    fn key(&mut self, code: KeyCode, pressed: bool) -> KeyUse;
+    /// fighter does not get them. By default Esc closes the window and every other key is the
+    /// fighter's.
+    fn key(&mut self, code: KeyCode, pressed: bool) -> KeyUse {
+        if pressed && code == KeyCode::Escape {
+            KeyUse::Quit
+        } else {
+            KeyUse::Passed
+        }
+    }
     /// The match to draw and its HUD.
     fn view(&mut self) -> View<'_>;
     /// Save a screenshot here when the stage is over (then run in lockstep: one step, one
@@ -131,14 +138,6 @@ impl Stage for Playing<'_> {
             None => keys,
         };
         (self.tick)(self.game, input)
-    }
-
-    fn key(&mut self, code: KeyCode, pressed: bool) -> KeyUse {
-        if pressed && code == KeyCode::Escape {
-            KeyUse::Quit
-        } else {
-            KeyUse::Passed
-        }
     }
 
     fn view(&mut self) -> View<'_> {
