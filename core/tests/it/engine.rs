@@ -701,3 +701,39 @@ fn a_ping_flood_is_answered_within_a_budget_then_its_link_closed() {
         .collect();
     assert!(left.contains(&(1, a)) && left.contains(&(0, b)), "{left:?}");
 }
+
+/// A peer still in the handshake may send handshake frames, but not a long one: internal
+/// messages are one chunk, and the chunks of a longer one are dropped, never buffered (before,
+/// a pending peer could make us hold up to the 64 MiB message cap).
+#[test]
+fn a_long_internal_message_is_dropped_not_buffered() {
+    let mut net = Net::new(2);
+    let room = net.join(0, "r", "");
+    net.join(1, "r", "");
+    let link = LinkId(99);
+    let first = net.id(0);
+    net.engines[1]
+        .link_opened(net.now, link, first, room)
+        .unwrap();
+    while net.engines[1].poll_output().is_some() {}
+    let big = vec![b'x'; 200_000];
+    let frames: Vec<Vec<u8>> = chunks(
+        ActionType::new("@_hsdata").unwrap(),
+        3,
+        Payload::Binary(big.clone()).kind(),
+        &big,
+        None,
+    )
+    .into_room_frames(room)
+    .collect();
+    assert!(frames.len() > 2, "a message of several chunks");
+    let dropped = net.engines[1].stats().dropped_frames;
+    for frame in &frames[..frames.len() - 1] {
+        net.engines[1].link_message(net.now, link, frame);
+    }
+    assert_eq!(net.engines[1].buffered_bytes(room), 0, "nothing held");
+    assert_eq!(
+        net.engines[1].stats().dropped_frames,
+        dropped + frames.len() as u64 - 1
+    );
+}

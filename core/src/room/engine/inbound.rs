@@ -90,6 +90,19 @@ impl Engine {
             return;
         }
         let internal = action.is_internal() && action.as_str() != ActionType::RESPONSE;
+        if internal && (!chunk.header.flags.is_last() || chunk.header.flags.is_meta()) {
+            // Internal messages (handshake, leave, ping, features) are a few bytes: one chunk.
+            // A longer one would be buffered for nothing, up to the message cap (64 MiB), and a
+            // peer still in the handshake may send these.
+            self.stats.dropped_frames += 1;
+            tracing::debug!(
+                %peer,
+                action = action.as_str(),
+                reason = "an internal message longer than one chunk",
+                "dropped a frame"
+            );
+            return;
+        }
         let message = match room.reassembler.push(peer, chunk) {
             Ok(Received::Message(message)) => message,
             Ok(Received::Progress(progress)) => {
