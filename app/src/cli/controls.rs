@@ -134,36 +134,19 @@ pub(super) enum BindingsError {
     Invalid { path: PathBuf, reason: String },
 }
 
-/// Which action each key stands for.
+/// Which action each key stands for (a few dozen pairs: looked up by a scan, with no
+/// allocation, every tick).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Bindings {
-    keys: BTreeMap<KeyCodeOrd, Action>,
-}
-
-/// `KeyCode` ordered by its name (winit's type has no `Ord`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct KeyCodeOrd(KeyCode);
-
-impl PartialOrd for KeyCodeOrd {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for KeyCodeOrd {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        format!("{:?}", self.0).cmp(&format!("{:?}", other.0))
-    }
+    keys: Vec<(KeyCode, Action)>,
 }
 
 impl Default for Bindings {
     fn default() -> Self {
-        let mut keys = BTreeMap::new();
-        for (_, action, defaults) in ACTIONS {
-            for key in defaults {
-                keys.insert(KeyCodeOrd(*key), action);
-            }
-        }
+        let keys = ACTIONS
+            .iter()
+            .flat_map(|(_, action, defaults)| defaults.iter().map(|key| (*key, *action)))
+            .collect();
         Self { keys }
     }
 }
@@ -191,20 +174,12 @@ impl Bindings {
             path: path.to_owned(),
             reason,
         };
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.len() > MAX_BYTES => {
-                return Err(invalid(format!(
-                    "{} bytes, at most {MAX_BYTES}",
-                    meta.len()
-                )));
-            }
-            Ok(_) => {}
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Self::default());
-            }
-            Err(error) => return Err(io(error)),
-        }
-        let text = std::fs::read_to_string(path).map_err(io)?;
+        let text = match super::read_small_file(path, MAX_BYTES) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(Self::default()),
+            Err(super::SmallFileError::Io(error)) => return Err(io(error)),
+            Err(too_large) => return Err(invalid(too_large.to_string())),
+        };
         Self::parse(&text).map_err(invalid)
     }
 
@@ -221,15 +196,17 @@ impl Bindings {
                     names.join(", ")
                 ));
             };
-            bindings.keys.retain(|_, bound| bound != action);
+            bindings.keys.retain(|(_, bound)| bound != action);
             for key in keys {
                 let code = key_code(&key).ok_or_else(|| {
                     format!("{name}: no key {key:?} (winit's names: KeyW, ArrowUp, Space, ShiftLeft, ...)")
                 })?;
-                if let Some(other) = bindings.keys.insert(KeyCodeOrd(code), *action)
-                    && other != *action
-                {
-                    return Err(format!("{key} is bound twice"));
+                match bindings.action(code) {
+                    Some(bound) if bound != *action => {
+                        return Err(format!("{key} is bound twice"));
+                    }
+                    Some(_) => {}
+                    None => bindings.keys.push((code, *action)),
                 }
             }
         }
@@ -238,7 +215,10 @@ impl Bindings {
 
     /// The action of a key, if it has one.
     pub(super) fn action(&self, key: KeyCode) -> Option<Action> {
-        self.keys.get(&KeyCodeOrd(key)).copied()
+        self.keys
+            .iter()
+            .find(|(bound, _)| *bound == key)
+            .map(|(_, action)| *action)
     }
 }
 

@@ -195,13 +195,7 @@ pub(super) fn random_seed() -> Result<u64> {
 /// the summary.
 async fn play(args: &GameArgs, start: Start, room: Option<trystero::Room>) -> Result<()> {
     let players = start.roster.len();
-    let remotes: Vec<(usize, PeerId)> = start
-        .roster
-        .iter()
-        .enumerate()
-        .filter(|(seat, _)| *seat != start.seat)
-        .map(|(seat, peer)| (seat, *peer))
-        .collect();
+    let remotes = remotes(&start.roster, start.seat);
     let mut game = Match::new(Setup {
         seed: start.seed,
         players,
@@ -260,6 +254,16 @@ async fn play(args: &GameArgs, start: Start, room: Option<trystero::Room>) -> Re
         let _ = room.leave().await;
     }
     Ok(())
+}
+
+/// The other seats of `roster` and their peers, for the match's session.
+pub(super) fn remotes(roster: &[PeerId], seat: usize) -> Vec<(usize, PeerId)> {
+    roster
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(other, _)| *other != seat)
+        .collect()
 }
 
 /// What every tick of a match shares, headless or windowed.

@@ -77,17 +77,12 @@ impl Leaderboard {
             path: path.to_owned(),
             reason,
         };
-        let size = match std::fs::metadata(path) {
-            Ok(meta) => meta.len(),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Self::default());
-            }
-            Err(error) => return Err(io(error)),
+        let text = match super::read_small_file(path, MAX_BYTES) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(Self::default()),
+            Err(super::SmallFileError::Io(error)) => return Err(io(error)),
+            Err(too_large) => return Err(damaged(too_large.to_string())),
         };
-        if size > MAX_BYTES {
-            return Err(damaged(format!("{size} bytes, at most {MAX_BYTES}")));
-        }
-        let text = std::fs::read_to_string(path).map_err(io)?;
         let mut board: Self = serde_json::from_str(&text).map_err(|e| damaged(e.to_string()))?;
         board.sort();
         Ok(board)

@@ -178,22 +178,45 @@ const MAX_PASSWORD_FILE: u64 = 4 << 10;
 
 /// The first line of a password file (without its line ending); an empty one is an error.
 fn read_password(path: &std::path::Path) -> Result<String> {
-    let size = std::fs::metadata(path)
+    let text = read_small_file(path, MAX_PASSWORD_FILE)
         .with_context(|| format!("reading the password file {}", path.display()))?
-        .len();
-    if size > MAX_PASSWORD_FILE {
-        bail!(
-            "the password file {} is {size} bytes: at most {MAX_PASSWORD_FILE}",
-            path.display()
-        );
-    }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the password file {}", path.display()))?;
+        .with_context(|| format!("the password file {} does not exist", path.display()))?;
     let line = text.lines().next().unwrap_or_default();
     if line.is_empty() {
         bail!("the password file {} is empty", path.display());
     }
     Ok(line.to_owned())
+}
+
+/// Why a small file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SmallFileError {
+    /// Larger than the caller takes.
+    #[error("{size} bytes, at most {max}")]
+    TooLarge { size: u64, max: u64 },
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The text of a file of at most `max` bytes (a config, a leaderboard, a password); `None`
+/// when there is no file. Never reads more than `max + 1` bytes, whatever the file grew to.
+pub(crate) fn read_small_file(
+    path: &std::path::Path,
+    max: u64,
+) -> Result<Option<String>, SmallFileError> {
+    use std::io::Read as _;
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error.into()),
+    };
+    let mut text = String::new();
+    file.take(max + 1).read_to_string(&mut text)?;
+    let size = text.len() as u64;
+    if size > max {
+        return Err(SmallFileError::TooLarge { size, max });
+    }
+    Ok(Some(text))
 }
 
 /// `stun:host:port`, `turn:host:port`, or `turn:user:pass@host:port`.

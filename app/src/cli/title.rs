@@ -271,13 +271,7 @@ impl Title {
     }
 
     fn started(&mut self, started: Started) -> Result<()> {
-        let remotes: Vec<(usize, PeerId)> = started
-            .roster
-            .iter()
-            .enumerate()
-            .filter(|(seat, _)| *seat != started.seat)
-            .map(|(seat, peer)| (seat, *peer))
-            .collect();
+        let remotes = super::game::remotes(&started.roster, started.seat);
         let game = Match::new(Setup {
             seed: started.seed,
             players: started.roster.len(),

@@ -288,19 +288,24 @@ fn a_peer_not_in_the_room_times_out() {
     );
 }
 
-#[test]
-fn user_actions_from_pending_peers_are_dropped() {
+/// Two engines in room "r", where engine 1 has a link to engine 0 whose handshake never
+/// completes (the link is opened on engine 1's side only): engine 0 stays a pending peer.
+fn pending_peer() -> (Net, RoomToken, LinkId) {
     let mut net = Net::new(2);
     let room = net.join(0, "r", "");
     net.join(1, "r", "");
-    // Engine 1 binds but engine 0's ready never arrives: cut the wire after connecting engine 1
-    // only, by opening the link on one side.
     let link = LinkId(99);
     let first = net.id(0);
     net.engines[1]
         .link_opened(net.now, link, first, room)
         .unwrap();
     while net.engines[1].poll_output().is_some() {}
+    (net, room, link)
+}
+
+#[test]
+fn user_actions_from_pending_peers_are_dropped() {
+    let (mut net, room, link) = pending_peer();
     let frame = chunks(
         ActionType::new("chat").unwrap(),
         0,
@@ -707,15 +712,7 @@ fn a_ping_flood_is_answered_within_a_budget_then_its_link_closed() {
 /// a pending peer could make us hold up to the 64 MiB message cap).
 #[test]
 fn a_long_internal_message_is_dropped_not_buffered() {
-    let mut net = Net::new(2);
-    let room = net.join(0, "r", "");
-    net.join(1, "r", "");
-    let link = LinkId(99);
-    let first = net.id(0);
-    net.engines[1]
-        .link_opened(net.now, link, first, room)
-        .unwrap();
-    while net.engines[1].poll_output().is_some() {}
+    let (mut net, room, link) = pending_peer();
     let big = vec![b'x'; 200_000];
     let frames: Vec<Vec<u8>> = chunks(
         ActionType::new("@_hsdata").unwrap(),
