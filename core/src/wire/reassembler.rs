@@ -7,13 +7,14 @@
 //! # Limits
 //!
 //! A hostile peer must not grow our memory without bound, so [`ReassemblyLimits`] caps the size of
-//! one message, the number of concurrent transfers per peer and the bytes buffered per peer
-//! (counted as allocated capacity). Going past a limit is a typed [`ReassemblyError`] and frees
-//! the partial buffers:
+//! one message, the number of concurrent transfers per peer, the bytes buffered per peer and the
+//! bytes buffered for all peers together (counted as allocated capacity). Going past a limit is a
+//! typed [`ReassemblyError`] and frees the partial buffers:
 //!
 //! - a message that grows past `max_message_bytes`, or a peer that would buffer more than
-//!   `max_buffered_bytes_per_peer`: that transfer's buffer is freed and its remaining chunks are
-//!   discarded (answered with [`Received::Discarded`]) until its final chunk;
+//!   `max_buffered_bytes_per_peer` (or than what `max_buffered_bytes_total` leaves it beside the
+//!   other peers): that transfer's buffer is freed and its remaining chunks are discarded
+//!   (answered with [`Received::Discarded`]) until its final chunk;
 //! - a peer that opens more than `max_transfers_per_peer` transfers: all of its partial buffers
 //!   are freed and the peer is *desynchronized*: its chunks are rejected until
 //!   [`Reassembler::forget_peer`]. A later chunk of a dropped transfer could otherwise be taken
@@ -37,6 +38,11 @@ pub struct ReassemblyLimits {
     pub max_transfers_per_peer: usize,
     /// The most bytes buffered for one peer's transfers in progress. Default 256 MiB.
     pub max_buffered_bytes_per_peer: usize,
+    /// The most bytes buffered for all peers' transfers together. Default 512 MiB: without it,
+    /// 256 peers could hold 256 MiB each. A peer's budget is the smaller of its own limit and
+    /// what this leaves beside the others; going past it is [`ReassemblyError::PeerBufferFull`]
+    /// with that budget as the limit.
+    pub max_buffered_bytes_total: usize,
 }
 
 impl Default for ReassemblyLimits {
@@ -45,6 +51,7 @@ impl Default for ReassemblyLimits {
             max_message_bytes: 64 << 20,
             max_transfers_per_peer: 256,
             max_buffered_bytes_per_peer: 256 << 20,
+            max_buffered_bytes_total: 512 << 20,
         }
     }
 }
@@ -278,16 +285,17 @@ impl Reassembler {
     /// within its limit. Always true; exposed for property tests and fuzzing.
     #[doc(hidden)]
     pub fn accounting_is_consistent(&self) -> bool {
-        self.peers.values().all(|state| {
-            let held: usize = state.transfers.values().map(Transfer::buffered).sum();
-            held == state.buffered
-                && state.buffered <= self.limits.max_buffered_bytes_per_peer
-                && state.transfers.len() <= self.limits.max_transfers_per_peer
-                && state
-                    .transfers
-                    .values()
-                    .all(|transfer| transfer.buffered() <= self.limits.max_message_bytes)
-        })
+        self.total_buffered_bytes() <= self.limits.max_buffered_bytes_total
+            && self.peers.values().all(|state| {
+                let held: usize = state.transfers.values().map(Transfer::buffered).sum();
+                held == state.buffered
+                    && state.buffered <= self.limits.max_buffered_bytes_per_peer
+                    && state.transfers.len() <= self.limits.max_transfers_per_peer
+                    && state
+                        .transfers
+                        .values()
+                        .all(|transfer| transfer.buffered() <= self.limits.max_message_bytes)
+            })
     }
 
     /// Hands a message's buffer back (see [`Payload::into_bytes`]) so that a later transfer
@@ -381,7 +389,17 @@ impl Reassembler {
         key: TransferKey,
         chunk: ActionChunk<'_>,
     ) -> Result<Step, ReassemblyError> {
-        let limits = self.limits;
+        // This peer's budget: its own limit, or what the total leaves beside the others.
+        let elsewhere: usize = self
+            .peers
+            .iter()
+            .filter(|(other, _)| **other != peer)
+            .map(|(_, state)| state.buffered)
+            .sum();
+        let mut limits = self.limits;
+        limits.max_buffered_bytes_per_peer = limits
+            .max_buffered_bytes_per_peer
+            .min(limits.max_buffered_bytes_total.saturating_sub(elsewhere));
         let state = self.peers.entry(peer).or_default();
         if state.desynchronized {
             return Err(ReassemblyError::PeerDesynchronized);

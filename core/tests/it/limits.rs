@@ -12,6 +12,7 @@ const SMALL: ReassemblyLimits = ReassemblyLimits {
     max_message_bytes: 100_000,
     max_transfers_per_peer: 4,
     max_buffered_bytes_per_peer: 150_000,
+    max_buffered_bytes_total: 1 << 30,
 };
 
 fn data_chunk(nonce: u16, last: bool, payload: &[u8]) -> ActionChunk<'_> {
@@ -36,6 +37,58 @@ fn defaults_are_sane() {
     assert_eq!(limits.max_message_bytes, 64 << 20);
     assert!(limits.max_buffered_bytes_per_peer >= limits.max_message_bytes);
     assert!(limits.max_transfers_per_peer >= 16);
+    assert!(limits.max_buffered_bytes_total >= limits.max_buffered_bytes_per_peer);
+}
+
+/// Many peers each within their own limit cannot together pass the total: the peer that would
+/// is refused (its transfer freed), the others complete, and the room's buffers stay bounded.
+#[test]
+fn the_total_across_peers_is_bounded() {
+    let limits = ReassemblyLimits {
+        max_buffered_bytes_total: 200_000,
+        ..SMALL
+    };
+    let mut reassembler = Reassembler::with_limits(limits);
+    let payload = Payload::Binary(vec![7; 90_000]);
+    let frames = encode(action("x"), 0, &payload, None);
+    let (last, partial) = frames.split_last().expect("several chunks");
+    // Three peers start a 90 kB message each (each alone within its 150 kB budget).
+    let mut refused = Vec::new();
+    for sender in 1..=3 {
+        for frame in partial {
+            match receive(&mut reassembler, peer(sender), frame) {
+                Ok(Received::Progress(_) | Received::Discarded { .. }) => {}
+                Err(ReassemblyError::PeerBufferFull { .. }) => refused.push(sender),
+                other => panic!("unexpected {other:?}"),
+            }
+            assert!(reassembler.total_buffered_bytes() <= 200_000);
+            assert!(reassembler.accounting_is_consistent());
+        }
+    }
+    assert_eq!(refused, [3], "the third peer would pass the total");
+    assert_eq!(reassembler.buffered_bytes(&peer(3)), 0);
+    // The first two complete intact; the third's last chunk is discarded, not delivered.
+    for sender in 1..=2 {
+        match receive(&mut reassembler, peer(sender), last) {
+            Ok(Received::Message(message)) => assert_eq!(message.payload, payload),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(matches!(
+        receive(&mut reassembler, peer(3), last),
+        Ok(Received::Discarded { .. })
+    ));
+    assert_eq!(reassembler.total_buffered_bytes(), 0);
+    // Once the others are done, the third peer fits again.
+    assert_eq!(
+        receive_all(
+            &mut reassembler,
+            peer(3),
+            &encode(action("x"), 1, &payload, None)
+        )
+        .payload,
+        payload
+    );
 }
 
 #[test]

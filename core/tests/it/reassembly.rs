@@ -318,6 +318,7 @@ fn recycling_is_bounded() {
         max_message_bytes: 100_000,
         max_transfers_per_peer: 4,
         max_buffered_bytes_per_peer: 60_000,
+        max_buffered_bytes_total: 1 << 30,
     };
     let mut reassembler = Reassembler::with_limits(limits);
     reassembler.recycle(Vec::with_capacity(200_000));
