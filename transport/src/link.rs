@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use futures_util::lock::Mutex as AsyncMutex;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{
+    Receiver, Sender, UnboundedReceiver, UnboundedSender, channel, unbounded_channel,
+};
 use tokio::sync::{Notify, watch};
 use trystero_core::config::IceServer;
 use trystero_core::room::signaling::message::IceCandidate;
@@ -32,6 +34,9 @@ const GATHERING_TIMEOUT: Duration = Duration::from_secs(15);
 /// gather in milliseconds; putting them in the SDP matters because Trystero JS drops candidates
 /// that reach it before it has applied the description they belong to.
 const TRICKLE_GATHERING_WAIT: Duration = Duration::from_millis(500);
+/// Messages that may wait for the link's owner. When they do, the channel's reader stops, and
+/// webrtc-rs carries the back-pressure into SCTP's receive window: the peer's sends wait.
+pub(crate) const INBOUND_QUEUE: usize = 64;
 /// How long a connection may stay disconnected before it counts as lost (JS: 5 s).
 const DISCONNECTED_GRACE: Duration = Duration::from_secs(5);
 
@@ -108,6 +113,7 @@ impl WebRtcTransport {
     async fn build(&self, options: &LinkOptions) -> Result<WebRtcLink, TransportError> {
         let shared = Arc::new(Shared {
             events: Mutex::new(None),
+            data: Mutex::new(None),
             channel: Mutex::new(None),
             unordered: Mutex::new(None),
             unordered_open: AtomicBool::new(false),
@@ -116,8 +122,10 @@ impl WebRtcTransport {
             open: AtomicBool::new(false),
             low_threshold: self.config.low_threshold,
         });
-        let (events, receiver) = unbounded_channel();
+        let (events, control) = unbounded_channel();
         *shared.lock_events() = Some(events);
+        let (data, messages) = channel(INBOUND_QUEUE);
+        *shared.data.lock().unwrap_or_else(PoisonError::into_inner) = Some(data);
         let (gathering, gathered) = watch::channel(RTCIceGatheringState::New);
         let handler = Arc::new(Handler {
             shared: shared.clone(),
@@ -150,7 +158,7 @@ impl WebRtcTransport {
         Ok(WebRtcLink {
             connection: Arc::new(connection),
             shared,
-            events: AsyncMutex::new(receiver),
+            events: AsyncMutex::new(Inbox { control, messages }),
             gathered,
             remote_set: AtomicBool::new(false),
             early_candidates: Mutex::new(Vec::new()),
@@ -176,8 +184,11 @@ fn ice_servers(servers: &[IceServer]) -> Vec<RTCIceServer> {
 
 /// State shared by the link, its handler and its channel pump.
 struct Shared {
-    /// Events for the link's owner; `None` once closed.
+    /// Control events for the link's owner (open, candidates; few); `None` once closed.
     events: Mutex<Option<UnboundedSender<LinkEvent>>>,
+    /// Messages for the link's owner, at most [`INBOUND_QUEUE`] waiting; `None` once closed
+    /// (the pumps hold their own clones until their channel ends).
+    data: Mutex<Option<Sender<LinkEvent>>>,
     channel: Mutex<Option<Arc<dyn DataChannel>>>,
     /// The second channel ([`UNORDERED_LABEL`]), once opened by either end.
     unordered: Mutex<Option<Arc<dyn DataChannel>>>,
@@ -209,14 +220,27 @@ impl Shared {
         }
     }
 
-    /// Reports the loss once, then goes quiet.
+    /// Reports the loss once (the control queue ends: the owner reads the messages already
+    /// there, then `Closed`), then goes quiet.
     fn lost(&self) {
         if !self.closed.swap(true, Ordering::SeqCst) {
-            if let Some(events) = self.lock_events().take() {
-                let _ = events.send(LinkEvent::Closed);
-            }
+            drop(self.lock_events().take());
+            drop(
+                self.data
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take(),
+            );
             self.low.notify_waiters();
         }
+    }
+
+    /// A sender for the messages a pump reads; `None` once the link is lost.
+    fn messages(&self) -> Option<Sender<LinkEvent>> {
+        self.data
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn lock_unordered(&self) -> MutexGuard<'_, Option<Arc<dyn DataChannel>>> {
@@ -230,6 +254,9 @@ impl Shared {
     fn adopt_unordered(self: &Arc<Self>, channel: Arc<dyn DataChannel>, opened: bool) {
         *self.lock_unordered() = Some(channel.clone());
         let shared = self.clone();
+        let Some(messages) = self.messages() else {
+            return;
+        };
         tokio::spawn(async move {
             let report_open = |shared: &Shared| {
                 if !shared.unordered_open.swap(true, Ordering::SeqCst) {
@@ -244,7 +271,11 @@ impl Shared {
                     DataChannelEvent::OnOpen => report_open(&shared),
                     DataChannelEvent::OnMessage(message) if !message.is_string => {
                         report_open(&shared);
-                        shared.emit(LinkEvent::UnorderedMessage(message.data.to_vec()));
+                        // Waits while the owner lags (back-pressure); ends with the link.
+                        let message = LinkEvent::UnorderedMessage(message.data.to_vec());
+                        if messages.send(message).await.is_err() {
+                            break;
+                        }
                     }
                     DataChannelEvent::OnClose => break,
                     _ => {}
@@ -263,6 +294,9 @@ impl Shared {
             self.emit(LinkEvent::Open);
         }
         let shared = self.clone();
+        let Some(messages) = self.messages() else {
+            return;
+        };
         tokio::spawn(async move {
             let _ = channel
                 .set_buffered_amount_low_threshold(shared.low_threshold)
@@ -283,7 +317,11 @@ impl Shared {
                             open_reported = true;
                             shared.emit(LinkEvent::Open);
                         }
-                        shared.emit(LinkEvent::Message(message.data.to_vec()));
+                        // Waits while the owner lags (back-pressure); ends with the link.
+                        let message = LinkEvent::Message(message.data.to_vec());
+                        if messages.send(message).await.is_err() {
+                            break;
+                        }
                     }
                     DataChannelEvent::OnBufferedAmountLow => shared.low.notify_waiters(),
                     DataChannelEvent::OnClose => break,
@@ -377,11 +415,17 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
+/// What the link's owner reads: control events first, then messages.
+struct Inbox {
+    control: UnboundedReceiver<LinkEvent>,
+    messages: Receiver<LinkEvent>,
+}
+
 /// One WebRTC connection with its `data` channel.
 pub struct WebRtcLink {
     connection: Arc<dyn PeerConnection>,
     shared: Arc<Shared>,
-    events: AsyncMutex<UnboundedReceiver<LinkEvent>>,
+    events: AsyncMutex<Inbox>,
     gathered: watch::Receiver<RTCIceGatheringState>,
     remote_set: AtomicBool,
     early_candidates: Mutex<Vec<RTCIceCandidateInit>>,
@@ -613,12 +657,18 @@ impl PeerLink for WebRtcLink {
     }
 
     async fn next_event(&self) -> LinkEvent {
-        self.events
-            .lock()
-            .await
-            .recv()
-            .await
-            .unwrap_or(LinkEvent::Closed)
+        let mut inbox = self.events.lock().await;
+        let Inbox { control, messages } = &mut *inbox;
+        // Control first: `Open` is queued before the first message, so none overtakes it.
+        tokio::select! {
+            biased;
+            event = control.recv() => match event {
+                Some(event) => event,
+                // Lost: what already arrived, then `Closed` for good.
+                None => messages.try_recv().unwrap_or(LinkEvent::Closed),
+            },
+            Some(message) = messages.recv() => message,
+        }
     }
 
     async fn send(&self, frame: Vec<u8>) -> Result<(), TransportError> {

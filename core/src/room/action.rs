@@ -8,7 +8,7 @@
 
 use std::marker::PhantomData;
 
-use futures_channel::mpsc::UnboundedReceiver;
+use super::queue::EventReceiver;
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -124,7 +124,7 @@ type ReceiveProgress = Box<dyn FnMut(PeerId, f32, Option<&JsonText>) + Send>;
 pub struct Action<T> {
     room: RoomSender,
     action: ActionType,
-    events: UnboundedReceiver<RoomEvent>,
+    events: EventReceiver,
     progress: Option<ReceiveProgress>,
     invalid: u64,
     _value: PhantomData<fn() -> T>,
@@ -219,7 +219,7 @@ impl<T: ActionData> Action<T> {
 pub struct RequestAction<Req, Resp> {
     room: RoomSender,
     action: ActionType,
-    events: UnboundedReceiver<RoomEvent>,
+    events: EventReceiver,
     _types: PhantomData<fn() -> (Req, Resp)>,
 }
 

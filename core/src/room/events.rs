@@ -14,6 +14,13 @@ pub enum RoomEvent {
     PeerJoined(PeerId),
     /// An active peer left (its `@_leave`, or its link closed).
     PeerLeft(PeerId),
+    /// We cut the peer off for misbehaving; [`RoomEvent::PeerLeft`] follows.
+    PeerDropped {
+        /// The peer.
+        peer: PeerId,
+        /// What it did.
+        reason: DropReason,
+    },
     /// A peer could not join: handshake failure or timeout (Trystero's wording).
     JoinError {
         /// The peer.
@@ -58,4 +65,25 @@ pub enum RoomEvent {
         /// What it said.
         message: String,
     },
+}
+
+/// Why a peer was cut off ([`RoomEvent::PeerDropped`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DropReason {
+    /// It kept sending `@_ping`s far beyond the budget
+    /// ([`PING_FLOOD`](super::PING_FLOOD) went unanswered).
+    PingFlood,
+    /// It stopped reading: [`WRITE_QUEUE`](super::WRITE_QUEUE) of our handshake, pong and
+    /// leave frames waited for it.
+    Unresponsive,
+}
+
+impl std::fmt::Display for DropReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::PingFlood => "it sent pings far beyond the budget",
+            Self::Unresponsive => "it stopped reading what we send",
+        })
+    }
 }

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use super::queue::{EventReceiver, EventSender, event_queue};
+use futures_channel::mpsc::{UnboundedSender, unbounded};
 use futures_channel::oneshot;
 use futures_util::stream::StreamExt;
 
@@ -77,7 +78,7 @@ pub(crate) enum Command {
     Subscribe {
         room: RoomToken,
         action: ActionType,
-        events: UnboundedSender<RoomEvent>,
+        events: EventSender,
         reply: oneshot::Sender<Result<(), RoomError>>,
     },
     Request(RequestCommand),
@@ -89,7 +90,7 @@ pub(crate) struct JoinCommand {
     pub(crate) config: Box<RoomConfig>,
     /// The caller's span: the room's logs go under it.
     pub(crate) span: tracing::Span,
-    pub(crate) events: UnboundedSender<RoomEvent>,
+    pub(crate) events: EventSender,
     pub(crate) reply: oneshot::Sender<Result<(RoomToken, u64), EngineError>>,
 }
 
@@ -191,9 +192,13 @@ impl Drop for Membership {
 ///
 /// Dropping the room and everything made from it (senders, actions) leaves the room; to know
 /// that the peers got what was sent before leaving, await [`Room::leave`] instead.
+///
+/// Read its events: once [`EVENT_QUEUE`](super::EVENT_QUEUE) wait unread (here, or on one of
+/// its typed actions), the room stops reading from its peers until they are read, and the peers'
+/// sends wait (see [`queue`](super::queue)).
 pub struct Room {
     sender: RoomSender,
-    events: UnboundedReceiver<RoomEvent>,
+    events: EventReceiver,
 }
 
 /// The sending side of a room: cheap to clone, usable from other tasks while the [`Room`] itself
@@ -372,7 +377,7 @@ impl Instance {
         config: RoomConfig,
         keys: Arc<dyn RoomKeys>,
     ) -> Result<Room, RoomError> {
-        let (events, receiver) = unbounded();
+        let (events, receiver) = event_queue();
         let (token, handle) = ask(&self.commands, |reply| {
             Command::Join(JoinCommand {
                 keys,
@@ -410,9 +415,15 @@ impl Room {
         self.sender.self_id
     }
 
-    /// The next event; `None` once the driver stopped.
+    /// The next event; `None` once the driver stopped. Events that wait unread hold the room's
+    /// peers back once there are [`EVENT_QUEUE`](super::EVENT_QUEUE) of them.
     pub async fn next_event(&mut self) -> Option<RoomEvent> {
         self.events.next().await
+    }
+
+    /// Events waiting to be read here (not those routed to typed actions).
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
     }
 
     /// Sends `payload` on the action `name` to every active peer; add `.to(..)`, `.meta(..)`
@@ -463,8 +474,8 @@ impl Room {
     pub(crate) async fn subscribe_action(
         &self,
         action: ActionType,
-    ) -> Result<UnboundedReceiver<RoomEvent>, RoomError> {
-        let (events, receiver) = unbounded();
+    ) -> Result<EventReceiver, RoomError> {
+        let (events, receiver) = event_queue();
         ask(&self.sender.commands, |reply| Command::Subscribe {
             room: self.sender.token,
             action,

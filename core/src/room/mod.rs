@@ -13,7 +13,8 @@
 //!   [`signaling::message`] module reads and writes the relay messages (protocol §3).
 //! - `driver` runs both halves against the ports (signaler, transport, clock, randomness) as one
 //!   future, and answers the handles' commands.
-//! - [`events`] holds [`RoomEvent`], what a room reports to its user.
+//! - [`events`] holds [`RoomEvent`], what a room reports to its user; [`queue`] the bounded
+//!   queue it reaches the user through (back-pressure on the peers when the user lags).
 //!
 //! Both halves number connections with the same [`LinkId`]s.
 
@@ -22,16 +23,19 @@ mod driver;
 pub mod engine;
 pub mod events;
 mod handle;
+pub mod queue;
 pub mod request;
 pub mod send;
 pub mod signaling;
 
+pub use driver::WRITE_QUEUE;
 pub use engine::{
     Engine, EngineConfig, EngineError, EngineStats, Output, PING_BURST, PING_FLOOD,
     PINGS_PER_SECOND, Transmission,
 };
-pub use events::RoomEvent;
+pub use events::{DropReason, RoomEvent};
 pub use handle::{Instance, PeerInfo, Room, RoomError, RoomSender, SendProgress};
+pub use queue::{EVENT_QUEUE, EVENT_QUEUE_RESUME, EventReceiver};
 
 /// Identifies one connection (one WebRTC peer connection) for the driver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

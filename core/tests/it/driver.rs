@@ -12,7 +12,7 @@ use futures_util::task::SpawnExt;
 use std::future::IntoFuture;
 
 use trystero_core::room::action::ActionError;
-use trystero_core::room::{EngineConfig, RoomEvent};
+use trystero_core::room::{DropReason, EVENT_QUEUE, EngineConfig, RoomEvent, WRITE_QUEUE};
 use trystero_core::room::{Instance, Room, RoomError};
 use trystero_core::signaler::{MemoryHub, RelayState};
 use trystero_core::time::ManualClock;
@@ -633,5 +633,114 @@ fn two_instances_open_the_unordered_channel_and_small_messages_use_it() {
             .unwrap();
         assert!(matches!(next(&mut room_b).await, RoomEvent::Message(_)));
         assert_eq!(transport.unordered_frames_sent(), 1);
+    });
+}
+
+/// A user that stops reading its room's events holds the room's peers back (their sends wait)
+/// instead of queueing events without bound; once it reads again, every message arrives, in
+/// order.
+#[test]
+fn unread_events_hold_the_peers_back_and_lose_nothing() {
+    use std::sync::atomic::AtomicUsize;
+
+    const COUNT: usize = 3 * EVENT_QUEUE;
+    let mut world = World::new();
+    let (a, b) = (world.instance(), world.instance());
+    let spawner = world.pool.spawner();
+    world.pool.run_until(async {
+        let (room_a, mut room_b) = meet(&a, &b, "backlog").await;
+        let sent = Arc::new(AtomicUsize::new(0));
+        let (sender, counter) = (room_a.sender(), sent.clone());
+        spawner
+            .spawn(async move {
+                for i in 0..COUNT {
+                    let payload = Payload::Binary(u32::try_from(i).unwrap().to_le_bytes().to_vec());
+                    sender.send("n", payload).await.unwrap();
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+            .unwrap();
+        for _ in 0..20_000 {
+            yield_now().await;
+        }
+        // b reads nothing: its queue stops near the mark, and a's sends wait.
+        let waiting = room_b.pending_events();
+        assert!(
+            (EVENT_QUEUE..EVENT_QUEUE + 8).contains(&waiting),
+            "{waiting} events waiting"
+        );
+        assert!(
+            sent.load(Ordering::SeqCst) < COUNT,
+            "a's sends were never held back"
+        );
+        let mut next_expected = 0;
+        while next_expected < COUNT {
+            if let RoomEvent::Message(message) = next(&mut room_b).await {
+                let Payload::Binary(bytes) = message.payload else {
+                    panic!("binary expected");
+                };
+                assert_eq!(bytes, u32::try_from(next_expected).unwrap().to_le_bytes());
+                next_expected += 1;
+            }
+        }
+        // The last message arrived, so its send resolved (or is about to, once a's task runs).
+        yield_now().await;
+        assert_eq!(sent.load(Ordering::SeqCst), COUNT);
+        drop(room_a);
+    });
+}
+
+/// A peer that stops reading while our engine frames to it pile up (here: pings) is dropped
+/// with a clear event once [`WRITE_QUEUE`] wait, instead of the frames queueing without bound.
+#[test]
+fn a_peer_that_stops_reading_is_dropped_when_our_frames_pile_up() {
+    use futures_util::FutureExt;
+
+    let mut world = World::new();
+    let a = world.instance();
+    let (b, b_paused) = world.pausable_instance();
+    let spawner = world.pool.spawner();
+    world.pool.run_until(async {
+        let (mut room_a, _room_b) = meet(&a, &b, "stalled").await;
+        b_paused.store(true, Ordering::SeqCst);
+        let failed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        // More pings than the link's own queue (64 frames) and the writer's together hold.
+        for _ in 0..2 * WRITE_QUEUE + 64 {
+            let (sender, failed, peer) = (room_a.sender(), failed.clone(), b.self_id());
+            spawner
+                .spawn(async move {
+                    if sender.ping(peer).await.is_err() {
+                        failed.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+                .unwrap();
+        }
+        let mut events = Vec::new();
+        for _ in 0..10_000 {
+            yield_now().await;
+            while let Some(Some(event)) = room_a.next_event().now_or_never() {
+                events.push(event);
+            }
+            if events.len() >= 2 {
+                break;
+            }
+        }
+        let b_id = b.self_id();
+        assert!(
+            matches!(
+                events.as_slice(),
+                [
+                    RoomEvent::PeerDropped { peer, reason: DropReason::Unresponsive },
+                    RoomEvent::PeerLeft(left),
+                ] if *peer == b_id && *left == b_id
+            ),
+            "{events:?}"
+        );
+        for _ in 0..100 {
+            yield_now().await;
+        }
+        // Every ping ends: the ones queued behind the stalled link fail with the peer gone.
+        assert_eq!(failed.load(Ordering::SeqCst), 2 * WRITE_QUEUE + 64);
+        assert!(room_a.peers().await.is_empty());
     });
 }

@@ -696,15 +696,31 @@ fn a_ping_flood_is_answered_within_a_budget_then_its_link_closed() {
         net.run();
     }
     assert_eq!(net.engines[1].stats().flooding_links, 1);
-    let left: Vec<(usize, PeerId)> = net
-        .take_events()
-        .into_iter()
+    let events = net.take_events();
+    let left: Vec<(usize, PeerId)> = events
+        .iter()
         .filter_map(|(engine, _, event)| match event {
-            RoomEvent::PeerLeft(peer) => Some((engine, peer)),
+            RoomEvent::PeerLeft(peer) => Some((*engine, *peer)),
             _ => None,
         })
         .collect();
     assert!(left.contains(&(1, a)) && left.contains(&(0, b)), "{left:?}");
+    // The flooded side says why, before the leave.
+    let from_b: Vec<&RoomEvent> = events
+        .iter()
+        .filter(|(engine, _, _)| *engine == 1)
+        .map(|(_, _, event)| event)
+        .collect();
+    assert!(
+        matches!(
+            from_b.as_slice(),
+            [
+                RoomEvent::PeerDropped { peer, reason: trystero_core::room::DropReason::PingFlood },
+                RoomEvent::PeerLeft(left),
+            ] if *peer == a && *left == a
+        ),
+        "{from_b:?}"
+    );
 }
 
 /// A peer still in the handshake may send handshake frames, but not a long one: internal

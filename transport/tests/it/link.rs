@@ -109,6 +109,53 @@ async fn back_pressure_carries_many_frames_in_order() {
     let _offerer = sender.await.unwrap();
 }
 
+/// An owner that stops reading holds the peer back: the messages waiting on our side stay
+/// bounded (before, every frame the peer sent was queued without limit), the peer's sends wait,
+/// and once the owner reads, every frame arrives in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_lags_holds_the_sender_back() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    let (offerer, answerer) = connect(false).await;
+    assert_eq!(next_non_candidate(&offerer).await, LinkEvent::Open);
+    assert_eq!(next_non_candidate(&answerer).await, LinkEvent::Open);
+    let count = 2_000u32; // 32 MiB in 16 KiB frames
+    let sent = Arc::new(AtomicU32::new(0));
+    let progress = sent.clone();
+    let sender = tokio::spawn(async move {
+        for n in 0..count {
+            let mut frame = vec![0u8; 16 * 1024];
+            frame[..4].copy_from_slice(&n.to_be_bytes());
+            offerer.send(frame).await.unwrap();
+            progress.fetch_add(1, Ordering::SeqCst);
+        }
+        offerer
+    });
+    // Wait until the sender stops moving (or finishes, which it must not).
+    let mut last = u32::MAX;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let now = sent.load(Ordering::SeqCst);
+        if now == last || now == count {
+            break;
+        }
+        last = now;
+    }
+    let stalled = sent.load(Ordering::SeqCst);
+    assert!(
+        stalled < count / 2,
+        "{stalled} of {count} frames went out to a reader that reads nothing"
+    );
+    for n in 0..count {
+        match next_non_candidate(&answerer).await {
+            LinkEvent::Message(frame) => assert_eq!(frame[..4], n.to_be_bytes()),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let _offerer = sender.await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_one_end_closes_the_other() {
     let (offerer, answerer) = connect(false).await;

@@ -42,7 +42,10 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             self.carry_engine(output);
         }
         let goodbyes = self.request_flushes(&sessions);
-        if let Some(state) = self.rooms.remove(&room) {
+        if let Some(mut state) = self.rooms.remove(&room) {
+            // Links held back for this room's listeners are read again (other rooms may use
+            // them; `flush` reads them).
+            self.reread.append(&mut state.paused);
             for link in state.signaling.unbound_links() {
                 self.close_link(link);
             }
@@ -77,14 +80,17 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
     }
 
     /// Asks each session's link writer to flush after what is queued now.
-    fn request_flushes(&self, sessions: &[(PeerId, LinkId)]) -> Vec<(PeerId, FlushWait)> {
+    fn request_flushes(&mut self, sessions: &[(PeerId, LinkId)]) -> Vec<(PeerId, FlushWait)> {
         sessions
             .iter()
             .filter_map(|(peer, link)| {
-                let state = self.links.get(link)?;
+                let state = self.links.get_mut(link)?;
                 let (done, wait) = oneshot::channel();
-                state.writer.unbounded_send(Write::Flush(done)).ok()?;
-                Some((*peer, wait))
+                match state.writer.try_send(Write::Flush(done)) {
+                    Err(error) if error.is_disconnected() => None,
+                    // Full: `done` went with the refused message, so the wait ends in an error.
+                    _ => Some((*peer, wait)),
+                }
             })
             .collect()
     }
@@ -205,6 +211,8 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 span: span.clone(),
                 handles: BTreeSet::from([handle]),
                 actions: BTreeMap::new(),
+                paused: Vec::new(),
+                waiting: false,
             },
         );
         self.signaling_out.push((token, out));

@@ -15,15 +15,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use futures_channel::mpsc::{Sender, UnboundedReceiver, channel};
 use futures_channel::oneshot;
 use futures_util::future::{BoxFuture, FutureExt};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tracing::Instrument;
 
 use self::ops::{Write, add_candidate, pump, write_frames};
+use super::events::DropReason;
 use super::handle::Command;
 use super::handle::{PeerInfo, RoomError, SendProgress};
+use super::queue::EventSender;
 use super::request::{RequestError, parse_meta};
 use super::signaling::{IceCandidate, LinkIds, RoomSignaling, SignalingOutput, Step};
 use super::{Engine, EngineConfig, LinkId, Output, RoomEvent};
@@ -44,16 +46,24 @@ struct PendingRequest {
     reply: oneshot::Sender<Result<ReceivedMessage, RequestError>>,
 }
 
+/// Engine frames (handshakes, pongs, leaves) that may wait for one link's writer. A peer that
+/// stops reading while they pile up is dropped ([`DropReason::Unresponsive`]).
+pub const WRITE_QUEUE: usize = 256;
+
 struct RoomState {
     signaling: RoomSignaling,
     options: LinkOptions,
-    events: Vec<UnboundedSender<RoomEvent>>,
+    events: Vec<EventSender>,
     /// The joining caller's span; the room's logs go under it.
     span: tracing::Span,
     /// The user handles (one per `join`) still held; the room is left when the last goes.
     handles: BTreeSet<u64>,
     /// Typed actions' listeners; their messages and progress go there only.
-    actions: BTreeMap<ActionType, Vec<UnboundedSender<RoomEvent>>>,
+    actions: BTreeMap<ActionType, Vec<EventSender>>,
+    /// Links not read while a listener of the room is full (see `queue`).
+    paused: Vec<LinkId>,
+    /// A `Done::Drained` for this room is on its way.
+    waiting: bool,
 }
 
 impl RoomState {
@@ -64,13 +74,20 @@ impl RoomState {
             _ => None,
         };
         if let Some(listeners) = action.and_then(|action| self.actions.get_mut(&action)) {
-            listeners.retain(|events| events.unbounded_send(event.clone()).is_ok());
+            listeners.retain(|events| events.send(event.clone()));
             if !listeners.is_empty() {
                 return;
             }
         }
+        self.events.retain(|events| events.send(event.clone()));
+    }
+
+    /// The full listeners: while there is one, the room's links are not read.
+    fn full(&self) -> impl Iterator<Item = &EventSender> {
         self.events
-            .retain(|events| events.unbounded_send(event.clone()).is_ok());
+            .iter()
+            .chain(self.actions.values().flatten())
+            .filter(|events| events.is_full())
     }
 }
 
@@ -80,8 +97,9 @@ struct LinkState<L> {
     peer: Option<PeerId>,
     /// The room the connection was made for.
     room: RoomToken,
-    /// Frames from the engine (and flush requests), written in order by the link's writer.
-    writer: UnboundedSender<Write>,
+    /// Frames from the engine (and flush requests), written in order by the link's writer; at
+    /// most [`WRITE_QUEUE`] wait.
+    writer: Sender<Write>,
     /// `link{peer}`, under the room's span.
     span: tracing::Span,
     /// Bytes handed to the link (engine frames and user chunks), shared with the writers.
@@ -101,6 +119,8 @@ enum Done<L> {
         result: Result<(L, String), TransportError>,
     },
     Event(LinkId, LinkEvent),
+    /// A full listener of the room read enough (or went away): its links may be read again.
+    Drained(RoomToken),
     Nothing,
 }
 
@@ -133,6 +153,9 @@ pub(super) struct Driver<S, T: PeerTransport, C> {
     requests: BTreeMap<String, PendingRequest>,
     /// Port operations started outside the loop's reach, handed to it at the next flush.
     deferred: Vec<BoxFuture<'static, Done<T::Link>>>,
+    /// Links whose event was handled: read again at the end of the flush, unless a room they
+    /// carry is full.
+    reread: Vec<LinkId>,
 }
 
 impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
@@ -163,6 +186,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             signaling_out: Vec::new(),
             requests: BTreeMap::new(),
             deferred: Vec::new(),
+            reread: Vec::new(),
         }
     }
 
@@ -262,6 +286,13 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         let now = self.clock.now();
         match done {
             Done::Nothing => {}
+            Done::Drained(room) => {
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.waiting = false;
+                    // Read again; `flush` pauses them again if a listener is still full.
+                    self.reread.append(&mut state.paused);
+                }
+            }
             Done::Created {
                 link: id,
                 peer,
@@ -294,7 +325,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 };
                 tracing::debug!(parent: &span, offerer, sdp_bytes = sdp.len(), "connection made");
                 let link = Arc::new(link);
-                let (writer, frames) = unbounded();
+                let (writer, frames) = channel(WRITE_QUEUE);
                 let alive = Arc::new(AtomicBool::new(true));
                 let sent = Arc::new(AtomicU64::new(0));
                 ops.push(write_frames(link.clone(), frames, sent.clone()));
@@ -372,7 +403,8 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         return;
                     }
                 }
-                ops.push(pump(id, link));
+                let _ = link;
+                self.reread.push(id);
             }
         }
     }
@@ -382,6 +414,22 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
         self.rooms
             .get(&room)
             .map_or_else(tracing::Span::none, |state| state.span.clone())
+    }
+
+    /// Cuts a peer that misbehaves: [`RoomEvent::PeerDropped`] in every room it is in, then
+    /// its link closes (and `PeerLeft` follows).
+    fn drop_peer(&mut self, link: LinkId, reason: DropReason) {
+        let Some(peer) = self.links.get(&link).and_then(|state| state.peer) else {
+            self.close_link(link);
+            return;
+        };
+        for (token, state) in &mut self.rooms {
+            if self.engine.sessions(*token).contains(&(peer, link)) {
+                tracing::warn!(parent: &state.span, %peer, %reason, "dropping the peer");
+                state.emit(&RoomEvent::PeerDropped { peer, reason });
+            }
+        }
+        self.close_link(link);
     }
 
     fn close_link(&mut self, id: LinkId) {
@@ -416,7 +464,45 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 ops.push(op);
             }
             if !moved {
-                return;
+                break;
+            }
+        }
+        self.read_again(ops);
+    }
+
+    /// Reads the links in `reread` again, except those carrying a room with a full listener:
+    /// they wait in the room's `paused` until a `Done::Drained`.
+    fn read_again(&mut self, ops: &mut Ops<T::Link>) {
+        for id in std::mem::take(&mut self.reread) {
+            let Some(link) = self.links.get(&id) else {
+                continue;
+            };
+            let full = self.rooms.iter_mut().find(|(token, state)| {
+                state.full().next().is_some()
+                    && (link.room == **token
+                        || self
+                            .engine
+                            .sessions(**token)
+                            .iter()
+                            .any(|(_, session)| *session == id))
+            });
+            let Some((token, state)) = full else {
+                ops.push(pump(id, link.link.clone()));
+                continue;
+            };
+            state.paused.push(id);
+            if !state.waiting {
+                state.waiting = true;
+                tracing::debug!(parent: &state.span, "events unread: not reading from the peers");
+                let token = *token;
+                let drained: Vec<_> = state.full().map(EventSender::drained).collect();
+                ops.push(
+                    async move {
+                        futures_util::future::select_all(drained).await;
+                        Done::Drained(token)
+                    }
+                    .boxed(),
+                );
             }
         }
     }
@@ -569,8 +655,14 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 }
             }
             Output::SendFrame { link, frame } => {
-                if let Some(state) = self.links.get(&link) {
-                    let _ = state.writer.unbounded_send(Write::Frame(frame));
+                let full = self.links.get_mut(&link).is_some_and(|state| {
+                    match state.writer.try_send(Write::Frame(frame)) {
+                        Err(error) => error.is_full(),
+                        Ok(()) => false,
+                    }
+                });
+                if full {
+                    self.drop_peer(link, DropReason::Unresponsive);
                 }
             }
             Output::CloseLink { link } => self.close_link(link),

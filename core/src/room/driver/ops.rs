@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use futures_channel::mpsc::UnboundedReceiver;
+use futures_channel::mpsc::Receiver;
 use futures_channel::oneshot;
 use futures_util::future::{BoxFuture, FutureExt};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -56,7 +56,7 @@ pub(super) enum Write {
 /// Writes the engine's frames to a link, in order, until the link or the driver goes away.
 pub(super) fn write_frames<L: PeerLink, D>(
     link: Arc<L>,
-    mut writes: UnboundedReceiver<Write>,
+    mut writes: Receiver<Write>,
     sent: Arc<AtomicU64>,
 ) -> BoxFuture<'static, Done<D>>
 where

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::{Engine, LinkId, Output, RoomEvent};
 use crate::id::{PeerId, RoomToken};
+use crate::room::events::DropReason;
 use crate::time::Millis;
 use crate::wire::{ActionChunk, ActionType, Payload, Received, ReceivedMessage};
 
@@ -238,6 +239,21 @@ impl Engine {
             let peer = state.peer;
             tracing::warn!(%peer, "pings far beyond the budget: closing the link");
             self.stats.flooding_links += 1;
+            for (token, room) in &self.rooms {
+                if room
+                    .sessions
+                    .get(&peer)
+                    .is_some_and(|session| session.link == link && session.handshake.is_active())
+                {
+                    self.outputs.push_back(Output::Event {
+                        room: *token,
+                        event: RoomEvent::PeerDropped {
+                            peer,
+                            reason: DropReason::PingFlood,
+                        },
+                    });
+                }
+            }
             self.link_closed(now, link);
             self.outputs.push_back(Output::CloseLink { link });
         }
