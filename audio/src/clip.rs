@@ -85,6 +85,7 @@ impl Clip {
     /// Decodes an Ogg Vorbis file.
     pub fn from_ogg(bytes: &[u8]) -> Result<Self, AudioError> {
         let bad = |e: lewton::VorbisError| AudioError::Decode(format!("Ogg Vorbis: {e}"));
+        check_comment_header(bytes)?;
         let mut reader =
             lewton::inside_ogg::OggStreamReader::new(Cursor::new(bytes)).map_err(bad)?;
         let channels = usize::from(reader.ident_hdr.audio_channels.max(1));
@@ -129,4 +130,41 @@ fn mix_down(interleaved: &[f32], channels: usize) -> Vec<f32> {
         .chunks_exact(channels)
         .map(|frame| frame.iter().sum::<f32>() / channels as f32)
         .collect()
+}
+
+/// lewton reserves room for the comment header's list before reading it, from a count the file
+/// gives (`Vec::with_capacity`), so a forged count made the process abort on a failed allocation
+/// of up to 200 GB (found by the `audio` fuzz target). The header is checked here first: the
+/// vendor string must fit in the packet and every comment takes at least its 4-byte length.
+fn check_comment_header(bytes: &[u8]) -> Result<(), AudioError> {
+    let bad = |why: &str| AudioError::Decode(format!("Ogg Vorbis: {why}"));
+    let mut packets = ogg::PacketReader::new(Cursor::new(bytes));
+    // The identification header, then the comment header.
+    let mut packet = None;
+    for _ in 0..2 {
+        packet = packets
+            .read_packet()
+            .map_err(|error| bad(&error.to_string()))?;
+    }
+    let Some(packet) = packet else {
+        return Err(bad("no comment header"));
+    };
+    let data = packet.data.as_slice();
+    let field = |at: usize| {
+        data.get(at..at + 4)
+            .and_then(|bytes| bytes.try_into().ok())
+            .map(|bytes| u32::from_le_bytes(bytes) as usize)
+            .ok_or_else(|| bad("a truncated comment header"))
+    };
+    // One byte of type and "vorbis" come before the vendor string's length.
+    let vendor = field(7)?;
+    let count_at = 11usize.saturating_add(vendor);
+    let count = field(count_at)?;
+    let rest = data.len().saturating_sub(count_at + 4);
+    if count > rest / 4 {
+        return Err(bad(&format!(
+            "the comment header claims {count} comments in {rest} bytes"
+        )));
+    }
+    Ok(())
 }

@@ -10,13 +10,18 @@ use libfuzzer_sys::fuzz_target;
 use trystero_core::PeerId;
 use trystero_core::wire::{ActionChunk, Frame, Reassembler, ReassemblyLimits, decode_frame};
 
-const PEERS: [&str; 3] = ["00000000000000000000", "aaaaaaaaaaaaaaaaaaaa", "ZZZZZZZZZZZZZZZZZZZZ"];
+const PEERS: [&str; 3] = [
+    "00000000000000000000",
+    "aaaaaaaaaaaaaaaaaaaa",
+    "ZZZZZZZZZZZZZZZZZZZZ",
+];
 
 fuzz_target!(|input: &[u8]| {
     let limits = ReassemblyLimits {
         max_message_bytes: 4096,
         max_transfers_per_peer: 8,
         max_buffered_bytes_per_peer: 8192,
+        max_buffered_bytes_total: 12_288,
     };
     let mut reassembler = Reassembler::with_limits(limits);
     let peers: Vec<PeerId> = PEERS.iter().map(|p| PeerId::parse(p).unwrap()).collect();
@@ -37,6 +42,6 @@ fuzz_target!(|input: &[u8]| {
         };
         let _ = reassembler.push(peer, chunk);
         assert!(reassembler.accounting_is_consistent());
-        assert!(reassembler.total_buffered_bytes() <= 3 * limits.max_buffered_bytes_per_peer);
+        assert!(reassembler.total_buffered_bytes() <= limits.max_buffered_bytes_total);
     }
 });

@@ -159,6 +159,9 @@ fn pure_crates() -> Result<Vec<String>> {
     tidy::browser_crates(&workspace_root())
 }
 
+/// Seconds each fuzz target runs in `cargo xtask ci`.
+const CI_FUZZ_SECONDS: u64 = 3;
+
 pub(crate) fn ci(args: &[String]) -> Result<()> {
     let quick = match args {
         [] => false,
@@ -220,6 +223,29 @@ pub(crate) fn ci(args: &[String]) -> Result<()> {
             }
         };
         stages.push(Stage::whole("wasm", ok, start));
+
+        // Every fuzz target briefly: they build, read their seeds and survive a few seconds.
+        let start = Instant::now();
+        let stage = match crate::fuzz::run_all(CI_FUZZ_SECONDS, None) {
+            Ok(outcomes) => {
+                print!("{}", crate::fuzz::table(&outcomes));
+                let failed = outcomes.iter().filter(|o| o.failure.is_some()).count();
+                Stage {
+                    name: "fuzz",
+                    unit: "targets",
+                    passed: (outcomes.len() - failed) as u64,
+                    failed: failed as u64,
+                    ignored: 0,
+                    ok: failed == 0,
+                    took: start.elapsed(),
+                }
+            }
+            Err(error) => {
+                println!("{error:#}");
+                Stage::whole("fuzz", false, start)
+            }
+        };
+        stages.push(stage);
     }
 
     print!("{}", summary(&stages));

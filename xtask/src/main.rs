@@ -2,7 +2,8 @@
 //!
 //! - `ci [--quick]`: exactly what CI runs: set-up (installs what the tests need and is missing),
 //!   format check, clippy with `-D warnings`, rustdoc with `-D warnings`, the tests, and the
-//!   wasm32 check, then a summary. `--quick`: set-up, fmt, clippy and the pure crates' tests.
+//!   wasm32 check, every fuzz target for 3 s, then a summary. `--quick`: set-up, fmt, clippy
+//!   and the pure crates' tests.
 //! - `setup`: only the set-up (idempotent; silent when everything is there).
 //! - `tidy`: the architecture rules (allowed dependency edges between workspace crates, package
 //!   names, crate docs). Also runs as a `#[test]`, so `cargo test` enforces it.
@@ -11,13 +12,15 @@
 //!   then the game's determinism probe built for wasm32 and run under Node, whose checksum
 //!   must equal the native one pinned in `game/tests/probe.txt`.
 //! - `bench [ARGS]`: the criterion benches (ARGS go to criterion).
-//! - `fuzz [--seconds N]`: the wire-codec fuzz target with cargo-fuzz on nightly, for N seconds.
+//! - `fuzz [--seconds N] [--target NAME]`: every cargo-fuzz target in `fuzz/` (or one) for N
+//!   seconds each (default 60), then a table of executions and failures per target.
 //! - `dist`: the release bundle for the host target, `target/dist/trystero-<version>-<target>.tar.gz`
 //!   (the binary, README, LICENSE, the third-party licences and `SHA256SUMS`).
 #![allow(clippy::print_stdout)]
 
 mod ci;
 mod dist;
+mod fuzz;
 mod setup;
 mod tidy;
 
@@ -56,11 +59,11 @@ fn task() -> Result<()> {
         }
         "wasm" => wasm(),
         "bench" => bench(rest),
-        "fuzz" => fuzz(rest),
+        "fuzz" => fuzz::fuzz(rest),
         "dist" => dist::dist(rest),
         _ => {
             println!(
-                "usage: cargo xtask <ci [--quick] | setup | tidy | wasm | bench [ARGS] | fuzz [--seconds N] | dist>"
+                "usage: cargo xtask <ci [--quick] | setup | tidy | wasm | bench [ARGS] | fuzz [--seconds N] [--target NAME] | dist>"
             );
             if task == "help" || task == "--help" {
                 Ok(())
@@ -176,32 +179,4 @@ fn bench(args: &[String]) -> Result<()> {
     bench.args(["bench", "--workspace", "--bench", "*", "--"]);
     bench.args(args);
     run(bench)
-}
-
-fn fuzz(args: &[String]) -> Result<()> {
-    let seconds = match args {
-        [] => 60,
-        [flag, value] if flag == "--seconds" => value
-            .parse::<u64>()
-            .with_context(|| format!("--seconds takes a number, got {value:?}"))?,
-        _ => bail!("usage: cargo xtask fuzz [--seconds N]"),
-    };
-    // The first folder collects what the fuzzer finds (ignored by git); the committed seeds
-    // (valid frames of every kind) are read from the second.
-    std::fs::create_dir_all(workspace_root().join("fuzz/corpus/wire"))?;
-    let mut fuzz = Command::new("cargo");
-    fuzz.current_dir(workspace_root()).args([
-        "+nightly",
-        "fuzz",
-        "run",
-        "--fuzz-dir",
-        "fuzz",
-        "wire",
-        "fuzz/corpus/wire",
-        "fuzz/seeds/wire",
-        "--",
-        &format!("-max_total_time={seconds}"),
-        "-print_final_stats=1",
-    ]);
-    run(fuzz).context("fuzzing failed; cargo-fuzz needs `cargo install cargo-fuzz` and nightly")
 }

@@ -312,6 +312,20 @@ fn rust_parts() -> Result<usize> {
     Ok(installed)
 }
 
+/// cargo-fuzz, from crates.io, for `cargo xtask fuzz` (and the fuzz stage of CI).
+fn cargo_fuzz() -> Result<usize> {
+    let mut probe = Command::new("cargo");
+    probe.args(["fuzz", "--version"]);
+    if quiet(probe).is_ok() {
+        return Ok(0);
+    }
+    println!("setup: installing cargo-fuzz from crates.io (the fuzz targets)");
+    let mut install = Command::new("cargo");
+    install.args(["install", "--locked", "--quiet", "cargo-fuzz@0.13.2"]);
+    quiet(install)?;
+    Ok(1)
+}
+
 /// Whether `stamp` holds exactly the bytes of `source` (what was installed from it).
 fn stamp_matches(source: &Path, stamp: &Path) -> bool {
     match (std::fs::read(source), std::fs::read(stamp)) {
@@ -369,6 +383,7 @@ pub(crate) fn provision(root: &Path) -> Result<usize> {
     // System packages first: npm and python3-venv come from them.
     let mut installed = system_packages()?;
     installed += rust_parts()?;
+    installed += cargo_fuzz()?;
     installed += js_peers(root)?;
     installed += nostr_relay(root)?;
     Ok(installed)

@@ -116,6 +116,9 @@ fn bad_sound_files_are_typed_errors() {
         b"RIFF\x10\x00\x00\x00WAVEfmt ",
         b"OggS\x00\x02garbage",
         b"",
+        // Found by the `audio` fuzz target: a comment header claiming billions of comments made
+        // lewton reserve ~160 GB up front, and the process abort.
+        include_bytes!("../fixtures/forged-comment-count.ogg"),
     ] {
         assert!(
             matches!(Clip::decode(bytes), Err(AudioError::Decode(_))),

@@ -85,11 +85,10 @@ async fn network(
                 }
             }
             Ok(Event::Incoming(Packet::Publish(publish))) => {
-                // Signals are JSON text; anything else is not for us.
-                let Ok(payload) = String::from_utf8(publish.payload.to_vec()) else {
+                let Some((topic, payload)) = signal(publish) else {
                     continue;
                 };
-                if !inbox.deliver(publish.topic, payload) {
+                if !inbox.deliver(topic, payload) {
                     return;
                 }
             }
@@ -197,4 +196,21 @@ async fn control(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     network.abort();
+}
+
+/// What a received publish delivers: its topic and its payload as text. Signals are JSON text;
+/// anything else is not for us.
+fn signal(publish: rumqttc::Publish) -> Option<(String, String)> {
+    let payload = String::from_utf8(publish.payload.to_vec()).ok()?;
+    Some((publish.topic, payload))
+}
+
+/// For the fuzz target (`fuzz/fuzz_targets/mqtt.rs`): reads `bytes` as one packet from a broker,
+/// with the connection's packet limit, and returns what a publish would deliver.
+#[doc(hidden)]
+pub fn decode_packet(bytes: &[u8]) -> Option<(String, String)> {
+    match Packet::read(&mut bytes.into(), crate::MAX_PACKET).ok()? {
+        Packet::Publish(publish) => signal(publish),
+        _ => None,
+    }
 }

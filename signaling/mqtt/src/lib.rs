@@ -22,6 +22,9 @@
 
 mod broker;
 
+#[doc(hidden)]
+pub use broker::decode_packet;
+
 use std::sync::Arc;
 use std::time::Duration;
 

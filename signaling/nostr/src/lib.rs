@@ -37,6 +37,8 @@ use trystero_signaling_client::{
 
 use relay::Relay;
 pub use relay::RelayCommand;
+#[doc(hidden)]
+pub use relay::decode_relay_message;
 
 /// Trystero 0.25.4's default Nostr relays, each `wss://`.
 pub const DEFAULT_RELAYS: [&str; 28] = [

@@ -191,6 +191,20 @@ pub(crate) fn accepted_event(
     Ok((topic.to_owned(), content.to_owned()))
 }
 
+/// For the fuzz target (`fuzz/fuzz_targets/nostr.rs`): what one relay message would deliver
+/// while `topic` is subscribed, read as a live connection reads it.
+#[doc(hidden)]
+pub fn decode_relay_message(text: &str, topic: &str) -> Option<(String, String)> {
+    let Ok(Value::Array(parts)) = serde_json::from_str::<Value>(text) else {
+        return None;
+    };
+    if parts.first().and_then(Value::as_str) != Some("EVENT") {
+        return None;
+    }
+    let topics: Topics = std::sync::Arc::new(std::sync::Mutex::new([topic.to_owned()].into()));
+    accepted_event(&parts, &topics).ok()
+}
+
 impl Session for Relay {
     type Command = RelayCommand;
 

@@ -252,7 +252,8 @@ impl IceCandidate {
         let Some(line) = string("candidate") else {
             return Err(SignalError::InvalidField("candidate"));
         };
-        let line = line.strip_prefix("a=").unwrap_or(&line).trim().to_owned();
+        let line = line.trim();
+        let line = line.strip_prefix("a=").unwrap_or(line).trim().to_owned();
         if line.is_empty() {
             return Ok(None);
         }
@@ -402,5 +403,14 @@ mod tests {
         assert_eq!(parsed.username_fragment, None);
         assert_eq!(IceCandidate::parse(r#"{"candidate":""}"#), Ok(None));
         assert!(IceCandidate::parse("{}").is_err());
+        // Found by the `signal` fuzz target: space before `a=` kept the prefix (and reading our
+        // own JSON back gave another candidate).
+        let spaced = r#"{"candidate":" a=candidate:2 1 UDP 1 127.0.0.1 5001 typ host"}"#;
+        let parsed = IceCandidate::parse(spaced).unwrap().unwrap();
+        assert_eq!(
+            parsed.candidate,
+            "candidate:2 1 UDP 1 127.0.0.1 5001 typ host"
+        );
+        assert_eq!(IceCandidate::parse(&parsed.to_json()), Ok(Some(parsed)));
     }
 }
