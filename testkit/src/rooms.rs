@@ -98,6 +98,21 @@ pub async fn joined_all(room: &mut Room, peers: &[PeerId]) {
     .expect("the peers join");
 }
 
+/// Waits (up to [`WAIT`]) until every room of `rooms` saw every other one join: the full
+/// mesh. Other events are skipped.
+pub async fn full_mesh(rooms: &mut [Room]) {
+    let ids: Vec<PeerId> = rooms.iter().map(Room::self_id).collect();
+    futures_util::future::join_all(rooms.iter_mut().map(|room| {
+        let others: Vec<PeerId> = ids
+            .iter()
+            .copied()
+            .filter(|id| *id != room.self_id())
+            .collect();
+        async move { joined_all(room, &others).await }
+    }))
+    .await;
+}
+
 /// The next event of `room` that is not progress, within [`WAIT`].
 pub async fn next_event(room: &mut Room) -> RoomEvent {
     loop {

@@ -367,3 +367,26 @@ async fn next_with_progress(room: &mut Room) -> RoomEvent {
         .expect("an event in time")
         .expect("the driver is running")
 }
+
+/// Room scale, the stress case: 16 peers in one room on loopback form the full mesh (120
+/// connections in one process), and a message from one reaches the 15 others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixteen_peers_form_the_full_mesh() {
+    let hub = MemoryHub::new();
+    let instances: Vec<Instance> = (0..16).map(|_| instance(&hub)).collect();
+    let mut rooms = Vec::new();
+    for peer in &instances {
+        rooms.push(join(peer, "sixteen", "").await);
+    }
+    rooms::full_mesh(&mut rooms).await;
+    for room in &rooms {
+        assert_eq!(room.peers().await.len(), 15);
+    }
+    rooms::say(&rooms[0], "to all fifteen").await;
+    for room in &mut rooms[1..] {
+        assert_eq!(
+            rooms::text(room).await,
+            Payload::Text("to all fifteen".into())
+        );
+    }
+}

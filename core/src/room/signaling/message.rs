@@ -257,6 +257,10 @@ impl IceCandidate {
         if line.is_empty() {
             return Ok(None);
         }
+        // An SDP candidate attribute, in either form; anything else no transport could apply.
+        if !line.starts_with("candidate:") {
+            return Err(SignalError::InvalidField("candidate"));
+        }
         Ok(Some(Self {
             candidate: line,
             sdp_mid: string("sdpMid"),
@@ -412,5 +416,14 @@ mod tests {
             "candidate:2 1 UDP 1 127.0.0.1 5001 typ host"
         );
         assert_eq!(IceCandidate::parse(&parsed.to_json()), Ok(Some(parsed)));
+        // Also from the fuzzer: `a=a=…` lost one prefix per reading. Not a candidate at all.
+        for line in ["a=a=candidate:1", "ost", "a=ost"] {
+            let json = format!(r#"{{"candidate":"{line}"}}"#);
+            assert_eq!(
+                IceCandidate::parse(&json),
+                Err(SignalError::InvalidField("candidate")),
+                "{line}"
+            );
+        }
     }
 }
