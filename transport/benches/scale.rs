@@ -17,6 +17,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use trystero_core::PeerId;
 use trystero_core::room::{Instance, Room};
 use trystero_core::signaler::MemoryHub;
 use trystero_testkit::rooms;
@@ -55,10 +56,17 @@ fn last_join(c: &mut Criterion) {
                     let hub = MemoryHub::new();
                     let name = format!("scale-{round}");
                     let (_instances, mut joined) = mesh(&hub, &name, PEERS - 1).await;
+                    let earlier: Vec<PeerId> = joined.iter().map(Room::self_id).collect();
                     let start = Instant::now();
-                    let (_last, room) = join(&hub, &name).await;
-                    joined.push(room);
-                    rooms::full_mesh(&mut joined).await;
+                    let (_last, mut room) = join(&hub, &name).await;
+                    let last = room.self_id();
+                    futures_util::future::join(
+                        rooms::joined_all(&mut room, &earlier),
+                        futures_util::future::join_all(
+                            joined.iter_mut().map(|other| rooms::joined(other, last)),
+                        ),
+                    )
+                    .await;
                     total += start.elapsed();
                 }
                 total
