@@ -29,7 +29,13 @@ pub struct EmbeddedRelay {
 impl EmbeddedRelay {
     /// Starts a relay on 127.0.0.1 and `port` (0: any free port).
     pub async fn start(port: u16) -> Result<Self, RelayError> {
-        let mut builder = RelayBuilder::default().addr(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        Self::start_on(IpAddr::V4(Ipv4Addr::LOCALHOST), port).await
+    }
+
+    /// Starts a relay on `address` and `port` (0: any free port): another address than
+    /// loopback serves other hosts, as in the fault tests' simulated networks.
+    pub async fn start_on(address: IpAddr, port: u16) -> Result<Self, RelayError> {
+        let mut builder = RelayBuilder::default().addr(address);
         if port != 0 {
             builder = builder.port(port);
         }
@@ -47,7 +53,7 @@ impl EmbeddedRelay {
         Ok(Self { relay, url })
     }
 
-    /// The relay's `ws://127.0.0.1:PORT` URL.
+    /// The relay's `ws://ADDRESS:PORT` URL.
     pub fn url(&self) -> &str {
         &self.url
     }

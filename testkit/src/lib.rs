@@ -13,9 +13,11 @@
 //!   JSON-lines interface, and [`js_peer`], the Trystero JS peer (`interop/peer.mjs` on Node).
 //! - [`rooms`]: Rust peers on any signaler with loopback WebRTC, joining, waiting for joins,
 //!   messages and open relays, and two relay-fault scenarios every strategy runs.
+//! - [`netlab`]: a simulated network of test hosts in network namespaces, whose links can be
+//!   cut, for the fault tests.
 //!
 //! Invariants: no crate depends on this one except through dev-dependencies (`cargo xtask
-//! tidy`); every server listens on 127.0.0.1 only; every process it starts is killed when its
+//! tidy`); every server listens on 127.0.0.1 only, or on a [`netlab`] host's address; every process it starts is killed when its
 //! handle drops. A server that cannot start panics with a message that names it: this is test
 //! support, and a failure is a test failure.
 #![forbid(unsafe_code)]
@@ -25,6 +27,7 @@
 pub mod coturn;
 pub mod js_peer;
 pub mod mosquitto;
+pub mod netlab;
 pub mod nostr_relay;
 pub mod peer;
 pub mod rooms;

@@ -12,6 +12,8 @@
 //!   then the game's determinism probe built for wasm32 and run under Node, whose checksum
 //!   must equal the native one pinned in `game/tests/probe.txt`.
 //! - `bench [ARGS]`: the criterion benches (ARGS go to criterion).
+//! - `faults`: the fault tests on a simulated network (`app/tests/it/faults.rs`: test hosts in
+//!   network namespaces; needs root), one at a time, with the timings they print.
 //! - `fuzz [--seconds N] [--target NAME]`: every cargo-fuzz target in `fuzz/` (or one) for N
 //!   seconds each (default 60), then a table of executions and failures per target.
 //! - `dist`: the release bundle for the host target, `target/dist/trystero-<version>-<target>.tar.gz`
@@ -59,11 +61,12 @@ fn task() -> Result<()> {
         }
         "wasm" => wasm(),
         "bench" => bench(rest),
+        "faults" => faults(rest),
         "fuzz" => fuzz::fuzz(rest),
         "dist" => dist::dist(rest),
         _ => {
             println!(
-                "usage: cargo xtask <ci [--quick] | setup | tidy | wasm | bench [ARGS] | fuzz [--seconds N] [--target NAME] | dist>"
+                "usage: cargo xtask <ci [--quick] | setup | tidy | wasm | bench [ARGS] | faults | fuzz [--seconds N] [--target NAME] | dist>"
             );
             if task == "help" || task == "--help" {
                 Ok(())
@@ -172,6 +175,25 @@ fn wasm_probe() -> Result<()> {
     }
     println!("wasm32 probe: checksum {found}, the same as native");
     Ok(())
+}
+
+fn faults(args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        bail!("usage: cargo xtask faults");
+    }
+    let mut test = cargo();
+    test.args([
+        "test",
+        "-p",
+        "trystero",
+        "--test",
+        "it",
+        "faults::",
+        "--",
+        "--test-threads=1",
+        "--nocapture",
+    ]);
+    run(test)
 }
 
 fn bench(args: &[String]) -> Result<()> {

@@ -89,6 +89,11 @@ pub(crate) const SYSTEM: &[Requirement] = &[
         why: "an X server for the window tests",
     },
     Requirement {
+        probe: Probe::Command("ip"),
+        packages: &["iproute2"],
+        why: "network namespaces for the fault tests' simulated network",
+    },
+    Requirement {
         probe: Probe::Command("tmux"),
         packages: &["tmux"],
         why: "a terminal for the test of the lobby's terminal view",

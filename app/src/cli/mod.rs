@@ -51,11 +51,14 @@ pub(crate) enum Command {
     Game(game::GameArgs),
     /// Play a recorded match back and print its final checksum.
     Replay(game::ReplayArgs),
-    /// Host the embedded Nostr relay on 127.0.0.1.
+    /// Host the embedded Nostr relay on 127.0.0.1 (or --bind).
     Relay {
         /// The port to listen on.
         #[arg(long, default_value_t = DEFAULT_LOCAL_PORT)]
         port: u16,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
     },
 }
 
@@ -258,8 +261,8 @@ pub(crate) async fn run(cli: Cli) -> Result<()> {
         Command::Lobby(args) => lobby::run(args).await,
         Command::Game(args) => game::run(args).await,
         Command::Replay(args) => game::replay(args).await,
-        Command::Relay { port } => {
-            let relay = EmbeddedRelay::start(port).await?;
+        Command::Relay { port, bind } => {
+            let relay = EmbeddedRelay::start_on(bind, port).await?;
             eprintln!("trystero: relay listening on {}", relay.url());
             tokio::signal::ctrl_c()
                 .await

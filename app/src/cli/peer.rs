@@ -8,7 +8,8 @@
 //! - `{"send": {"action": "blob", "binary": "<base64>", "to": [...], "meta": <any JSON>}}`
 //! - `{"ping": "<peer id>"}`
 //! - `{"peers": true}`: the active peers, each with whether its connection has the unordered
-//!   channel
+//!   channel and the type of its selected local candidate (`host`, `srflx`, `prflx`, `relay`,
+//!   or null while unknown)
 //! - `{"leave": true}`
 //!
 //! stdout: `self`, `join`, `leave`, `message`, `progress`, `pong`, `peers` and `error` events.
@@ -245,7 +246,13 @@ fn start(command: Command, sender: &RoomSender, out: &Out) {
                     .peers()
                     .await
                     .iter()
-                    .map(|peer| json!({"id": peer.id.as_str(), "unordered": peer.unordered}))
+                    .map(|peer| {
+                        json!({
+                            "id": peer.id.as_str(),
+                            "unordered": peer.unordered,
+                            "candidate": peer.candidate.map(|kind| kind.as_str()),
+                        })
+                    })
                     .collect();
                 emit(&out, json!({"event": "peers", "peers": peers}));
             });

@@ -15,6 +15,7 @@ pub(crate) fn heavy() -> std::sync::MutexGuard<'static, ()> {
 mod chat;
 mod examples;
 mod facade;
+mod faults;
 mod files;
 mod game;
 mod hardened;

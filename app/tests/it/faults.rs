@@ -1,0 +1,332 @@
+//! Whole-stack faults on a simulated network: `trystero peer` processes on test hosts in their
+//! own network namespaces (`trystero_testkit::netlab`), the embedded relay on another, and
+//! faults made there: a link cut during a transfer, relays killed mid-join, a peer killed
+//! mid-transfer, and direct paths missing so that only a TURN server joins the peers.
+//!
+//! Each test is bounded in time (every wait has a deadline). `cargo xtask faults` runs them one
+//! at a time with their timings; `cargo xtask ci` runs them with the other tests.
+
+use std::io::{BufRead, BufReader};
+use std::net::Ipv4Addr;
+use std::process::{Child, Stdio};
+use std::sync::mpsc::channel;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use trystero_testkit::netlab::{Host, Lab};
+use trystero_testkit::peer::Peer;
+
+const PORT: u16 = 7777;
+const ROOM: &str = "faults";
+
+/// The embedded relay on `host`, listening on `bind`; waits until it says it listens.
+struct Relay(Child);
+
+impl Relay {
+    fn start(host: &Host, bind: Ipv4Addr) -> Self {
+        let mut child = host
+            .command(env!("CARGO_BIN_EXE_trystero"))
+            .args([
+                "relay",
+                "--bind",
+                &bind.to_string(),
+                "--port",
+                &PORT.to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (ready, listening) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if line.contains("relay listening") {
+                    let _ = ready.send(());
+                }
+            }
+        });
+        listening
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the relay listens within 10 s");
+        Self(child)
+    }
+
+    fn url(bind: Ipv4Addr) -> String {
+        format!("ws://{bind}:{PORT}")
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A `trystero peer` on `host` using these relays (and ICE servers), no public STUN server.
+fn peer(host: &Host, relays: &[String], extra: &[&str]) -> Peer {
+    let mut command = host.command(env!("CARGO_BIN_EXE_trystero"));
+    command.args(["peer", "--room", ROOM, "--no-default-ice"]);
+    for relay in relays {
+        command.args(["--relay", relay]);
+    }
+    command.args(extra);
+    Peer::spawn(command)
+}
+
+/// Waits until `peer` has seen every one of `others` join.
+fn joined(peer: &Peer, others: &[&Peer]) {
+    let mut missing: Vec<&str> = others.iter().map(|other| other.id.as_str()).collect();
+    while !missing.is_empty() {
+        let join = peer.next("join");
+        missing.retain(|id| join["peer"] != *id);
+    }
+}
+
+/// The next event of any of these kinds, within `within`; `None` at the deadline.
+fn next_of(peer: &Peer, kinds: &[&str], within: Duration) -> Option<Value> {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        match peer.lines.recv_timeout(left) {
+            Ok(value) if kinds.iter().any(|kind| value["event"] == *kind) => return Some(value),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// `size` bytes of a pattern, and their base64.
+fn blob(size: usize) -> (Vec<u8>, String) {
+    let bytes: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+    let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    (bytes, text)
+}
+
+/// Sends a chat line from `from` to `to` and waits for it (the peers can talk).
+fn talk(from: &mut Peer, to: &Peer, text: &str) {
+    from.send(&json!({"send": {"action": "chat", "data": text, "to": [to.id]}}));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let message = next_of(to, &["message"], deadline - Instant::now())
+            .unwrap_or_else(|| panic!("{text:?} did not arrive within 20 s"));
+        if message["data"] == text {
+            return;
+        }
+    }
+}
+
+/// A 3 s cut of the receiver's link while 8 MiB are in flight: the transfer resumes and arrives
+/// intact, or the send fails with an error; it never hangs. Either way the peers talk again.
+#[test]
+fn a_link_cut_during_a_transfer_never_hangs() {
+    let _turn = super::heavy();
+    let mut lab = Lab::new();
+    let net = lab.net();
+    let relay_host = lab.host("relay", &[net]);
+    let (a_host, b_host) = (lab.host("a", &[net]), lab.host("b", &[net]));
+    let _relay = Relay::start(&relay_host, relay_host.addr(net));
+    let relays = [Relay::url(relay_host.addr(net))];
+    let mut a = peer(&a_host, &relays, &[]);
+    let b = peer(&b_host, &relays, &[]);
+    joined(&a, &[&b]);
+    joined(&b, &[&a]);
+
+    let (bytes, text) = blob(8 << 20);
+    a.send(&json!({"send": {"action": "blob", "binary": text, "to": [b.id]}}));
+    // Cut once the transfer is under way.
+    next_of(&b, &["progress"], Duration::from_secs(20)).expect("the transfer starts");
+    let cut = Instant::now();
+    lab.set_connected(&b_host, false);
+    std::thread::sleep(Duration::from_secs(3));
+    lab.set_connected(&b_host, true);
+
+    // The message arrives intact, or a's send ends in an error: within 60 s of the cut.
+    let outcome = loop {
+        let left = Duration::from_secs(60).saturating_sub(cut.elapsed());
+        if let Some(message) = next_of(&b, &["message"], Duration::from_millis(200)) {
+            let got = base64::engine::general_purpose::STANDARD
+                .decode(message["binary"].as_str().unwrap())
+                .unwrap();
+            assert!(got == bytes, "the message arrived corrupted");
+            break "resumed";
+        }
+        if let Ok(error) = a.lines.try_recv()
+            && error["event"] == "error"
+        {
+            assert_eq!(error["kind"], "send", "{error}");
+            break "failed";
+        }
+        assert!(
+            !left.is_zero(),
+            "the transfer neither finished nor failed in 60 s"
+        );
+    };
+    eprintln!(
+        "faults: link cut 3 s mid-transfer: {outcome} after {:.1} s",
+        cut.elapsed().as_secs_f64()
+    );
+    // If the connection was lost, they meet again; then they talk.
+    if outcome == "failed" {
+        joined(&a, &[&b]);
+    }
+    talk(&mut a, &b, "after the cut");
+}
+
+/// Three relays; two are killed while the second peer's offer and answer go through them: the
+/// join completes through the third.
+#[test]
+fn two_of_three_relays_killed_mid_join() {
+    let mut lab = Lab::new();
+    let net = lab.net();
+    let relay_hosts: Vec<Host> = (0..3)
+        .map(|i| lab.host(&format!("relay{i}"), &[net]))
+        .collect();
+    let mut relays: Vec<Option<Relay>> = relay_hosts
+        .iter()
+        .map(|host| Some(Relay::start(host, host.addr(net))))
+        .collect();
+    let urls: Vec<String> = relay_hosts
+        .iter()
+        .map(|host| Relay::url(host.addr(net)))
+        .collect();
+    let (a_host, b_host) = (lab.host("a", &[net]), lab.host("b", &[net]));
+    let a = peer(&a_host, &urls, &[]);
+    // a is in the room (its announce is out); b joins, and as soon as it runs, relays 1 and 2 go.
+    std::thread::sleep(Duration::from_millis(500));
+    let start = Instant::now();
+    let b = peer(&b_host, &urls, &[]);
+    relays[1] = None;
+    relays[2] = None;
+    joined(&a, &[&b]);
+    joined(&b, &[&a]);
+    eprintln!(
+        "faults: two of three relays killed mid-join: joined {:.2} s after b started",
+        start.elapsed().as_secs_f64()
+    );
+}
+
+/// A peer killed (SIGKILL) while it receives 16 MiB: the sender and a third peer see it leave
+/// within the connection's timeout, the send fails with an error, and the two go on talking.
+#[test]
+fn a_peer_killed_mid_transfer_leaves_and_the_others_go_on() {
+    let _turn = super::heavy();
+    let mut lab = Lab::new();
+    let net = lab.net();
+    let relay_host = lab.host("relay", &[net]);
+    let hosts: Vec<Host> = ["a", "b", "c"]
+        .iter()
+        .map(|name| lab.host(name, &[net]))
+        .collect();
+    let _relay = Relay::start(&relay_host, relay_host.addr(net));
+    let relays = [Relay::url(relay_host.addr(net))];
+    let mut a = peer(&hosts[0], &relays, &[]);
+    let b = peer(&hosts[1], &relays, &[]);
+    let c = peer(&hosts[2], &relays, &[]);
+    joined(&a, &[&b, &c]);
+    joined(&c, &[&a, &b]);
+    joined(&b, &[&a, &c]);
+
+    let (_, text) = blob(16 << 20);
+    a.send(&json!({"send": {"action": "blob", "binary": text, "to": [b.id]}}));
+    next_of(&b, &["progress"], Duration::from_secs(20)).expect("the transfer starts");
+    let b_id = b.id.clone();
+    let killed = Instant::now();
+    drop(b); // SIGKILL
+    // a sees the leave and its send's error (in either order), c the leave.
+    let mut send_failed = false;
+    let mut a_saw_leave = false;
+    while !(send_failed && a_saw_leave) {
+        let event = next_of(&a, &["leave", "error"], Duration::from_secs(30))
+            .expect("a sees the killed peer leave and its send fail within 30 s");
+        if event["event"] == "leave" {
+            assert_eq!(event["peer"], b_id.as_str());
+            a_saw_leave = true;
+            eprintln!(
+                "faults: a saw the killed peer leave after {:.1} s",
+                killed.elapsed().as_secs_f64()
+            );
+        } else {
+            assert_eq!(event["kind"], "send", "{event}");
+            send_failed = true;
+        }
+    }
+    let leave = next_of(&c, &["leave"], Duration::from_secs(30))
+        .expect("c sees the killed peer leave within 30 s");
+    assert_eq!(leave["peer"], b_id.as_str());
+    eprintln!(
+        "faults: c saw the killed peer leave after {:.1} s",
+        killed.elapsed().as_secs_f64()
+    );
+    talk(&mut a, &c, "still here");
+    a.send(&json!({"peers": true}));
+    let peers = next_of(&a, &["peers"], Duration::from_secs(10)).expect("the peers");
+    assert_eq!(peers["peers"].as_array().unwrap().len(), 1, "{peers}");
+}
+
+/// The peers on two networks that only a third host joins, with coturn there: no direct path
+/// exists, and the join goes through TURN (both connections' candidates are relayed).
+#[test]
+fn only_turn_reachable_the_join_goes_through_coturn() {
+    let mut lab = Lab::new();
+    let (left, right) = (lab.net(), lab.net());
+    let middle = lab.host("turn", &[left, right]);
+    let a_host = lab.host("a", &[left]);
+    let b_host = lab.host("b", &[right]);
+    // The relay on every address of the middle host, and coturn relaying from one of them.
+    let _relay = Relay::start(&middle, Ipv4Addr::UNSPECIFIED);
+    let mut turn = middle
+        .command("turnserver")
+        .args([
+            "-n",
+            "--listening-port=3478",
+            &format!("--relay-ip={}", middle.addr(left)),
+            "--min-port=49160",
+            "--max-port=49260",
+            "--lt-cred-mech",
+            "--user=trystero:relay-secret",
+            "--realm=trystero",
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            "--log-file=stdout",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("coturn's turnserver must be installed (.ci/run installs it)");
+    std::thread::sleep(Duration::from_millis(500));
+    let peer_on = |host: &Host, net| {
+        let turn = format!("turn:trystero:relay-secret@{}:3478", middle.addr(net));
+        peer(host, &[Relay::url(middle.addr(net))], &["--ice", &turn])
+    };
+    let start = Instant::now();
+    let mut a = peer_on(&a_host, left);
+    let mut b = peer_on(&b_host, right);
+    joined(&a, &[&b]);
+    joined(&b, &[&a]);
+    eprintln!(
+        "faults: only TURN reachable: joined in {:.2} s",
+        start.elapsed().as_secs_f64()
+    );
+    // No host pair exists, so at least one end of the connection is relayed (the other may
+    // reach the relay's address directly from its own host candidate).
+    let mut candidates = Vec::new();
+    for peer in [&mut a, &mut b] {
+        peer.send(&json!({"peers": true}));
+        let peers = next_of(peer, &["peers"], Duration::from_secs(10)).expect("the peers");
+        candidates.push(peers["peers"][0]["candidate"].clone());
+    }
+    eprintln!("faults: only TURN reachable: local candidates {candidates:?}");
+    assert!(
+        candidates.iter().any(|kind| kind == "relay"),
+        "{candidates:?}"
+    );
+    talk(&mut a, &b, "through the relay");
+    let _ = turn.kill();
+    let _ = turn.wait();
+}
