@@ -13,9 +13,11 @@
 //! Needs root and iproute2 (`ip`), as the CI machine has. A lab that cannot be made panics with
 //! the `ip` command's own words.
 
+use std::io::{BufRead, BufReader, Write};
 use std::net::Ipv4Addr;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 /// Labs made by this process so far (a part of each lab's name).
 static LABS: AtomicU32 = AtomicU32::new(0);
@@ -28,7 +30,24 @@ pub struct Lab {
     /// The second octet of this lab's addresses (10.X.…).
     octet: u8,
     namespaces: Vec<String>,
+    /// Each net's switch namespace (empty for a lossy net, which has none).
     nets: Vec<String>,
+    /// The forwarders of lossy nets (`lossy.py`), stopped before the namespaces go.
+    forwarders: Vec<Child>,
+}
+
+/// What a lossy net does to each packet, one way. The draws come from a generator seeded with
+/// `seed`, so a run repeats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Impairment {
+    /// Added to every packet (half the round trip).
+    pub delay: Duration,
+    /// Up to this much more, uniformly (packets overtake each other).
+    pub jitter: Duration,
+    /// The probability that a packet is dropped.
+    pub loss: f64,
+    /// The generator's seed.
+    pub seed: u64,
 }
 
 /// One network of a lab: a bridge its hosts' links attach to.
@@ -70,6 +89,7 @@ impl Lab {
             octet,
             namespaces: Vec::new(),
             nets: Vec::new(),
+            forwarders: Vec::new(),
         }
     }
 
@@ -127,11 +147,68 @@ impl Lab {
         Host { namespace, links }
     }
 
+    /// Hosts on a new lossy, slow network: a TUN device `tun0` in each, and a forwarder between
+    /// them (`testkit/lossy.py`, Python's standard library) that delays and drops packets as
+    /// `impairment` says. This kernel has no `netem` qdisc, hence the userspace forwarder.
+    pub fn lossy_hosts(&mut self, names: &[&str], impairment: Impairment) -> Vec<Host> {
+        let index = self.nets.len();
+        self.nets.push(String::new());
+        let net = Net(index);
+        let mut hosts = Vec::new();
+        let mut specs = Vec::new();
+        for name in names {
+            let namespace = self.namespace(name);
+            let host_number = u8::try_from(self.namespaces.len()).unwrap();
+            let address = Ipv4Addr::new(10, self.octet, u8::try_from(index).unwrap(), host_number);
+            specs.push(format!("{namespace}={address}/24"));
+            hosts.push(Host {
+                namespace,
+                links: vec![(net, address, String::new())],
+            });
+        }
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lossy.py");
+        let mut forwarder = Command::new("python3")
+            .arg(script)
+            .args([
+                "--delay-ms",
+                &(impairment.delay.as_secs_f64() * 1000.0).to_string(),
+                "--jitter-ms",
+                &(impairment.jitter.as_secs_f64() * 1000.0).to_string(),
+                "--loss",
+                &impairment.loss.to_string(),
+                "--seed",
+                &impairment.seed.to_string(),
+            ])
+            .args(&specs)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the lossy network's forwarder");
+        let stdout = forwarder.stdout.take().unwrap();
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first).unwrap();
+        assert_eq!(
+            first.trim(),
+            "ready",
+            "the lossy network's forwarder did not start"
+        );
+        self.forwarders.push(forwarder);
+        hosts
+    }
+
     /// Cuts (`false`) or restores (`true`) every link of `host`: its packets go nowhere.
-    pub fn set_connected(&self, host: &Host, connected: bool) {
-        for (net, _, outside) in &host.links {
-            let state = if connected { "up" } else { "down" };
-            ip(&["-n", &self.nets[net.0], "link", "set", outside, state]);
+    pub fn set_connected(&mut self, host: &Host, connected: bool) {
+        let state = if connected { "up" } else { "down" };
+        for (net, address, outside) in &host.links {
+            if outside.is_empty() {
+                // A lossy net: its forwarder drops the host's packets.
+                for forwarder in &mut self.forwarders {
+                    let stdin = forwarder.stdin.as_mut().unwrap();
+                    let _ = writeln!(stdin, "{state} {address}");
+                }
+            } else {
+                ip(&["-n", &self.nets[net.0], "link", "set", outside, state]);
+            }
         }
     }
 }
@@ -144,6 +221,10 @@ impl Default for Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
+        for mut forwarder in self.forwarders.drain(..) {
+            let _ = forwarder.kill();
+            let _ = forwarder.wait();
+        }
         // Deleting a namespace deletes its links (and so the veth peers in the others).
         for namespace in self.namespaces.drain(..).rev() {
             let _ = Command::new("ip")

@@ -190,6 +190,7 @@ fn faults(args: &[String]) -> Result<()> {
         "it",
         "faults::",
         "--",
+        "--include-ignored",
         "--test-threads=1",
         "--nocapture",
     ]);

@@ -4,7 +4,8 @@
 //! mid-transfer, and direct paths missing so that only a TURN server joins the peers.
 //!
 //! Each test is bounded in time (every wait has a deadline). `cargo xtask faults` runs them one
-//! at a time with their timings; `cargo xtask ci` runs them with the other tests.
+//! at a time with their timings, the long one (16 MiB over a lossy network) included;
+//! `cargo xtask ci` runs the others with the rest of the tests.
 
 use std::io::{BufRead, BufReader};
 use std::net::Ipv4Addr;
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use trystero_testkit::netlab::{Host, Lab};
+use trystero_testkit::netlab::{Host, Impairment, Lab};
 use trystero_testkit::peer::Peer;
 
 const PORT: u16 = 7777;
@@ -329,4 +330,59 @@ fn only_turn_reachable_the_join_goes_through_coturn() {
     talk(&mut a, &b, "through the relay");
     let _ = turn.kill();
     let _ = turn.wait();
+}
+
+/// 100 ms round trips (50 ms each way, up to 5 ms of jitter, which reorders) and 5 % loss each
+/// way, seeded, on every path, the relay's too: two peers join, and `size` bytes arrive intact.
+fn lossy_transfer(size: usize, within: Duration) {
+    let _turn = super::heavy();
+    let mut lab = Lab::new();
+    let hosts = lab.lossy_hosts(
+        &["relay", "a", "b"],
+        Impairment {
+            delay: Duration::from_millis(50),
+            jitter: Duration::from_millis(5),
+            loss: 0.05,
+            seed: 7,
+        },
+    );
+    let relay_address = hosts[0].first_addr();
+    let _relay = Relay::start(&hosts[0], relay_address);
+    let relays = [Relay::url(relay_address)];
+    let start = Instant::now();
+    let a = peer(&hosts[1], &relays, &[]);
+    let b = peer(&hosts[2], &relays, &[]);
+    joined(&a, &[&b]);
+    joined(&b, &[&a]);
+    let join = start.elapsed();
+
+    let (bytes, text) = blob(size);
+    let mut a = a;
+    let sent = Instant::now();
+    a.send(&json!({"send": {"action": "blob", "binary": text, "to": [b.id]}}));
+    let message = next_of(&b, &["message"], within)
+        .unwrap_or_else(|| panic!("{size} bytes did not arrive within {within:?}"));
+    let took = sent.elapsed();
+    let got = base64::engine::general_purpose::STANDARD
+        .decode(message["binary"].as_str().unwrap())
+        .unwrap();
+    assert!(got == bytes, "the message arrived corrupted");
+    eprintln!(
+        "faults: 100 ms RTT, 5 % loss: joined in {:.2} s; {} KiB arrived intact in {:.1} s ({:.0} KiB/s)",
+        join.as_secs_f64(),
+        size / 1024,
+        took.as_secs_f64(),
+        size as f64 / 1024.0 / took.as_secs_f64()
+    );
+}
+
+#[test]
+fn a_lossy_slow_network_joins_and_carries_a_mebibyte_intact() {
+    lossy_transfer(1 << 20, Duration::from_secs(120));
+}
+
+#[test]
+#[ignore = "minutes long: cargo xtask faults runs it"]
+fn a_lossy_slow_network_carries_sixteen_mebibytes_intact() {
+    lossy_transfer(16 << 20, Duration::from_secs(900));
 }
