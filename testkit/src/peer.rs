@@ -77,6 +77,11 @@ impl Peer {
         peer
     }
 
+    /// The process id (for reading its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Writes one command line.
     pub fn send(&mut self, line: &Value) {
         writeln!(self.stdin, "{line}").unwrap();

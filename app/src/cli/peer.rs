@@ -12,7 +12,8 @@
 //!   or null while unknown)
 //! - `{"leave": true}`
 //!
-//! stdout: `self`, `join`, `leave`, `message`, `progress`, `pong`, `peers` and `error` events.
+//! stdout: `self`, `join`, `leave`, `dropped` (a peer we cut off, and why), `message`,
+//! `progress`, `pong`, `peers` and `error` events.
 
 use anyhow::Result;
 use base64::Engine as _;
@@ -266,6 +267,9 @@ fn event_json(event: RoomEvent) -> Option<Value> {
     Some(match event {
         RoomEvent::PeerJoined(peer) => json!({"event": "join", "peer": peer.as_str()}),
         RoomEvent::PeerLeft(peer) => json!({"event": "leave", "peer": peer.as_str()}),
+        RoomEvent::PeerDropped { peer, reason } => {
+            json!({"event": "dropped", "peer": peer.as_str(), "reason": reason.to_string()})
+        }
         RoomEvent::JoinError { peer, error } => {
             json!({"event": "error", "kind": "join", "peer": peer.as_str(), "message": error})
         }

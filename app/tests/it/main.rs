@@ -19,6 +19,7 @@ mod faults;
 mod files;
 mod game;
 mod hardened;
+mod hostile;
 mod interop;
 mod lobby;
 mod logs;

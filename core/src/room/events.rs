@@ -77,6 +77,9 @@ pub enum DropReason {
     /// It stopped reading: [`WRITE_QUEUE`](super::WRITE_QUEUE) of our handshake, pong and
     /// leave frames waited for it.
     Unresponsive,
+    /// It had more transfers in progress at once than the reassembler allows
+    /// (`max_transfers_per_peer`), after which none of its chunks could be read.
+    TooManyTransfers,
 }
 
 impl std::fmt::Display for DropReason {
@@ -84,6 +87,7 @@ impl std::fmt::Display for DropReason {
         f.write_str(match self {
             Self::PingFlood => "it sent pings far beyond the budget",
             Self::Unresponsive => "it stopped reading what we send",
+            Self::TooManyTransfers => "it had too many transfers in progress at once",
         })
     }
 }

@@ -750,3 +750,53 @@ fn a_long_internal_message_is_dropped_not_buffered() {
         dropped + frames.len() as u64 - 1
     );
 }
+
+/// A peer that opens more transfers at once than the reassembler allows (256) is
+/// desynchronized: none of its later chunks could be read. It is cut off with a clear event
+/// instead of being kept in the room, useless (before, it stayed, every chunk refused).
+#[test]
+fn a_peer_with_too_many_transfers_at_once_is_dropped() {
+    use trystero_core::room::DropReason;
+    let mut net = Net::new(2);
+    let room = net.join(0, "r", "");
+    net.join(1, "r", "");
+    let (_, link_b) = net.connect(0, 1, room);
+    net.take_events();
+    let a = net.id(0);
+    let data = vec![1u8; 2 * 16_348];
+    for nonce in 0..=256u16 {
+        // The first chunk of a two-chunk transfer, never finished.
+        let frame = chunks(
+            ActionType::new("big").unwrap(),
+            nonce,
+            Payload::Binary(Vec::new()).kind(),
+            &data,
+            None,
+        )
+        .into_room_frames(room)
+        .next()
+        .unwrap();
+        let now = net.now;
+        net.engines[1].link_message(now, link_b, &frame);
+    }
+    net.run();
+    let events: Vec<RoomEvent> = net
+        .take_events()
+        .into_iter()
+        .filter(|(engine, _, _)| *engine == 1)
+        .map(|(_, _, event)| event)
+        .filter(|event| !matches!(event, RoomEvent::Progress { .. }))
+        .collect();
+    assert!(
+        matches!(
+            events.as_slice(),
+            [
+                RoomEvent::ReceiveError { .. },
+                RoomEvent::PeerDropped { peer, reason: DropReason::TooManyTransfers },
+                RoomEvent::PeerLeft(left),
+            ] if *peer == a && *left == a
+        ),
+        "{events:?}"
+    );
+    assert!(net.engines[1].peers(room).is_empty());
+}

@@ -8,7 +8,7 @@ use super::{Engine, LinkId, Output, RoomEvent};
 use crate::id::{PeerId, RoomToken};
 use crate::room::events::DropReason;
 use crate::time::Millis;
-use crate::wire::{ActionChunk, ActionType, Payload, Received, ReceivedMessage};
+use crate::wire::{ActionChunk, ActionType, Payload, ReassemblyError, Received, ReceivedMessage};
 
 impl Engine {
     pub(super) fn replay_pending(&mut self, now: Millis, link: LinkId, token: RoomToken) {
@@ -121,6 +121,9 @@ impl Engine {
             }
             Ok(Received::Discarded { .. }) => return,
             Err(error) => {
+                // Past the transfer limit the peer is desynchronized: every later chunk of it
+                // would be refused. It is cut off instead of kept useless.
+                let desynchronized = matches!(error, ReassemblyError::TooManyTransfers { .. });
                 self.outputs.push_back(Output::Event {
                     room: token,
                     event: RoomEvent::ReceiveError {
@@ -128,6 +131,10 @@ impl Engine {
                         error: Arc::new(error),
                     },
                 });
+                if desynchronized {
+                    tracing::warn!(%peer, "too many transfers at once: closing the link");
+                    self.drop_link(now, link, DropReason::TooManyTransfers);
+                }
                 return;
             }
         };
@@ -239,24 +246,30 @@ impl Engine {
             let peer = state.peer;
             tracing::warn!(%peer, "pings far beyond the budget: closing the link");
             self.stats.flooding_links += 1;
-            for (token, room) in &self.rooms {
-                if room
-                    .sessions
-                    .get(&peer)
-                    .is_some_and(|session| session.link == link && session.handshake.is_active())
-                {
-                    self.outputs.push_back(Output::Event {
-                        room: *token,
-                        event: RoomEvent::PeerDropped {
-                            peer,
-                            reason: DropReason::PingFlood,
-                        },
-                    });
-                }
-            }
-            self.link_closed(now, link);
-            self.outputs.push_back(Output::CloseLink { link });
+            self.drop_link(now, link, DropReason::PingFlood);
         }
         false
+    }
+
+    /// Cuts off the peer of `link`: [`RoomEvent::PeerDropped`] in every room where it is
+    /// active, then the link closes (and `PeerLeft` follows).
+    fn drop_link(&mut self, now: Millis, link: LinkId, reason: DropReason) {
+        let Some(peer) = self.links.get(&link).map(|state| state.peer) else {
+            return;
+        };
+        for (token, room) in &self.rooms {
+            if room
+                .sessions
+                .get(&peer)
+                .is_some_and(|session| session.link == link && session.handshake.is_active())
+            {
+                self.outputs.push_back(Output::Event {
+                    room: *token,
+                    event: RoomEvent::PeerDropped { peer, reason },
+                });
+            }
+        }
+        self.link_closed(now, link);
+        self.outputs.push_back(Output::CloseLink { link });
     }
 }
