@@ -111,7 +111,10 @@ fn per_minute(before: &[u64], after: &[u64], window: Duration) -> Vec<f64> {
 fn summary(rates: &[f64]) -> String {
     let mean = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
     let max = rates.iter().copied().fold(0.0, f64::max);
-    format!("mean {mean:.1}, max {max:.1} events/min per peer ({} peers)", rates.len())
+    format!(
+        "mean {mean:.1}, max {max:.1} events/min per peer ({} peers)",
+        rates.len()
+    )
 }
 
 async fn rust_room(relay: &str, room: &str) -> (Instance, Room) {
@@ -168,8 +171,14 @@ async fn main() {
     let joined = snapshot(&counters);
     tokio::time::sleep(window).await;
     let idle = snapshot(&counters);
-    rows.push(format!("Rust join: {}", summary(&per_minute(&start, &joined, window))));
-    rows.push(format!("Rust idle: {}", summary(&per_minute(&joined, &idle, window))));
+    rows.push(format!(
+        "Rust join: {}",
+        summary(&per_minute(&start, &joined, window))
+    ));
+    rows.push(format!(
+        "Rust idle: {}",
+        summary(&per_minute(&joined, &idle, window))
+    ));
     println!("{}\n{}", rows[0], rows[1]);
     drop(instances);
 
@@ -186,8 +195,14 @@ async fn main() {
     let joined = snapshot(&counters);
     tokio::time::sleep(window).await;
     let idle = snapshot(&counters);
-    rows.push(format!("JS join: {}", summary(&per_minute(&start, &joined, window))));
-    rows.push(format!("JS idle: {}", summary(&per_minute(&joined, &idle, window))));
+    rows.push(format!(
+        "JS join: {}",
+        summary(&per_minute(&start, &joined, window))
+    ));
+    rows.push(format!(
+        "JS idle: {}",
+        summary(&per_minute(&joined, &idle, window))
+    ));
     println!("{}\n{}", rows[2], rows[3]);
     for child in &mut children {
         let _ = child.kill();

@@ -32,8 +32,21 @@ fn step<'a>(
     }
 }
 
+/// The input's messages: each a length byte, a pick byte, then the payload (`None` if it is not
+/// UTF-8).
+fn messages(mut rest: &[u8]) -> impl Iterator<Item = (u8, Option<&str>)> {
+    std::iter::from_fn(move || {
+        let [len, pick, tail @ ..] = rest else {
+            return None;
+        };
+        let (message, next) = tail.split_at(usize::from(*len).min(tail.len()));
+        rest = next;
+        Some((*pick, std::str::from_utf8(message).ok()))
+    })
+}
+
 fuzz_target!(|input: &[u8]| {
-    let Some((&strategy, mut rest)) = input.split_first() else {
+    let Some((&strategy, rest)) = input.split_first() else {
         return;
     };
     let keys: Arc<dyn RoomKeys> = Arc::new(PlainKeys::new(
@@ -56,12 +69,9 @@ fuzz_target!(|input: &[u8]| {
             false,
             false,
         );
-        while let [len, pick, tail @ ..] = rest {
-            let len = usize::from(*len).min(tail.len());
-            let (message, next) = tail.split_at(len);
-            rest = next;
-            now = Millis(now.0 + u64::from(*pick) * 10);
-            let Ok(payload) = std::str::from_utf8(message) else {
+        for (pick, payload) in messages(rest) {
+            now = Millis(now.0 + u64::from(pick) * 10);
+            let Some(payload) = payload else {
                 continue;
             };
             let topic = if pick % 2 == 0 {
@@ -83,12 +93,9 @@ fuzz_target!(|input: &[u8]| {
             keys.clone(),
             false,
         );
-        while let [len, pick, tail @ ..] = rest {
-            let len = usize::from(*len).min(tail.len());
-            let (message, next) = tail.split_at(len);
-            rest = next;
-            now = Millis(now.0 + u64::from(*pick) * 10);
-            let Ok(payload) = std::str::from_utf8(message) else {
+        for (pick, payload) in messages(rest) {
+            now = Millis(now.0 + u64::from(pick) * 10);
+            let Some(payload) = payload else {
                 continue;
             };
             let mut step = step(now, &mut links, &mut random, &mut out);

@@ -1,7 +1,8 @@
 //! `trystero-testkit`: the test support the workspace's crates share, as a dev-dependency.
 //!
 //! - [`free_port`], [`WAIT`] and [`APP`]: a free TCP port on 127.0.0.1, how long a test waits
-//!   for anything, and the app id of every test room.
+//!   for anything, and the app id of every test room; [`read_lines`], a child's output as a
+//!   channel of lines.
 //! - The real servers the integration tests and benches run against, each a struct that starts
 //!   one process on 127.0.0.1 and a free port, waits (a bounded wait) until it is ready, gives
 //!   its URL and kills the process on drop:
@@ -34,8 +35,10 @@ pub mod rooms;
 pub mod tracker;
 pub mod xvfb;
 
+use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 /// The app of every test room.
@@ -51,6 +54,20 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// The lines of `reader` (a child's stdout or stderr), read by a thread of their own until it
+/// ends or the receiver is dropped.
+pub fn read_lines(reader: impl Read + Send + 'static) -> Receiver<String> {
+    let (sender, lines) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(reader).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
 }
 
 /// The workspace's `interop/` folder: the npm packages (`node_modules`), the Python venv

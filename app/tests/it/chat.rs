@@ -1,8 +1,8 @@
 //! `trystero chat`: two processes learn each other's names and talk.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use trystero_testkit::free_port;
@@ -22,15 +22,7 @@ impl Chat {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = trystero_testkit::read_lines(child.stdout.take().unwrap());
         Self { child, lines }
     }
 

@@ -7,10 +7,8 @@
 //! at a time with their timings, the long one (16 MiB over a lossy network) included;
 //! `cargo xtask ci` runs the others with the rest of the tests.
 
-use std::io::{BufRead, BufReader};
 use std::net::Ipv4Addr;
 use std::process::{Child, Stdio};
-use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -40,19 +38,17 @@ impl Relay {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (ready, listening) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if line.contains("relay listening") {
-                    let _ = ready.send(());
-                }
+        let lines = trystero_testkit::read_lines(child.stderr.take().unwrap());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = lines
+                .recv_timeout(left)
+                .expect("the relay listens within 10 s");
+            if line.contains("relay listening") {
+                break;
             }
-        });
-        listening
-            .recv_timeout(Duration::from_secs(10))
-            .expect("the relay listens within 10 s");
+        }
         Self(child)
     }
 

@@ -10,10 +10,9 @@
 //! The hostile process is this test binary run again (`hostile_peer_process`, selected by an
 //! environment variable), so the attack code stays in the tests and never ships.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -26,7 +25,6 @@ use trystero_core::{AppId, PeerId, RoomConfig, RoomId, RoomToken};
 use trystero_crypto::TrysteroKeys;
 use trystero_nostr::NostrSignaler;
 use trystero_testkit::free_port;
-use trystero_testkit::peer::Peer;
 use trystero_webrtc::{TokioClock, WebRtcConfig, WebRtcLink, WebRtcTransport};
 
 const ATTACK: &str = "TRYSTERO_HOSTILE_ATTACK";
@@ -293,18 +291,7 @@ impl HostileProcess {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                // libtest's "test … ... " may come first on the line.
-                if let Some(at) = line.find("hostile: ")
-                    && sender.send(line[at..].to_owned()).is_err()
-                {
-                    break;
-                }
-            }
-        });
+        let lines = trystero_testkit::read_lines(child.stdout.take().unwrap());
         Self { child, lines }
     }
 
@@ -316,8 +303,9 @@ impl HostileProcess {
                 .lines
                 .recv_timeout(left)
                 .unwrap_or_else(|_| panic!("the hostile peer did not say {prefix:?} in time"));
-            if line.starts_with(prefix) {
-                return line;
+            // libtest's "test … ... " may come first on the line.
+            if let Some(at) = line.find(prefix) {
+                return line[at..].to_owned();
             }
         }
     }
@@ -340,27 +328,14 @@ fn resident_mib(pid: u32) -> u64 {
         .map_or(0, |kib| kib / 1024)
 }
 
-fn cli_peer(port: u16, room: &str) -> Peer {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));
-    command.args([
-        "peer",
-        "--local",
-        "--local-port",
-        &port.to_string(),
-        "--room",
-        room,
-    ]);
-    Peer::spawn(command)
-}
-
 /// Runs `attack` against a victim with an honest peer beside it; returns the victim's events
 /// seen during the attack and its peak resident memory.
 fn under_attack(attack: &str) -> (Vec<serde_json::Value>, u64) {
     let _turn = super::heavy();
     let port = free_port();
     let room = format!("hostile-{attack}");
-    let mut victim = cli_peer(port, &room);
-    let honest = cli_peer(port, &room);
+    let mut victim = super::peer::start(port, &room, &[]);
+    let honest = super::peer::start(port, &room, &[]);
     assert_eq!(victim.next("join")["peer"], honest.id.as_str());
     let relay = format!("ws://127.0.0.1:{port}");
     let hostile = HostileProcess::start(attack, &relay, &room);

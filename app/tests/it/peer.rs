@@ -9,7 +9,7 @@ use trystero_testkit::free_port;
 use trystero_testkit::peer::Peer;
 
 /// A `trystero peer --local` on the embedded relay at `port` (the first peer starts it).
-fn start(port: u16, room: &str, extra: &[&str]) -> Peer {
+pub(crate) fn start(port: u16, room: &str, extra: &[&str]) -> Peer {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trystero"));
     command
         .args([
