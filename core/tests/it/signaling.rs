@@ -661,3 +661,64 @@ fn a_flood_of_forged_announcements_is_bounded() {
     }
     assert_eq!(publishes(&solo.out), 1);
 }
+
+/// Two of three relays die in the middle of the offer/answer exchange: our answer went out
+/// through a relay that then died, and the offerer re-sends its offer through another relay.
+/// We answer again there (before, the offer was ignored as one we already answer, and the join
+/// waited for the offer to expire, 57 s).
+#[test]
+fn an_offer_repeated_through_another_relay_is_answered_there_again() {
+    let mut solo = Solo::new(false);
+    let own = solo.own();
+    let sealed = solo.keys.encrypt("offer-sdp").unwrap();
+    let offer = OutgoingSignal::Offer {
+        peer: solo.other,
+        offer_id: "abcdefghijkl".into(),
+        offer: sealed,
+        passive: false,
+    }
+    .to_json();
+    solo.out.clear();
+    solo.receive_on(1, 0, &own, &offer);
+    let Some(SignalingOutput::AcceptOffer { link, .. }) = solo
+        .out
+        .iter()
+        .find(|o| matches!(o, SignalingOutput::AcceptOffer { .. }))
+        .cloned()
+    else {
+        panic!("expected an answer to be made: {:?}", solo.out);
+    };
+    solo.out.clear();
+    solo.signaling
+        .answer_created(link, "answer-sdp", &mut solo.out);
+    let answers = |out: &[SignalingOutput]| -> Vec<(usize, String)> {
+        out.iter()
+            .filter_map(|o| match o {
+                SignalingOutput::Publish {
+                    relay: Some(relay),
+                    payload,
+                    ..
+                } if payload.contains("\"answer\"") => {
+                    let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+                    Some((*relay, v["offerId"].as_str()?.to_owned()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(answers(&solo.out), [(1, "abcdefghijkl".to_owned())]);
+    // Relay 1 died; the offer comes again through relay 0: answered there, once.
+    solo.out.clear();
+    solo.receive_on(0, 4_800, &own, &offer);
+    assert_eq!(answers(&solo.out), [(0, "abcdefghijkl".to_owned())]);
+    assert!(
+        !solo
+            .out
+            .iter()
+            .any(|o| matches!(o, SignalingOutput::AcceptOffer { .. })),
+        "no second connection"
+    );
+    solo.out.clear();
+    solo.receive_on(0, 9_600, &own, &offer);
+    assert_eq!(answers(&solo.out), [], "not again through the same relay");
+}

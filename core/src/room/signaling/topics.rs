@@ -359,8 +359,12 @@ impl TopicSignaling {
         let busy = self.peers.get(&peer).is_some_and(|state| {
             state.answering.is_some() || state.offer.as_ref().is_some_and(|offer| offer.answered)
         });
+        if busy {
+            self.answer_again(peer, relay, offer_id.as_deref(), step.out);
+            return;
+        }
         // Answering in place of our own offer (glare) opens nothing new.
-        if busy || (!has_offer && !self.may_open(relay)) {
+        if !has_offer && !self.may_open(relay) {
             return;
         }
         let (now, out) = (step.now, &mut *step.out);
@@ -400,6 +404,48 @@ impl TopicSignaling {
         for (_, sealed) in mine {
             add_candidate(link, &sealed, keys, out);
         }
+    }
+
+    /// The offer we answered came again through another relay: the one that carried our
+    /// answer may have died with it (the offerer re-sends on every relay that has not carried
+    /// the offer yet, and only then), so the answer goes again through this one, and our later
+    /// candidates follow it.
+    fn answer_again(
+        &mut self,
+        peer: PeerId,
+        relay: usize,
+        offer_id: Option<&str>,
+        out: &mut Vec<SignalingOutput>,
+    ) {
+        let (self_id, passive) = (self.self_id, self.passive);
+        let keys = &*self.keys;
+        let Some(answering) = self
+            .peers
+            .get_mut(&peer)
+            .and_then(|state| state.answering.as_mut())
+            .filter(|answering| {
+                answering.answer_sent
+                    && answering.relay != relay
+                    && answering.offer_id.as_deref() == offer_id
+            })
+        else {
+            return;
+        };
+        let Ok(sealed) = keys.encrypt(&answering.plain) else {
+            return;
+        };
+        answering.relay = relay;
+        out.push(SignalingOutput::Publish {
+            relay: Some(relay),
+            topic: keys.peer_topic(&peer),
+            payload: OutgoingSignal::Answer {
+                peer: self_id,
+                answer: sealed,
+                offer_id: answering.offer_id.clone(),
+                passive,
+            }
+            .to_json(),
+        });
     }
 
     fn on_candidate(
