@@ -431,21 +431,9 @@ impl TopicSignaling {
         else {
             return;
         };
-        let Ok(sealed) = keys.encrypt(&answering.plain) else {
-            return;
-        };
         answering.relay = relay;
-        out.push(SignalingOutput::Publish {
-            relay: Some(relay),
-            topic: keys.peer_topic(&peer),
-            payload: OutgoingSignal::Answer {
-                peer: self_id,
-                answer: sealed,
-                offer_id: answering.offer_id.clone(),
-                passive,
-            }
-            .to_json(),
-        });
+        let plain = answering.plain.clone();
+        send_answer((self_id, passive), peer, answering, &plain, keys, out);
     }
 
     fn on_candidate(
@@ -562,22 +550,10 @@ impl TopicSignaling {
             let Some(answering) = state.answering.as_mut().filter(|a| a.link == link) else {
                 continue;
             };
-            let Ok(sealed) = keys.encrypt(sdp) else {
-                return;
-            };
-            answering.answer_sent = true;
-            sdp.clone_into(&mut answering.plain);
-            out.push(SignalingOutput::Publish {
-                relay: Some(answering.relay),
-                topic: keys.peer_topic(peer),
-                payload: OutgoingSignal::Answer {
-                    peer: self_id,
-                    answer: sealed,
-                    offer_id: answering.offer_id.clone(),
-                    passive,
-                }
-                .to_json(),
-            });
+            if send_answer((self_id, passive), *peer, answering, sdp, keys, out) {
+                answering.answer_sent = true;
+                sdp.clone_into(&mut answering.plain);
+            }
             return;
         }
     }
@@ -698,6 +674,33 @@ fn send_offer(
             .to_json(),
         });
     }
+}
+
+/// Publishes our answer `sdp`, encrypted, on the relay `answering` uses; `false` if it could
+/// not be encrypted.
+fn send_answer(
+    (self_id, passive): (PeerId, bool),
+    peer: PeerId,
+    answering: &Answering,
+    sdp: &str,
+    keys: &dyn RoomKeys,
+    out: &mut Vec<SignalingOutput>,
+) -> bool {
+    let Ok(sealed) = keys.encrypt(sdp) else {
+        return false;
+    };
+    out.push(SignalingOutput::Publish {
+        relay: Some(answering.relay),
+        topic: keys.peer_topic(&peer),
+        payload: OutgoingSignal::Answer {
+            peer: self_id,
+            answer: sealed,
+            offer_id: answering.offer_id.clone(),
+            passive,
+        }
+        .to_json(),
+    });
+    true
 }
 
 fn send_offer_candidate(
