@@ -17,27 +17,16 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::rust_instance;
 use criterion::{Criterion, criterion_group, criterion_main};
 use trystero::relay::EmbeddedRelay;
 use trystero::{RoomConfig, RoomEvent, RoomId, Strategy};
-use trystero_core::room::Instance;
 use trystero_crypto::TrysteroKeys;
-use trystero_mqtt::MqttSignaler;
-use trystero_nostr::NostrSignaler;
 use trystero_testkit::interop_dir;
 use trystero_testkit::mosquitto::Mosquitto;
-use trystero_testkit::rooms::instance as spawn;
 use trystero_testkit::tracker::Tracker;
-use trystero_torrent::TorrentSignaler;
-
-fn rust_instance(strategy: Strategy, relay: &str) -> Instance {
-    let urls = [relay.to_owned()];
-    match strategy {
-        Strategy::Mqtt => spawn(MqttSignaler::connect(&urls)),
-        Strategy::Torrent => spawn(TorrentSignaler::connect(&urls)),
-        _ => spawn(NostrSignaler::connect(&urls)),
-    }
-}
 
 async fn until_joined(room: &mut trystero::Room) {
     loop {

@@ -23,6 +23,9 @@
     missing_docs
 )]
 
+mod common;
+
+use common::rust_instance;
 use std::io::{BufRead, BufReader, Lines, Write};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Arc;
@@ -33,13 +36,9 @@ use trystero::{RoomConfig, RoomEvent, RoomId, Strategy};
 use trystero_core::room::Instance;
 use trystero_core::signaler::RelayState;
 use trystero_crypto::TrysteroKeys;
-use trystero_mqtt::MqttSignaler;
-use trystero_nostr::NostrSignaler;
 use trystero_testkit::interop_dir;
 use trystero_testkit::mosquitto::Mosquitto;
-use trystero_testkit::rooms::instance as spawn;
 use trystero_testkit::tracker::Tracker;
-use trystero_torrent::TorrentSignaler;
 
 /// A join that has not completed by then is a failure.
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -74,15 +73,6 @@ impl Samples {
             ms(self.percentile(100.0)),
             self.failures
         )
-    }
-}
-
-fn rust_instance(strategy: Strategy, relay: &str) -> Instance {
-    let urls = [relay.to_owned()];
-    match strategy {
-        Strategy::Mqtt => spawn(MqttSignaler::connect(&urls)),
-        Strategy::Torrent => spawn(TorrentSignaler::connect(&urls)),
-        _ => spawn(NostrSignaler::connect(&urls)),
     }
 }
 

@@ -117,6 +117,19 @@ fn summary(rates: &[f64]) -> String {
     )
 }
 
+/// The first window (the peers joining) and the second (idle), summarised.
+async fn join_then_idle(counters: &Counters, window: Duration) -> (String, String) {
+    let start = snapshot(counters);
+    tokio::time::sleep(window).await;
+    let joined = snapshot(counters);
+    tokio::time::sleep(window).await;
+    let idle = snapshot(counters);
+    (
+        summary(&per_minute(&start, &joined, window)),
+        summary(&per_minute(&joined, &idle, window)),
+    )
+}
+
 async fn rust_room(relay: &str, room: &str) -> (Instance, Room) {
     let instance = spawn(NostrSignaler::connect(&[relay.to_owned()]));
     let config = RoomConfig::builder(APP)
@@ -166,19 +179,9 @@ async fn main() {
         drain(room);
         instances.push(instance);
     }
-    let start = snapshot(&counters);
-    tokio::time::sleep(window).await;
-    let joined = snapshot(&counters);
-    tokio::time::sleep(window).await;
-    let idle = snapshot(&counters);
-    rows.push(format!(
-        "Rust join: {}",
-        summary(&per_minute(&start, &joined, window))
-    ));
-    rows.push(format!(
-        "Rust idle: {}",
-        summary(&per_minute(&joined, &idle, window))
-    ));
+    let (joining, idle) = join_then_idle(&counters, window).await;
+    rows.push(format!("Rust join: {joining}"));
+    rows.push(format!("Rust idle: {idle}"));
     println!("{}\n{}", rows[0], rows[1]);
     drop(instances);
 
@@ -190,19 +193,9 @@ async fn main() {
     while counters.lock().unwrap().len() < PEERS {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let start = snapshot(&counters);
-    tokio::time::sleep(window).await;
-    let joined = snapshot(&counters);
-    tokio::time::sleep(window).await;
-    let idle = snapshot(&counters);
-    rows.push(format!(
-        "JS join: {}",
-        summary(&per_minute(&start, &joined, window))
-    ));
-    rows.push(format!(
-        "JS idle: {}",
-        summary(&per_minute(&joined, &idle, window))
-    ));
+    let (joining, idle) = join_then_idle(&counters, window).await;
+    rows.push(format!("JS join: {joining}"));
+    rows.push(format!("JS idle: {idle}"));
     println!("{}\n{}", rows[2], rows[3]);
     for child in &mut children {
         let _ = child.kill();

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStderr, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -94,19 +94,35 @@ impl Peer {
 
     /// The next event of this kind (others are skipped), within 20 s.
     pub fn next(&self, kind: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        match self.next_of(&[kind], Duration::from_secs(20)) {
+            Some(value) => value,
+            None if self.exited() => panic!("the peer exited before {kind:?}"),
+            None => panic!("no {kind:?} event within 20 s"),
+        }
+    }
+
+    /// The next event of any of these kinds (others are skipped, `error`s kept for
+    /// [`Peer::errors`]), within `within`; `None` at the deadline or once the peer exited.
+    pub fn next_of(&self, kinds: &[&str], within: Duration) -> Option<Value> {
+        let deadline = Instant::now() + within;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(value) if value["event"] == kind => return value,
-                Ok(value) if value["event"] == "error" => {
-                    self.skipped_errors.borrow_mut().push(value)
-                }
-                Ok(_) => {}
-                Err(RecvTimeoutError::Timeout) => panic!("no {kind:?} event within 20 s"),
-                Err(RecvTimeoutError::Disconnected) => panic!("the peer exited before {kind:?}"),
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let value = self.lines.recv_timeout(left).ok()?;
+            if kinds.iter().any(|kind| value["event"] == *kind) {
+                return Some(value);
+            }
+            if value["event"] == "error" {
+                self.skipped_errors.borrow_mut().push(value);
             }
         }
+    }
+
+    /// Whether its output ended (the process exited).
+    fn exited(&self) -> bool {
+        matches!(
+            self.lines.try_recv(),
+            Err(std::sync::mpsc::TryRecvError::Disconnected)
+        )
     }
 }
 
@@ -131,5 +147,21 @@ impl Drop for Peer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Sends a chat line from `from` to `to` alone and waits (up to `within`) until `to` has it:
+/// the two can talk.
+pub fn talk(from: &mut Peer, to: &Peer, text: &str, within: Duration) {
+    from.send(&serde_json::json!({"send": {"action": "chat", "data": text, "to": [to.id]}}));
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let message = to
+            .next_of(&["message"], left)
+            .unwrap_or_else(|| panic!("{text:?} did not arrive within {within:?}"));
+        if message["data"] == text {
+            return;
+        }
     }
 }

@@ -8,7 +8,8 @@
 //! the honest peer keep talking.
 //!
 //! The hostile process is this test binary run again (`hostile_peer_process`, selected by an
-//! environment variable), so the attack code stays in the tests and never ships.
+//! environment variable), so the attack code stays in the tests and never ships; run as a plain
+//! test, that function checks the attacks' frames with the wire decoders.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -180,11 +181,13 @@ fn attack_frames(attack: &str, token: RoomToken) -> Box<dyn Iterator<Item = Vec<
     }
 }
 
-/// The hostile peer's process: runs only when the tests re-run this binary with [`ATTACK`] set.
+/// Run as a test, it checks that each attack sends what it claims (the frames are judged by the
+/// wire decoders the victim uses). Re-run by the other tests with [`ATTACK`] set, it is the
+/// hostile peer's process.
 #[test]
-#[ignore = "the hostile peer's process body, run by the other tests"]
 fn hostile_peer_process() {
     let Ok(attack) = std::env::var(ATTACK) else {
+        the_attacks_send_what_they_claim();
         return;
     };
     let relay = std::env::var(RELAY).unwrap();
@@ -267,6 +270,58 @@ fn hostile_peer_process() {
     });
 }
 
+fn the_attacks_send_what_they_claim() {
+    use trystero_core::wire::{ActionChunk, Frame, decode_frame};
+    let token = RoomToken::from_digest(&[9; 32]);
+    let chunk_of = |frame: &[u8]| match decode_frame(frame) {
+        Ok(Frame::Room { token: got, chunk }) => {
+            assert_eq!(got, token.as_bytes());
+            let chunk = ActionChunk::decode(chunk).unwrap();
+            (chunk.header.action, chunk.header.nonce, chunk.header.flags)
+        }
+        other => panic!("a room frame expected: {other:?}"),
+    };
+    // Pings: whole one-chunk `@_ping`s, a new nonce each.
+    let pings: Vec<_> = attack_frames("pings", token)
+        .take(3)
+        .map(|f| chunk_of(&f))
+        .collect();
+    for (n, (action, nonce, flags)) in pings.into_iter().enumerate() {
+        assert_eq!((action.as_str(), usize::from(nonce)), (ActionType::PING, n));
+        assert!(flags.is_last());
+    }
+    // Chunks: 5 000 first chunks of one transfer (never the last), then the next nonce.
+    let chunks: Vec<_> = attack_frames("chunks", token)
+        .take(5_001)
+        .map(|f| chunk_of(&f))
+        .collect();
+    assert!(
+        chunks[..5_000]
+            .iter()
+            .all(|(a, n, f)| a.as_str() == "flood" && *n == 0 && !f.is_last())
+    );
+    assert_eq!(chunks[5_000].1, 1);
+    // Metadata: a 60 KB metadata chunk opening transfer after transfer.
+    let metadata = attack_frames("metadata", token).next().unwrap();
+    assert!(metadata.len() > 60_000);
+    let (action, _, flags) = chunk_of(&metadata);
+    assert!(action.as_str() == "meta" && flags.is_meta() && !flags.is_last());
+    // Rooms: presence in distinct rooms.
+    let rooms: Vec<Vec<u8>> = attack_frames("rooms", token).take(2).collect();
+    for frame in &rooms {
+        assert!(matches!(
+            decode_frame(frame),
+            Ok(Frame::Presence { present: true, .. })
+        ));
+    }
+    assert_ne!(rooms[0], rooms[1]);
+    // Garbage: none of it is a valid frame with a valid chunk.
+    let valid = attack_frames("garbage", token).take(1_000).filter(|frame| {
+        matches!(decode_frame(frame), Ok(Frame::Room { chunk, .. }) if ActionChunk::decode(chunk).is_ok())
+    });
+    assert_eq!(valid.count(), 0);
+}
+
 /// This test binary again, as the hostile peer.
 struct HostileProcess {
     child: Child,
@@ -279,7 +334,6 @@ impl HostileProcess {
             .args([
                 "--exact",
                 "hostile::hostile_peer_process",
-                "--ignored",
                 "--nocapture",
                 "--test-threads=1",
             ])
@@ -349,18 +403,7 @@ fn under_attack(attack: &str) -> (Vec<serde_json::Value>, u64) {
         peak = peak.max(resident_mib(victim.pid()));
         round += 1;
         let text = format!("still here {round}");
-        victim.send(&json!({"send": {"action": "chat", "data": text, "to": [honest.id]}}));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let message = honest
-                .lines
-                .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("{attack}: the honest peer heard nothing for 10 s"));
-            if message["event"] == "message" && message["data"] == text {
-                break;
-            }
-        }
+        trystero_testkit::peer::talk(&mut victim, &honest, &text, Duration::from_secs(10));
         while let Ok(event) = victim.lines.try_recv() {
             events.push(event);
         }

@@ -222,6 +222,8 @@ struct PeerTransfers {
 pub struct Reassembler {
     limits: ReassemblyLimits,
     peers: BTreeMap<PeerId, PeerTransfers>,
+    /// The sum of every peer's `buffered`, kept as they change (read on every chunk).
+    total: usize,
     stats: ReassemblyStats,
     /// Buffers handed back with [`Reassembler::recycle`], reused for new transfers.
     spare: Vec<Vec<u8>>,
@@ -271,7 +273,7 @@ impl Reassembler {
 
     /// Bytes buffered for all peers.
     pub fn total_buffered_bytes(&self) -> usize {
-        self.peers.values().map(|state| state.buffered).sum()
+        self.total
     }
 
     /// Transfers in progress (or being discarded) for `peer`.
@@ -285,7 +287,9 @@ impl Reassembler {
     /// within its limit. Always true; exposed for property tests and fuzzing.
     #[doc(hidden)]
     pub fn accounting_is_consistent(&self) -> bool {
-        self.total_buffered_bytes() <= self.limits.max_buffered_bytes_total
+        let total: usize = self.peers.values().map(|state| state.buffered).sum();
+        total == self.total
+            && total <= self.limits.max_buffered_bytes_total
             && self.peers.values().all(|state| {
                 let held: usize = state.transfers.values().map(Transfer::buffered).sum();
                 held == state.buffered
@@ -322,7 +326,9 @@ impl Reassembler {
     /// Drops everything known about `peer` (it left, or was disconnected), freeing its buffers
     /// and clearing a desynchronized state.
     pub fn forget_peer(&mut self, peer: &PeerId) {
-        self.peers.remove(peer);
+        if let Some(state) = self.peers.remove(peer) {
+            self.total -= state.buffered;
+        }
     }
 
     /// Feeds one chunk received from `peer`.
@@ -333,7 +339,10 @@ impl Reassembler {
     ) -> Result<Received<'_>, ReassemblyError> {
         self.stats.chunks += 1;
         let key = (chunk.header.action, chunk.header.nonce);
-        let step = match self.step(peer, key, chunk) {
+        let before = self.buffered_bytes(&peer);
+        let stepped = self.step(peer, key, chunk);
+        self.total = self.total - before + self.buffered_bytes(&peer);
+        let step = match stepped {
             Ok(step) => step,
             Err(error) => {
                 self.stats.rejected_chunks += 1;
@@ -390,12 +399,7 @@ impl Reassembler {
         chunk: ActionChunk<'_>,
     ) -> Result<Step, ReassemblyError> {
         // This peer's budget: its own limit, or what the total leaves beside the others.
-        let elsewhere: usize = self
-            .peers
-            .iter()
-            .filter(|(other, _)| **other != peer)
-            .map(|(_, state)| state.buffered)
-            .sum();
+        let elsewhere = self.total - self.buffered_bytes(&peer);
         let mut limits = self.limits;
         limits.max_buffered_bytes_per_peer = limits
             .max_buffered_bytes_per_peer

@@ -360,7 +360,7 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                 let Some(state) = self.links.get(&id) else {
                     return;
                 };
-                let (peer, room, link) = (state.peer, state.room, state.link.clone());
+                let (peer, room) = (state.peer, state.room);
                 let span = state.span.clone();
                 match event {
                     LinkEvent::LocalCandidate(candidate) => {
@@ -403,7 +403,6 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                         return;
                     }
                 }
-                let _ = link;
                 self.reread.push(id);
             }
         }
