@@ -7,6 +7,7 @@
 //! its committed seeds (`fuzz/seeds/<target>`) and keeps what it finds in `fuzz/corpus/<target>`
 //! (ignored by git). A failure leaves its input in `fuzz/artifacts/<target>/`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -100,21 +101,90 @@ pub(crate) fn table(outcomes: &[Outcome]) -> String {
     out
 }
 
+/// Every registry package of a `Cargo.lock`, by name, with the versions it locks.
+fn locked_versions(lock: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut versions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in lock.split("[[package]]").skip(1) {
+        let field = |key: &str| {
+            entry.lines().find_map(|line| {
+                let value = line.strip_prefix(key)?.trim_start().strip_prefix('=')?;
+                Some(value.trim().trim_matches('"').to_owned())
+            })
+        };
+        // Path packages (the workspace's own crates) have no source.
+        if let (Some(name), Some(version), Some(_)) =
+            (field("name"), field("version"), field("source"))
+        {
+            versions.entry(name).or_default().insert(version);
+        }
+    }
+    versions
+}
+
+/// The packages the fuzz crate locks at a version the workspace does not use: the fuzz targets
+/// would then build other code than the tests, clippy and the release (and warnings the
+/// workspace never sees). Each entry names the package, the fuzz version and the workspace's.
+pub(crate) fn lock_drift(workspace_lock: &str, fuzz_lock: &str) -> Vec<String> {
+    let workspace = locked_versions(workspace_lock);
+    let mut drift = Vec::new();
+    for (name, fuzz_versions) in locked_versions(fuzz_lock) {
+        let Some(ours) = workspace.get(&name) else {
+            continue; // the fuzzer's own (libfuzzer-sys, arbitrary, ...)
+        };
+        for version in fuzz_versions.difference(ours) {
+            let ours: Vec<&str> = ours.iter().map(String::as_str).collect();
+            drift.push(format!(
+                "{name} {version} (the workspace locks {})",
+                ours.join(", ")
+            ));
+        }
+    }
+    drift
+}
+
+fn check_lock(root: &Path) -> Result<()> {
+    let workspace = std::fs::read_to_string(root.join("Cargo.lock"))?;
+    let fuzz = std::fs::read_to_string(root.join("fuzz/Cargo.lock"))?;
+    let drift = lock_drift(&workspace, &fuzz);
+    if !drift.is_empty() {
+        bail!(
+            "fuzz/Cargo.lock has drifted from Cargo.lock: {}. Resync it: \
+             cp Cargo.lock fuzz/ && cargo metadata --manifest-path fuzz/Cargo.toml --format-version 1 >/dev/null",
+            drift.join("; ")
+        );
+    }
+    Ok(())
+}
+
 fn cargo_fuzz() -> Command {
     let mut command = Command::new("cargo");
-    command.current_dir(workspace_root()).arg("fuzz");
+    command
+        .current_dir(workspace_root())
+        .arg("fuzz")
+        // cargo-fuzz's own error needs no stack trace: the compiler's message above it is what
+        // a reader of the CI log's tail needs.
+        .env("RUST_LIB_BACKTRACE", "0")
+        .env("RUST_BACKTRACE", "0");
     command
 }
 
 /// Builds every target once (the runs then start at once).
-fn build() -> Result<()> {
+fn build(root: &Path) -> Result<()> {
+    check_lock(root)?;
     let mut build = cargo_fuzz();
     build.args(["build", "--fuzz-dir", "fuzz", "-s", "none", "-O"]);
     let status = build
         .status()
         .context("cargo-fuzz is needed: `cargo xtask setup` installs it")?;
     if !status.success() {
-        bail!("the fuzz targets did not build");
+        // A full disk is the usual cause on a CI machine; say how full it is.
+        let df = Command::new("df")
+            .args(["-h", "."])
+            .current_dir(root)
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default();
+        bail!("the fuzz targets did not build (disk: {})", df.trim());
     }
     Ok(())
 }
@@ -192,7 +262,7 @@ pub(crate) fn run_all(seconds: u64, only: Option<&str>) -> Result<Vec<Outcome>> 
         }
         names.retain(|name| name == only);
     }
-    build()?;
+    build(&root)?;
     let mut outcomes = Vec::new();
     for name in &names {
         println!("fuzz: {name} for {seconds} s");
@@ -219,6 +289,44 @@ mod tests {
                 "{name} has no committed seeds"
             );
         }
+    }
+
+    #[test]
+    fn the_fuzz_lockfile_follows_the_workspace() {
+        let read = |path: &str| std::fs::read_to_string(workspace_root().join(path)).unwrap();
+        let drift = lock_drift(&read("Cargo.lock"), &read("fuzz/Cargo.lock"));
+        assert!(drift.is_empty(), "{drift:?}");
+    }
+
+    #[test]
+    fn drift_is_a_version_the_workspace_does_not_lock() {
+        let entry = |name: &str, version: &str, source: bool| {
+            let source = if source {
+                "source = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+            } else {
+                ""
+            };
+            format!("[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n{source}\n")
+        };
+        let workspace = [
+            entry("rustls", "0.23.46", true),
+            entry("base64", "0.21.7", true),
+            entry("base64", "0.22.1", true),
+            entry("trystero-core", "0.1.0", false),
+        ]
+        .concat();
+        let fuzz = [
+            entry("rustls", "0.23.48", true),
+            entry("base64", "0.22.1", true),
+            entry("libfuzzer-sys", "0.4.13", true),
+            entry("trystero-core", "0.1.0", false),
+        ]
+        .concat();
+        assert_eq!(
+            lock_drift(&workspace, &fuzz),
+            ["rustls 0.23.48 (the workspace locks 0.23.46)"]
+        );
+        assert!(lock_drift(&workspace, &workspace).is_empty());
     }
 
     #[test]
