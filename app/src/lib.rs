@@ -160,7 +160,7 @@ pub use trystero_core::room::action::{
 pub use trystero_core::room::request::RequestError;
 pub use trystero_core::room::send::{DEFAULT_REQUEST_TIMEOUT, IntoTargets, Requesting, Sending};
 pub use trystero_core::room::{EngineConfig, RoomEvent};
-pub use trystero_core::room::{PeerInfo, Room, RoomError, RoomSender};
+pub use trystero_core::room::{PeerInfo, Room, RoomError, RoomSender, RoomStats};
 pub use trystero_core::signaler::RelayState;
 pub use trystero_core::transport::CandidateType;
 pub use trystero_core::wire::{ActionType, JsonText, Payload, ReceivedMessage};

@@ -196,6 +196,29 @@ impl Lab {
         hosts
     }
 
+    /// Limits every bridged link of `host` to `kbit` kbit/s each way (`tc tbf` on both ends of
+    /// its veth): a transfer to or from it then lasts long enough to be cut in the middle.
+    pub fn limit_rate(&mut self, host: &Host, kbit: u32) {
+        let rate = format!("{kbit}kbit");
+        for (index, (net, _, outside)) in host.links.iter().enumerate() {
+            assert!(!outside.is_empty(), "a lossy net's links have no qdisc");
+            let inside = format!("eth{index}");
+            for (namespace, device) in [(&host.namespace, &inside), (&self.nets[net.0], outside)] {
+                let output = Command::new("ip")
+                    .args(["netns", "exec", namespace, "tc", "qdisc", "add", "dev"])
+                    .args([device, "root", "tbf", "rate", &rate])
+                    .args(["burst", "32kbit", "latency", "400ms"])
+                    .output()
+                    .expect("iproute2's `tc` must be installed (.ci/run installs it)");
+                assert!(
+                    output.status.success(),
+                    "tc tbf on {device} failed: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                );
+            }
+        }
+    }
+
     /// Cuts (`false`) or restores (`true`) every link of `host`: its packets go nowhere.
     pub fn set_connected(&mut self, host: &Host, connected: bool) {
         let state = if connected { "up" } else { "down" };

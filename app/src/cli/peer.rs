@@ -10,10 +10,12 @@
 //! - `{"peers": true}`: the active peers, each with whether its connection has the unordered
 //!   channel and the type of its selected local candidate (`host`, `srflx`, `prflx`, `relay`,
 //!   or null while unknown)
+//! - `{"stats": true}`: what the room holds (peers, links, incoming transfers and their bytes,
+//!   pings and requests awaiting replies, unread events) and the process's live async tasks
 //! - `{"leave": true}`
 //!
 //! stdout: `self`, `join`, `leave`, `dropped` (a peer we cut off, and why), `message`,
-//! `progress`, `pong`, `peers` and `error` events.
+//! `progress`, `pong`, `peers`, `stats` and `error` events.
 
 use anyhow::Result;
 use base64::Engine as _;
@@ -22,7 +24,7 @@ use clap::Args;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
-use trystero::{ActionType, JsonText, Payload, PeerId, RoomEvent, RoomSender};
+use trystero::{ActionType, JsonText, Payload, PeerId, RoomEvent, RoomSender, RoomStats};
 
 use super::NetworkArgs;
 
@@ -67,6 +69,7 @@ pub(crate) async fn run(args: PeerArgs) -> Result<()> {
                         }
                         break;
                     }
+                    Ok(Command::Stats) => emit(&out, stats_json(&room.stats().await)),
                     Ok(command) => start(command, &sender, &out),
                     Err(message) => emit(&out, json!({"event": "error", "message": message})),
                 },
@@ -90,6 +93,21 @@ pub(crate) async fn run(args: PeerArgs) -> Result<()> {
     Ok(())
 }
 
+/// The `stats` event: the room's counts and the runtime's live tasks.
+fn stats_json(stats: &RoomStats) -> Value {
+    json!({
+        "event": "stats",
+        "peers": stats.peers,
+        "links": stats.links,
+        "incoming_transfers": stats.incoming_transfers,
+        "buffered_bytes": stats.buffered_bytes,
+        "pending_pings": stats.pending_pings,
+        "pending_requests": stats.pending_requests,
+        "queued_events": stats.queued_events,
+        "tasks": tokio::runtime::Handle::current().metrics().num_alive_tasks(),
+    })
+}
+
 fn emit(out: &Out, line: Value) {
     let _ = out.send(line);
 }
@@ -105,6 +123,7 @@ enum Command {
     },
     Ping(PeerId),
     Peers,
+    Stats,
     Leave,
 }
 
@@ -179,7 +198,10 @@ fn parse_command(line: &str) -> Result<Command, String> {
     if object.get("peers") == Some(&Value::Bool(true)) {
         return Ok(Command::Peers);
     }
-    Err("unknown command: expected \"send\", \"ping\", \"peers\" or \"leave\"".into())
+    if object.get("stats") == Some(&Value::Bool(true)) {
+        return Ok(Command::Stats);
+    }
+    Err("unknown command: expected \"send\", \"ping\", \"peers\", \"stats\" or \"leave\"".into())
 }
 
 /// Runs a send or ping in its own task, so events keep flowing meanwhile.
@@ -258,7 +280,7 @@ fn start(command: Command, sender: &RoomSender, out: &Out) {
                 emit(&out, json!({"event": "peers", "peers": peers}));
             });
         }
-        Command::Leave => {}
+        Command::Stats | Command::Leave => {}
     }
 }
 
@@ -342,6 +364,7 @@ mod tests {
         };
         assert!(unordered);
         assert_eq!(parse_command(r#"{"peers":true}"#), Ok(Command::Peers));
+        assert_eq!(parse_command(r#"{"stats":true}"#), Ok(Command::Stats));
         let Ok(Command::Send { payload, meta, .. }) =
             parse_command(r#"{"send":{"action":"chat","data":{"n":1},"meta":{"m":1}}}"#)
         else {

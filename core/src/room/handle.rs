@@ -71,9 +71,9 @@ pub(crate) enum Command {
     RelaySockets {
         reply: oneshot::Sender<Vec<(String, RelayState)>>,
     },
-    Buffered {
+    Stats {
         room: RoomToken,
-        reply: oneshot::Sender<usize>,
+        reply: oneshot::Sender<RoomStats>,
     },
     Subscribe {
         room: RoomToken,
@@ -137,6 +137,28 @@ pub struct PeerInfo {
     /// never a Trystero JS peer), which [`Sending::unordered`](super::send::Sending::unordered)
     /// uses.
     pub unordered: bool,
+}
+
+/// What a room holds now: its peers, connections, buffers and waiting replies. Every count but
+/// `peers` and `links` is back to zero once the room is quiet, and a peer that leaves (or is
+/// killed) takes its share with it; tests and dashboards check both.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RoomStats {
+    /// Active peers (handshake done).
+    pub peers: usize,
+    /// Connections made for the room, open or still being signalled.
+    pub links: usize,
+    /// Incoming transfers in progress.
+    pub incoming_transfers: usize,
+    /// Bytes those transfers hold.
+    pub buffered_bytes: usize,
+    /// Pings sent and not yet answered.
+    pub pending_pings: usize,
+    /// Requests sent and not yet answered.
+    pub pending_requests: usize,
+    /// Events waiting unread in this handle's queue (see [`Room::pending_events`]).
+    pub queued_events: usize,
 }
 
 /// Called after each chunk a send hands over: the target and the chunk's progress byte
@@ -446,12 +468,21 @@ impl Room {
 
     /// Bytes held for incoming transfers in progress (freed when a sender leaves).
     pub async fn buffered_bytes(&self) -> usize {
-        ask(&self.sender.commands, |reply| Command::Buffered {
+        self.stats().await.buffered_bytes
+    }
+
+    /// What the room holds now (all zero once the driver stopped).
+    pub async fn stats(&self) -> RoomStats {
+        let stats = ask(&self.sender.commands, |reply| Command::Stats {
             room: self.sender.token,
             reply,
         })
         .await
-        .unwrap_or_default()
+        .unwrap_or_default();
+        RoomStats {
+            queued_events: self.pending_events(),
+            ..stats
+        }
     }
 
     /// Each relay's URL and state, shared by every room of the instance (Trystero's

@@ -34,7 +34,7 @@ pub use engine::{
     PINGS_PER_SECOND, Transmission,
 };
 pub use events::{DropReason, RoomEvent};
-pub use handle::{Instance, PeerInfo, Room, RoomError, RoomSender, SendProgress};
+pub use handle::{Instance, PeerInfo, Room, RoomError, RoomSender, RoomStats, SendProgress};
 pub use queue::{EVENT_QUEUE, EVENT_QUEUE_RESUME, EventReceiver};
 
 /// Identifies one connection (one WebRTC peer connection) for the driver.

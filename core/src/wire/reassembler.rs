@@ -276,6 +276,11 @@ impl Reassembler {
         self.total
     }
 
+    /// Transfers in progress (or being discarded), all peers together.
+    pub fn total_transfers(&self) -> usize {
+        self.peers.values().map(|state| state.transfers.len()).sum()
+    }
+
     /// Transfers in progress (or being discarded) for `peer`.
     pub fn transfers_in_progress(&self, peer: &PeerId) -> usize {
         self.peers

@@ -13,7 +13,7 @@ use std::future::IntoFuture;
 
 use trystero_core::room::action::ActionError;
 use trystero_core::room::{DropReason, EVENT_QUEUE, EngineConfig, RoomEvent, WRITE_QUEUE};
-use trystero_core::room::{Instance, Room, RoomError};
+use trystero_core::room::{Instance, Room, RoomError, RoomStats};
 use trystero_core::signaler::{MemoryHub, RelayState};
 use trystero_core::time::ManualClock;
 use trystero_core::transport::CandidateType;
@@ -464,10 +464,12 @@ fn requests_are_answered_rejected_timed_out_and_disconnected() {
             for _ in 0..50 {
                 yield_now().await;
             }
+            assert_eq!(room_a.stats().await.pending_requests, 1);
             clock.advance(Duration::from_secs(6));
         };
         let (result, ()) = futures_util::join!(unanswered, advance);
         assert_eq!(result, Err(RequestError::Timeout));
+        assert_eq!(room_a.stats().await.pending_requests, 0);
 
         // A request to a peer that leaves fails as disconnected.
         let pending = ask
@@ -704,6 +706,20 @@ fn a_peer_that_stops_reading_is_dropped_when_our_frames_pile_up() {
         let (mut room_a, _room_b) = meet(&a, &b, "stalled").await;
         b_paused.store(true, Ordering::SeqCst);
         let failed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        // The stalled peer answers no ping: the first waits for its pong.
+        let first = {
+            let (sender, failed, peer) = (room_a.sender(), failed.clone(), b.self_id());
+            async move {
+                if sender.ping(peer).await.is_err() {
+                    failed.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        };
+        spawner.spawn(first).unwrap();
+        for _ in 0..10 {
+            yield_now().await;
+        }
+        assert_eq!(room_a.stats().await.pending_pings, 1);
         // More pings than the link's own queue (64 frames) and the writer's together hold.
         for _ in 0..2 * WRITE_QUEUE + 64 {
             let (sender, failed, peer) = (room_a.sender(), failed.clone(), b.self_id());
@@ -740,7 +756,9 @@ fn a_peer_that_stops_reading_is_dropped_when_our_frames_pile_up() {
             yield_now().await;
         }
         // Every ping ends: the ones queued behind the stalled link fail with the peer gone.
-        assert_eq!(failed.load(Ordering::SeqCst), 2 * WRITE_QUEUE + 64);
+        assert_eq!(failed.load(Ordering::SeqCst), 2 * WRITE_QUEUE + 64 + 1);
         assert!(room_a.peers().await.is_empty());
+        // Nothing of b is left: no peer, link, ping or queued event.
+        assert_eq!(room_a.stats().await, RoomStats::default());
     });
 }

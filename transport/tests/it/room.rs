@@ -7,7 +7,7 @@ use std::time::Duration;
 use std::future::IntoFuture;
 use trystero_core::PeerId;
 use trystero_core::room::action::{ActionError, Json};
-use trystero_core::room::{Instance, Room, RoomError, RoomEvent};
+use trystero_core::room::{Instance, Room, RoomError, RoomEvent, RoomStats};
 use trystero_core::signaler::MemoryHub;
 use trystero_core::transport::CandidateType;
 use trystero_core::wire::{JsonText, Payload};
@@ -319,12 +319,21 @@ async fn a_receiver_vanishing_mid_transfer_fails_the_send() {
     );
 }
 
+/// A sender vanishing mid-transfer: its partial buffer is freed, and the receiver's room and
+/// the runtime's tasks return to what they were before the sender came.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_vanishing_mid_transfer_frees_the_partial_buffer() {
     let _heavy = super::heavy();
     let hub = MemoryHub::new();
-    let (a, b) = (instance(&hub), instance(&hub));
+    let a = instance(&hub);
     let mut room_a = join(&a, "vanish2", "").await;
+    let baseline = room_a.stats().await;
+    let tasks = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
+    assert_eq!(baseline, RoomStats::default());
+
+    let b = instance(&hub);
     let room_b = join(&b, "vanish2", "").await;
     joined(&mut room_a, 1).await;
     let sender = b.self_id();
@@ -339,7 +348,14 @@ async fn a_sender_vanishing_mid_transfer_frees_the_partial_buffer() {
             _ => {}
         }
     }
-    assert!(room_a.buffered_bytes().await > 0);
+    let during = room_a.stats().await;
+    assert!(
+        during.peers == 1
+            && during.links == 1
+            && during.incoming_transfers == 1
+            && during.buffered_bytes > 0,
+        "{during:?}"
+    );
     // ...then the sender disappears.
     sending.abort();
     drop(b);
@@ -357,6 +373,28 @@ async fn a_sender_vanishing_mid_transfer_frees_the_partial_buffer() {
         room_a.buffered_bytes().await,
         0,
         "the partial buffer is freed"
+    );
+    // The connection's tasks wind down after the leave.
+    let settled = tokio::time::timeout(WAIT, async {
+        loop {
+            let now = room_a.stats().await;
+            let alive = tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks();
+            if now == baseline && alive <= tasks {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(
+        settled.is_ok(),
+        "back to the baseline ({baseline:?}, {tasks} tasks): {:?}, {} tasks",
+        room_a.stats().await,
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
     );
 }
 

@@ -14,7 +14,7 @@ use super::super::handle::{Command, JoinCommand, RequestCommand, SendCommand};
 use super::super::request::{REQUEST_ID_LEN, RequestError, request_metadata};
 use super::super::signaling::{RoomSignaling, Step};
 use super::ops::{FlushWait, Transfer, Write, flush_all};
-use super::{Driver, PeerInfo, PendingRequest, RoomError, RoomState};
+use super::{Driver, PeerInfo, PendingRequest, RoomError, RoomState, RoomStats};
 use crate::id::{PeerId, RoomToken, random_id_with};
 use crate::room::LinkId;
 use crate::signaler::{Signaler, SignalingStyle};
@@ -131,8 +131,8 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
             Command::RelaySockets { reply } => {
                 let _ = reply.send(self.signaler.relay_sockets());
             }
-            Command::Buffered { room, reply } => {
-                let _ = reply.send(self.engine.buffered_bytes(room));
+            Command::Stats { room, reply } => {
+                let _ = reply.send(self.stats(room));
             }
             Command::Subscribe {
                 room,
@@ -275,6 +275,28 @@ impl<S: Signaler, T: PeerTransport, C: Clock + Clone> Driver<S, T, C> {
                     .boxed(),
                 );
             }
+        }
+    }
+
+    /// What `room` holds (the handle adds its own queue's length).
+    fn stats(&self, room: RoomToken) -> RoomStats {
+        RoomStats {
+            peers: self.engine.peers(room).len(),
+            links: self.links.values().filter(|link| link.room == room).count(),
+            incoming_transfers: self.engine.incoming_transfers(room),
+            buffered_bytes: self.engine.buffered_bytes(room),
+            pending_pings: self
+                .pings
+                .iter()
+                .filter(|((token, _), _)| *token == room)
+                .map(|(_, replies)| replies.len())
+                .sum(),
+            pending_requests: self
+                .requests
+                .values()
+                .filter(|request| request.room == room)
+                .count(),
+            queued_events: 0,
         }
     }
 

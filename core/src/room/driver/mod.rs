@@ -24,7 +24,7 @@ use tracing::Instrument;
 use self::ops::{Write, add_candidate, pump, write_frames};
 use super::events::DropReason;
 use super::handle::Command;
-use super::handle::{PeerInfo, RoomError, SendProgress};
+use super::handle::{PeerInfo, RoomError, RoomStats, SendProgress};
 use super::queue::EventSender;
 use super::request::{RequestError, parse_meta};
 use super::signaling::{IceCandidate, LinkIds, RoomSignaling, SignalingOutput, Step};

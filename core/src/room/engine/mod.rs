@@ -349,6 +349,13 @@ impl Engine {
             .map_or(0, |room| room.reassembler.total_buffered_bytes())
     }
 
+    /// Incoming transfers in progress in `room`.
+    pub fn incoming_transfers(&self, room: RoomToken) -> usize {
+        self.rooms
+            .get(&room)
+            .map_or(0, |room| room.reassembler.total_transfers())
+    }
+
     /// Whether `peer` is an active member of `room`.
     pub fn is_active(&self, room: RoomToken, peer: PeerId) -> bool {
         self.rooms
