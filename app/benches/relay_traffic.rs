@@ -6,11 +6,12 @@
 //! connection per peer), which counts the `["EVENT", …]` messages each connection sends.
 //! - `join`: 8 peers start at once in one room; events per peer in the first minute.
 //! - `idle`: the same room's second minute.
-//! - `flood`: two Rust peers in a room while another client publishes forged announcements
-//!   (made-up peer ids) straight to the relay, 200 a second; events per Rust peer in that minute.
+//! - `flood`: two peers in a room while another client publishes forged announcements (made-up
+//!   peer ids) straight to the relay, 200 a second; events per peer in that minute. Rust, then
+//!   JS.
 //!
-//! Run: `cargo bench -p trystero --bench relay_traffic -- [--seconds S]` (S: the length of each
-//! window, default 60; `interop/` installed).
+//! Run: `cargo bench -p trystero --bench relay_traffic -- [--seconds S] [--flood-only]` (S: the
+//! length of each window, default 60; `interop/` installed).
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
 use std::process::{Child, Command, Stdio};
@@ -153,26 +154,41 @@ fn js_peer(relay: &str, room: &str) -> Child {
         .unwrap()
 }
 
+/// Two peers already connected through the proxy that `counters` counts: forged announcements
+/// in `room`, 200 a second for `window`, straight to `relay`; what each peer published then.
+async fn flood(relay: &str, room: &str, counters: &Counters, window: Duration) -> String {
+    while counters.lock().unwrap().len() < 2 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let flooder = NostrSignaler::connect(&[relay.to_owned()]);
+    let keys = TrysteroKeys::new(&AppId::new(APP).unwrap(), &RoomId::new(room).unwrap(), "");
+    let topic = keys.root_topic();
+    let before = snapshot(counters);
+    let flooding = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(5));
+        loop {
+            tick.tick().await;
+            let forged = PeerId::random().unwrap();
+            let payload = format!("{{\"peerId\":\"{forged}\"}}");
+            let _ = flooder.publish(None, &topic, &payload).await;
+        }
+    });
+    tokio::time::sleep(window).await;
+    flooding.abort();
+    summary(&per_minute(&before, &snapshot(counters), window))
+}
+
 /// Drains a room's events so it never holds its peers back.
 fn drain(mut room: Room) {
     tokio::spawn(async move { while room.next_event().await.is_some() {} });
 }
 
-#[tokio::main]
-async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let seconds = args
-        .iter()
-        .position(|arg| arg == "--seconds")
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(60);
-    let window = Duration::from_secs(seconds);
-    let relay = EmbeddedRelay::start(0).await.unwrap();
-    let mut rows = Vec::new();
-
+/// The join and idle windows: 8 Rust peers, then 8 JS peers, each through a counting proxy.
+async fn join_and_idle(relay: &str, window: Duration, rows: &mut Vec<String>) {
     // Rust: 8 instances, each its own connection through the proxy.
     let counters = Counters::default();
-    let proxy = counting_proxy(relay.url().to_owned(), counters.clone()).await;
+    let proxy = counting_proxy(relay.to_owned(), counters.clone()).await;
     let mut instances = Vec::new();
     for _ in 0..PEERS {
         let (instance, room) = rust_room(&proxy, "traffic-rust").await;
@@ -187,7 +203,7 @@ async fn main() {
 
     // JS: 8 Node processes.
     let counters = Counters::default();
-    let proxy = counting_proxy(relay.url().to_owned(), counters.clone()).await;
+    let proxy = counting_proxy(relay.to_owned(), counters.clone()).await;
     let mut children: Vec<Child> = (0..PEERS).map(|_| js_peer(&proxy, "traffic-js")).collect();
     // Module loading: the connections open within a few seconds; count from the first.
     while counters.lock().unwrap().len() < PEERS {
@@ -201,8 +217,24 @@ async fn main() {
         let _ = child.kill();
         let _ = child.wait();
     }
+}
 
-    // Flood: forged announcements straight to the relay, two Rust peers through the proxy.
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let seconds = args
+        .iter()
+        .position(|arg| arg == "--seconds")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(60);
+    let window = Duration::from_secs(seconds);
+    let relay = EmbeddedRelay::start(0).await.unwrap();
+    let mut rows = Vec::new();
+    if !args.iter().any(|arg| arg == "--flood-only") {
+        join_and_idle(relay.url(), window, &mut rows).await;
+    }
+
+    // Flood: forged announcements straight to the relay, two peers through the proxy.
     let counters = Counters::default();
     let proxy = counting_proxy(relay.url().to_owned(), counters.clone()).await;
     let mut pair = Vec::new();
@@ -211,32 +243,24 @@ async fn main() {
         drain(room);
         pair.push(instance);
     }
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let flooder = NostrSignaler::connect(&[relay.url().to_owned()]);
-    let keys = TrysteroKeys::new(
-        &AppId::new(APP).unwrap(),
-        &RoomId::new("traffic-flood").unwrap(),
-        "",
-    );
-    let topic = keys.root_topic();
-    let before = snapshot(&counters);
-    let flooding = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(5));
-        loop {
-            tick.tick().await;
-            let forged = PeerId::random().unwrap();
-            let payload = format!("{{\"peerId\":\"{forged}\"}}");
-            let _ = flooder.publish(None, &topic, &payload).await;
-        }
-    });
-    tokio::time::sleep(window).await;
-    flooding.abort();
-    let after = snapshot(&counters);
+    let rust = flood(relay.url(), "traffic-flood", &counters, window).await;
     rows.push(format!(
-        "Rust under a flood of 200 forged announcements a second: {}",
-        summary(&per_minute(&before, &after, window))
+        "Rust under 200 forged announcements a second: {rust}"
     ));
-    println!("{}", rows[4]);
+    println!("{}", rows.last().unwrap());
     drop(pair);
+
+    let counters = Counters::default();
+    let proxy = counting_proxy(relay.url().to_owned(), counters.clone()).await;
+    let mut children: Vec<Child> = (0..2)
+        .map(|_| js_peer(&proxy, "traffic-flood-js"))
+        .collect();
+    let js = flood(relay.url(), "traffic-flood-js", &counters, window).await;
+    rows.push(format!("JS under 200 forged announcements a second: {js}"));
+    println!("{}", rows.last().unwrap());
+    for child in &mut children {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     relay.shutdown();
 }
