@@ -63,7 +63,10 @@ pub async fn run<S: Session>(mut task: RelayTask<S::Command>, mut session: S) {
         task.set_state(RelayState::Connecting);
         let connected = tokio::time::timeout(
             CONNECT_TIMEOUT,
-            tokio_tungstenite::connect_async(task.url()),
+            // Nagle off, as browsers have it: signalling is small messages in quick succession
+            // (an announce, then an offer), and Nagle held each behind the last one's delayed
+            // ACK, 40 ms a relay hop.
+            tokio_tungstenite::connect_async_with_config(task.url(), None, true),
         )
         .await;
         match connected {
