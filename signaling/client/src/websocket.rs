@@ -63,9 +63,9 @@ pub async fn run<S: Session>(mut task: RelayTask<S::Command>, mut session: S) {
         task.set_state(RelayState::Connecting);
         let connected = tokio::time::timeout(
             CONNECT_TIMEOUT,
-            // Nagle off, as browsers have it: signalling is small messages in quick succession
-            // (an announce, then an offer), and Nagle held each behind the last one's delayed
-            // ACK, 40 ms a relay hop.
+            // Nagle off, as browsers have it: signalling is small messages in quick succession.
+            // (The 40 ms a hop that joins lost to Nagle was on the relay's side, see the app's
+            // embedded relay; on ours it measured no different, 100 joins each way.)
             tokio_tungstenite::connect_async_with_config(task.url(), None, true),
         )
         .await;
