@@ -8,11 +8,13 @@
 //! `LocalRelay::take_connection` then serves the upgraded stream.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use nostr_relay_builder::prelude::{LocalRelay, RelayBuilder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::handshake::server::{create_response, write_response};
 use tokio_tungstenite::tungstenite::http;
 
@@ -20,6 +22,10 @@ use tokio_tungstenite::tungstenite::http;
 const MAX_UPGRADE_REQUEST: usize = 16 << 10;
 /// A client must send its upgrade request within this.
 const UPGRADE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Open WebSocket connections at once; past that, `LocalRelay` refuses the next.
+const MAX_CONNECTIONS: usize = 512;
+/// Connections being upgraded at once; past that, the next waits in the listen backlog.
+const MAX_UPGRADING: usize = 256;
 
 /// The port `trystero --local` uses unless told otherwise.
 pub const DEFAULT_LOCAL_PORT: u16 = 7777;
@@ -63,7 +69,11 @@ async fn upgrade(stream: &mut TcpStream) -> Result<(), String> {
     let mut builder = http::Request::builder()
         .method(parsed.method.unwrap_or_default())
         .uri(parsed.path.unwrap_or_default())
-        .version(http::Version::HTTP_11);
+        .version(if parsed.version == Some(1) {
+            http::Version::HTTP_11
+        } else {
+            http::Version::HTTP_10 // refused by `create_response`
+        });
     for header in parsed.headers.iter() {
         builder = builder.header(header.name, header.value);
     }
@@ -76,7 +86,11 @@ async fn upgrade(stream: &mut TcpStream) -> Result<(), String> {
 
 /// Accepts connections for `relay` until aborted: Nagle off, upgraded, then handed over.
 async fn accept(listener: TcpListener, relay: LocalRelay) {
+    let upgrading = Arc::new(Semaphore::new(MAX_UPGRADING));
     loop {
+        let Ok(permit) = upgrading.clone().acquire_owned().await else {
+            return;
+        };
         let Ok((mut stream, peer)) = listener.accept().await else {
             // Out of file descriptors, say: try again shortly.
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -85,8 +99,11 @@ async fn accept(listener: TcpListener, relay: LocalRelay) {
         let relay = relay.clone();
         tokio::spawn(async move {
             let _ = stream.set_nodelay(true);
-            match tokio::time::timeout(UPGRADE_TIMEOUT, upgrade(&mut stream)).await {
+            let upgraded = tokio::time::timeout(UPGRADE_TIMEOUT, upgrade(&mut stream)).await;
+            drop(permit);
+            match upgraded {
                 Ok(Ok(())) => {
+                    // At most `MAX_CONNECTIONS`: `LocalRelay` counts them.
                     if let Err(error) = relay.take_connection(stream, peer).await {
                         tracing::debug!(%peer, %error, "relay connection ended");
                     }
@@ -114,7 +131,7 @@ impl EmbeddedRelay {
         let listener = TcpListener::bind((address, port)).await.map_err(failed)?;
         let bound = listener.local_addr().map_err(failed)?;
         // Not `run`: our listener accepts (see the module docs).
-        let relay = LocalRelay::new(RelayBuilder::default().addr(address).port(bound.port()));
+        let relay = LocalRelay::new(RelayBuilder::default().max_connections(MAX_CONNECTIONS));
         let accepting = tokio::spawn(accept(listener, relay.clone()));
         Ok(Self {
             relay,
@@ -205,6 +222,10 @@ mod tests {
         for request in [
             "GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
             "not http at all\r\n\r\n".to_owned(),
+            // A whole upgrade, but HTTP/1.0.
+            "GET / HTTP/1.0\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                .to_owned(),
             flood,
         ] {
             let mut stream = TcpStream::connect(&address).await.unwrap();
