@@ -185,7 +185,7 @@ fn drain(mut room: Room) {
 }
 
 /// The join and idle windows: 8 Rust peers, then 8 JS peers, each through a counting proxy.
-async fn join_and_idle(relay: &str, window: Duration, rows: &mut Vec<String>) {
+async fn join_and_idle(relay: &str, window: Duration) {
     // Rust: 8 instances, each its own connection through the proxy.
     let counters = Counters::default();
     let proxy = counting_proxy(relay.to_owned(), counters.clone()).await;
@@ -196,9 +196,7 @@ async fn join_and_idle(relay: &str, window: Duration, rows: &mut Vec<String>) {
         instances.push(instance);
     }
     let (joining, idle) = join_then_idle(&counters, window).await;
-    rows.push(format!("Rust join: {joining}"));
-    rows.push(format!("Rust idle: {idle}"));
-    println!("{}\n{}", rows[0], rows[1]);
+    println!("Rust join: {joining}\nRust idle: {idle}");
     drop(instances);
 
     // JS: 8 Node processes.
@@ -210,9 +208,7 @@ async fn join_and_idle(relay: &str, window: Duration, rows: &mut Vec<String>) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (joining, idle) = join_then_idle(&counters, window).await;
-    rows.push(format!("JS join: {joining}"));
-    rows.push(format!("JS idle: {idle}"));
-    println!("{}\n{}", rows[2], rows[3]);
+    println!("JS join: {joining}\nJS idle: {idle}");
     for child in &mut children {
         let _ = child.kill();
         let _ = child.wait();
@@ -229,9 +225,8 @@ async fn main() {
         .unwrap_or(60);
     let window = Duration::from_secs(seconds);
     let relay = EmbeddedRelay::start(0).await.unwrap();
-    let mut rows = Vec::new();
     if !args.iter().any(|arg| arg == "--flood-only") {
-        join_and_idle(relay.url(), window, &mut rows).await;
+        join_and_idle(relay.url(), window).await;
     }
 
     // Flood: forged announcements straight to the relay, two peers through the proxy.
@@ -244,10 +239,7 @@ async fn main() {
         pair.push(instance);
     }
     let rust = flood(relay.url(), "traffic-flood", &counters, window).await;
-    rows.push(format!(
-        "Rust under 200 forged announcements a second: {rust}"
-    ));
-    println!("{}", rows.last().unwrap());
+    println!("Rust under 200 forged announcements a second: {rust}");
     drop(pair);
 
     let counters = Counters::default();
@@ -256,8 +248,7 @@ async fn main() {
         .map(|_| js_peer(&proxy, "traffic-flood-js"))
         .collect();
     let js = flood(relay.url(), "traffic-flood-js", &counters, window).await;
-    rows.push(format!("JS under 200 forged announcements a second: {js}"));
-    println!("{}", rows.last().unwrap());
+    println!("JS under 200 forged announcements a second: {js}");
     for child in &mut children {
         let _ = child.kill();
         let _ = child.wait();

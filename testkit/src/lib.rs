@@ -39,7 +39,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The app of every test room.
 pub const APP: &str = "trystero-rust-test";
@@ -68,6 +68,19 @@ pub fn read_lines(reader: impl Read + Send + 'static) -> Receiver<String> {
         }
     });
     lines
+}
+
+/// Reads `lines` (from [`read_lines`]) until one contains `needle`, for at most `within`; that
+/// line, or `None` if none came in time (or the child's output ended).
+pub fn line_containing(lines: &Receiver<String>, needle: &str, within: Duration) -> Option<String> {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        let line = lines.recv_timeout(left).ok()?;
+        if line.contains(needle) {
+            return Some(line);
+        }
+    }
 }
 
 /// The workspace's `interop/` folder: the npm packages (`node_modules`), the Python venv

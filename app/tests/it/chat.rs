@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use trystero_testkit::free_port;
 
@@ -31,15 +31,8 @@ impl Chat {
     }
 
     fn expect(&self, wanted: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(100))
-                && line.contains(wanted)
-            {
-                return;
-            }
-        }
-        panic!("no line containing {wanted:?}");
+        trystero_testkit::line_containing(&self.lines, wanted, Duration::from_secs(20))
+            .unwrap_or_else(|| panic!("no line containing {wanted:?}"));
     }
 }
 

@@ -40,16 +40,8 @@ impl Relay {
             .spawn()
             .unwrap();
         let lines = trystero_testkit::read_lines(child.stderr.take().unwrap());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = lines
-                .recv_timeout(left)
-                .expect("the relay listens within 10 s");
-            if line.contains("relay listening") {
-                break;
-            }
-        }
+        trystero_testkit::line_containing(&lines, "relay listening", Duration::from_secs(10))
+            .expect("the relay listens within 10 s");
         Self(child)
     }
 

@@ -350,18 +350,11 @@ impl HostileProcess {
     }
 
     fn wait_for(&self, prefix: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self
-                .lines
-                .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("the hostile peer did not say {prefix:?} in time"));
-            // libtest's "test … ... " may come first on the line.
-            if let Some(at) = line.find(prefix) {
-                return line[at..].to_owned();
-            }
-        }
+        let line = trystero_testkit::line_containing(&self.lines, prefix, within)
+            .unwrap_or_else(|| panic!("the hostile peer did not say {prefix:?} in time"));
+        // libtest's "test … ... " may come first on the line.
+        let at = line.find(prefix).unwrap_or_default();
+        line[at..].to_owned()
     }
 }
 
